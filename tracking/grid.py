@@ -1,0 +1,57 @@
+"""The common analysis grid every frame is resampled onto."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from affine import Affine
+from rasterio.crs import CRS
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A north-up raster grid: ``crs`` is projected (metres) or None for a pixel grid.
+
+    For a pixel grid (non-georeferenced inputs) the transform is the identity and
+    areas are in square pixels.
+    """
+
+    crs: CRS | None
+    transform: Affine
+    width: int
+    height: int
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.height, self.width)
+
+    @property
+    def pixel_size(self) -> tuple[float, float]:
+        return (abs(self.transform.a), abs(self.transform.e))
+
+    @property
+    def pixel_area_m2(self) -> float:
+        """Area of one pixel in m² (in px² = 1.0 for a pixel grid)."""
+        return abs(self.transform.a * self.transform.e - self.transform.b * self.transform.d)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        t = self.transform
+        return (t.c, t.f + t.e * self.height, t.c + t.a * self.width, t.f)
+
+    @property
+    def units(self) -> str:
+        return "m" if self.crs is not None else "px"
+
+    def to_dict(self) -> dict:
+        return {
+            "crs": self.crs.to_string() if self.crs is not None else None,
+            "transform": list(self.transform)[:6],
+            "width": self.width,
+            "height": self.height,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Grid":
+        crs = CRS.from_user_input(d["crs"]) if d.get("crs") else None
+        return cls(crs, Affine(*d["transform"]), int(d["width"]), int(d["height"]))
