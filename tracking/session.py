@@ -159,8 +159,8 @@ class TrackingSession:
                 continue
             j = int(good[np.argmin(np.abs(good - i) + (good > i) * 0.5)])
             for obj in self.track.objects.values():
-                if obj.provenance[i] == Provenance.CORRECTED:
-                    continue
+                if obj.provenance[i] in (Provenance.PROMPTED, Provenance.CORRECTED):
+                    continue  # the analyst drew this bad frame's mask by hand
                 obj.masks[i] = obj.masks[j]
                 obj.provenance[i] = Provenance.CARRIED
                 obj.confidence[i] = obj.confidence[j]

@@ -1,0 +1,65 @@
+"""Which project this browser tab works on, and how pages report errors.
+
+The project id lives in the URL (``?project=<id>``), so a refresh or a shared link
+reopens the same project; the project folder on disk is the source of truth and
+``st.session_state`` only caches what was read from it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from ..errors import InputError
+from ..project import Project
+
+_KEY = "project"
+
+
+def projects_base() -> Path:
+    """Folder holding all projects: $LANDSLIDE_PROJECTS_DIR or ./projects."""
+    base = Path(os.environ.get("LANDSLIDE_PROJECTS_DIR", "projects")).resolve()
+    base.mkdir(parents=True, exist_ok=True)
+    return base
+
+
+def current_project() -> Project | None:
+    """The project named in the URL, or None (a bad or expired link shows one sentence)."""
+    pid = st.query_params.get(_KEY)
+    if not pid:
+        return None
+    try:
+        return Project.open(projects_base(), pid)
+    except InputError as exc:
+        st.error(str(exc))
+        return None
+
+
+def set_project(project: Project) -> None:
+    """Make ``project`` this tab's project (it goes into the URL)."""
+    st.query_params[_KEY] = project.id
+    for key in [k for k in st.session_state if str(k).startswith("cache:")]:
+        del st.session_state[key]
+
+
+def require_project() -> Project:
+    """The current project, or a hint to open one on the Scenes page and stop the page."""
+    project = current_project()
+    if project is None:
+        st.info("Open a project or load the sample on the **Scenes** page first.")
+        st.page_link("pages/1_scenes.py", label="Go to Scenes", icon="🗂️")
+        st.stop()
+    return project
+
+
+def report(exc: Exception) -> None:
+    """Show an analyst one clear sentence; never a traceback in the browser."""
+    if isinstance(exc, InputError):
+        st.error(str(exc))
+    else:  # an unexpected failure: keep it short in the page, full detail in the server log
+        import logging
+
+        logging.getLogger("tracking.ui").exception("unexpected error")
+        st.error(f"Something went wrong ({type(exc).__name__}): {exc}. Your work so far is saved.")
