@@ -1,0 +1,69 @@
+"""Run a whole tracking job: prompts in date order, propagation with progress, outputs on disk."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from .engines.base import Engine
+from .frames import Frames
+from .prompts import Prompt
+from .session import Progress, TrackingSession
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def track_series(engine: Engine, frames: Frames, prompts: list[Prompt],
+                 progress: ProgressCallback | None = None) -> TrackingSession:
+    """Prompts on the earliest prompted date start the track; prompts on later dates act as
+    corrections, each followed by re-propagation forward from its frame.
+    """
+    session = TrackingSession(engine, frames)
+    prompts = sorted(prompts, key=lambda p: p.frame)
+    first = prompts[0].frame
+    for p in (p for p in prompts if p.frame == first):
+        session.add_prompt(p)
+    _consume(session.propagate(first, "both"), progress)
+    for frame in sorted({p.frame for p in prompts if p.frame != first}):
+        for p in (p for p in prompts if p.frame == frame):
+            session.add_prompt(p)
+        _consume(session.propagate(frame, "forward"), progress)
+    return session
+
+
+def _consume(steps, progress: ProgressCallback | None) -> None:
+    for step in steps:
+        if progress is not None:
+            progress(step)
+
+
+def run_and_write(out_dir: Path, frames: Frames, prompts: list[Prompt], engine: Engine, problems: list[str],
+                  timings: dict, reference: Path | None = None, shapefile: bool = False) -> dict[str, Path]:
+    """Track with a terminal progress bar, then write masks, manifest and every export."""
+    from tqdm import tqdm
+
+    from .engines.factory import engine_info
+    from .exports import export_all
+    from .manifest import build_manifest, write_date_masks, write_manifest
+
+    t0 = time.perf_counter()
+    with tqdm(total=None, unit="frame", desc="tracking") as bar:
+        def show(p: Progress) -> None:
+            bar.total = p.total
+            bar.n = p.done
+            bar.set_postfix_str(frames.dates[p.frame].isoformat())
+            bar.refresh()
+
+        session = track_series(engine, frames, prompts, show)
+    timings = {**timings, **session.timings, "track_s": time.perf_counter() - t0}
+    info = engine_info(engine)
+    write_date_masks(out_dir, frames, session.track)
+    ref = None
+    if reference is not None:
+        from .reference import load_reference
+
+        ref = load_reference(reference, frames.grid)
+    written = export_all(out_dir, frames, session.track, info, session.prompts, reference=ref, shapefile=shapefile)
+    write_manifest(out_dir, build_manifest(frames, session.track, info, session.prompts, timings, problems))
+    return written
