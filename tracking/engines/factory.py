@@ -1,0 +1,72 @@
+"""Pick an engine: SAM2 when a checkpoint is present (or demanded), else the baseline."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import InputError
+from .base import Engine
+
+ENGINE_KINDS = ("auto", "sam2", "baseline")
+
+
+def make_engine(kind: str = "auto", model: str = "tiny", checkpoint: str | Path | None = None,
+                device: str = "auto", image_size: int | None = None) -> tuple[Engine, str]:
+    """(engine, one sentence saying which engine runs and why).
+
+    ``auto`` takes SAM2 when a checkpoint is found and otherwise says clearly that it falls
+    back to the baseline; ``sam2`` without a checkpoint raises InputError naming the
+    download command.
+    """
+    if kind not in ENGINE_KINDS:
+        raise InputError(f"Unknown engine {kind!r}; choose auto, sam2 or baseline.")
+    if kind == "baseline":
+        return _baseline(), "Engine: weights-free baseline."
+    from .sam2_weights import download_command, find_checkpoint, require_checkpoint
+
+    if kind == "sam2":
+        ckpt = require_checkpoint(model, checkpoint)
+    else:
+        ckpt = find_checkpoint(model, checkpoint)
+        if ckpt is None:
+            return _baseline(), (f"No SAM2 {model} checkpoint found, so the weights-free baseline engine runs "
+                                 f"(get SAM2 with `{download_command(model)}`).")
+    from .sam2_engine import Sam2Engine
+
+    engine = Sam2Engine(model=model, checkpoint=ckpt, device=device, image_size=image_size)
+    return engine, f"Engine: SAM2 {model} ({Path(ckpt).name}) on {engine.device}."
+
+
+def _baseline() -> Engine:
+    from .baseline import BaselineEngine
+
+    return BaselineEngine()
+
+
+def engine_status(model: str = "tiny", checkpoint: str | Path | None = None) -> dict:
+    """What the dashboard shows: is a checkpoint present, where, and which device would run it."""
+    from .device import resolve_device
+    from .sam2_weights import download_command, find_checkpoint
+
+    try:
+        ckpt = find_checkpoint(model, checkpoint)
+    except InputError:
+        ckpt = None
+    return {"model": model, "checkpoint": str(ckpt) if ckpt else None, "present": ckpt is not None,
+            "device": str(resolve_device("auto")), "download_command": download_command(model),
+            "offline_hint": bool(os.environ.get("LANDSLIDE_OFFLINE"))}
+
+
+def engine_info(engine: Engine) -> dict:
+    """Provenance of an engine for manifests and reports."""
+    info = {"engine": engine.name}
+    for key in ("model", "device", "image_size"):
+        value = getattr(engine, key, None)
+        if value is not None:
+            info[key] = str(value)
+    ckpt = getattr(engine, "checkpoint", None)
+    if ckpt is not None:
+        info["checkpoint"] = Path(ckpt).name
+        info["checkpoint_sha256"] = getattr(engine, "checkpoint_sha256", None)
+    return info
