@@ -74,6 +74,23 @@ class TrackingSession:
         self.prompts.append(prompt)
         return obj.masks[prompt.frame].copy()
 
+    def resume(self, prompts: list[Prompt], track: Track | None) -> None:
+        """Rebuild a session from a saved project: replay ``prompts``, then adopt ``track``.
+
+        The engine gets every prompt again (so a later correction or re-propagation
+        starts from them), then the saved masks, provenance and confidence replace
+        what the replay made. When ``track`` holds tracked frames, later prompts count
+        as corrections.
+        """
+        for prompt in prompts:
+            self.add_prompt(prompt)
+        if track is not None:
+            if track.n_frames != len(self.frames) or tuple(track.shape) != self.frames.shape:
+                raise InputError("The saved masks do not match the frames; track the series again.")
+            self.track = track.copy()
+            self._tracked = any(p != Provenance.NONE and p != Provenance.PROMPTED
+                                for obj in track.objects.values() for p in obj.provenance)
+
     def _check(self, prompt: Prompt) -> None:
         n = len(self.frames)
         if not 0 <= prompt.frame < n:

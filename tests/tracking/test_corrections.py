@@ -1,0 +1,198 @@
+import math
+
+import numpy as np
+import pytest
+
+from tracking import corrections
+from tracking.errors import InputError
+from tracking.project import Project
+from tracking.prompts import Prompt
+from tracking.session import TrackingSession
+from tracking.track import Provenance, Track
+
+from .session_fixtures import GrowingEngine, make_frames
+
+
+def tracked_project(tmp_path, n=6, bad=()):
+    """A project with saved frames, a box prompt on frame 0 and a full run."""
+    project = Project.create(tmp_path)
+    frames = make_frames(n, bad=bad)
+    project.save_frames(frames)
+    session = TrackingSession(GrowingEngine(), frames)
+    session.add_prompt(Prompt(0, 1, box=(10, 10, 16, 16)))
+    session.run()
+    project.save_prompts(session.prompts)
+    project.save_track(session.track)
+    return project, session
+
+
+def square(y0, x0, size=4, shape=(32, 32)):
+    m = np.zeros(shape, bool)
+    m[y0:y0 + size, x0:x0 + size] = True
+    return m
+
+
+def test_correction_updates_frame_at_once_and_is_saved(tmp_path):
+    project, session = tracked_project(tmp_path)
+    before = session.track.copy()
+    fix = square(2, 2)
+    mask = corrections.apply_correction(project, session, Prompt(3, 1, mask=fix))
+    assert np.array_equal(mask, fix)
+    saved = project.load_track()
+    assert np.array_equal(saved.objects[1].masks[3], fix)
+    assert saved.objects[1].provenance[3] == Provenance.CORRECTED
+    # only the corrected frame changed before re-propagation
+    for f in (0, 1, 2, 4, 5):
+        assert np.array_equal(saved.objects[1].masks[f], before.objects[1].masks[f])
+    prompts = project.load_prompts()
+    assert len(prompts) == 2 and prompts[-1].frame == 3 and np.array_equal(prompts[-1].mask, fix)
+
+
+def test_repropagate_forward_changes_later_frames_only_and_reports_progress(tmp_path):
+    project, session = tracked_project(tmp_path)
+    before = session.track.copy()
+    corrections.apply_correction(project, session, Prompt(3, 1, mask=square(0, 0)))
+    seen = []
+    track = corrections.repropagate(project, session, 3, "forward", progress_cb=seen.append)
+    assert [p.frame for p in seen] == [3, 4, 5]
+    assert seen[-1].done == seen[-1].total == 3
+    obj = track.objects[1]
+    for f in range(3):
+        assert np.array_equal(obj.masks[f], before.objects[1].masks[f])
+    assert obj.masks[4][0, 0] and not before.objects[1].masks[4][0, 0]
+    assert np.array_equal(project.load_track().objects[1].masks[5], obj.masks[5])
+
+
+def test_repropagate_backward_changes_earlier_frames_only(tmp_path):
+    project, session = tracked_project(tmp_path)
+    before = session.track.copy()
+    corrections.apply_correction(project, session, Prompt(3, 1, mask=square(0, 0)))
+    seen = []
+    corrections.repropagate(project, session, 3, "backward", progress_cb=lambda p: seen.append(p.frame))
+    assert seen == [3, 2, 1, 0]
+    saved = project.load_track().objects[1]
+    for f in (4, 5):
+        assert np.array_equal(saved.masks[f], before.objects[1].masks[f])
+    assert saved.masks[2][0, 0]
+    # frame 0 holds the first prompt: it keeps that prompt's mask and provenance
+    assert saved.provenance[0] == Provenance.PROMPTED
+    assert np.array_equal(saved.masks[0], before.objects[1].masks[0])
+
+
+def test_cancel_keeps_and_saves_frames_done(tmp_path):
+    project, session = tracked_project(tmp_path, n=8)
+    before = session.track.copy()
+    corrections.apply_correction(project, session, Prompt(2, 1, mask=square(0, 0)))
+    done = []
+    corrections.repropagate(project, session, 2, "forward", progress_cb=lambda p: done.append(p.frame),
+                            should_cancel=lambda: len(done) >= 3)
+    assert done == [2, 3, 4]
+    saved = project.load_track().objects[1]
+    assert saved.masks[4][0, 0]  # swept before the cancel
+    assert np.array_equal(saved.masks[6], before.objects[1].masks[6])  # never reached
+
+
+def test_interrupted_repropagation_still_saves(tmp_path):
+    project, session = tracked_project(tmp_path)
+    corrections.apply_correction(project, session, Prompt(3, 1, mask=square(0, 0)))
+
+    def boom(progress):
+        if progress.frame == 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        corrections.repropagate(project, session, 3, "forward", progress_cb=boom)
+    assert project.load_track().objects[1].masks[4][0, 0]
+
+
+def test_undo_restores_state_before_last_correction(tmp_path):
+    project, session = tracked_project(tmp_path)
+    original = project.load_track()
+    token0 = corrections.state_token(project)
+    corrections.apply_correction(project, session, Prompt(3, 1, mask=square(0, 0)))
+    corrections.repropagate(project, session, 3)
+    assert corrections.state_token(project) != token0
+    assert corrections.can_undo(project)
+    assert corrections.undo(project) is True
+    restored = project.load_track()
+    assert np.array_equal(restored.objects[1].masks, original.objects[1].masks)
+    assert restored.objects[1].provenance == original.objects[1].provenance
+    assert len(project.load_prompts()) == 1
+    assert corrections.undo(project) is False
+    assert not corrections.can_undo(project)
+
+
+def test_refused_correction_leaves_no_undo_step(tmp_path):
+    project, session = tracked_project(tmp_path)
+    with pytest.raises(InputError):
+        corrections.apply_correction(project, session, Prompt(3, 1, points=[(99, 99)], labels=[1]))
+    assert not corrections.can_undo(project)
+    assert len(project.load_prompts()) == 1
+
+
+def test_open_session_rebuilds_from_disk_and_corrects(tmp_path):
+    project, session = tracked_project(tmp_path)
+    corrections.apply_correction(project, session, Prompt(2, 1, points=[(5, 5)], labels=[1]))
+    engine = GrowingEngine()
+    rebuilt = corrections.open_session(project, engine)
+    saved = project.load_track()
+    assert np.array_equal(rebuilt.track.objects[1].masks, saved.objects[1].masks)
+    assert len(rebuilt.prompts) == 2
+    assert (2, 1) in engine.prompted  # the correction was replayed into the engine
+    # a new click on the rebuilt session counts as a correction
+    mask = corrections.apply_correction(project, rebuilt, Prompt(2, 1, points=[(20, 20)], labels=[1]))
+    assert mask[20, 20]
+    assert project.load_track().objects[1].provenance[2] == Provenance.CORRECTED
+
+
+def test_open_session_needs_frames_and_track(tmp_path):
+    project = Project.create(tmp_path)
+    with pytest.raises(InputError, match="no frames"):
+        corrections.open_session(project, GrowingEngine())
+    project.save_frames(make_frames(3))
+    with pytest.raises(InputError, match="not been tracked"):
+        corrections.open_session(project, GrowingEngine())
+
+
+def test_frames_token_changes_with_frames(tmp_path):
+    project, _ = tracked_project(tmp_path)
+    t0 = corrections.frames_token(project)
+    assert corrections.frames_token(project) == t0
+    project.save_frames(make_frames(4))
+    assert corrections.frames_token(project) != t0
+
+
+def manual_track(confidences, provenances):
+    n = len(confidences)
+    track = Track.empty(n, (4, 4))
+    obj = track.obj(1)
+    obj.confidence[:] = confidences
+    obj.provenance = list(provenances)
+    return track
+
+
+def test_review_order_low_confidence_first_hand_made_last():
+    P = Provenance
+    track = manual_track([1.0, 0.9, 0.2, float("nan"), 0.5, 0.2],
+                         [P.PROMPTED, P.PROPAGATED, P.PROPAGATED, P.NONE, P.CARRIED, P.CORRECTED])
+    assert corrections.review_order(track) == [3, 2, 4, 1, 5, 0]
+
+
+def test_review_order_takes_weakest_object():
+    P = Provenance
+    track = manual_track([0.9, 0.8, 0.7], [P.PROPAGATED] * 3)
+    second = track.obj(2)
+    second.confidence[:] = [0.1, 0.95, 0.95]
+    second.provenance = [P.PROPAGATED] * 3
+    assert corrections.review_order(track) == [0, 2, 1]
+    prov, conf = corrections.frame_status(track, 0)
+    assert prov == P.PROPAGATED and math.isclose(conf, 0.1, rel_tol=1e-6)
+
+
+def test_review_rows_carry_dates_and_areas():
+    P = Provenance
+    track = manual_track([0.9, 0.3], [P.PROPAGATED, P.PROPAGATED])
+    track.objects[1].masks[1, :2, :2] = True
+    rows = corrections.review_rows(track, ["d0", "d1"])
+    assert [r["frame"] for r in rows] == [1, 0]
+    assert rows[0]["date"] == "d1" and rows[0]["area_px"] == 4 and rows[0]["provenance"] == "propagated"
