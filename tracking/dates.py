@@ -25,8 +25,8 @@ _PRODUCT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # T48RUU_20180614T035541_B04_10m (tile-style band files inside a .SAFE)
     (re.compile(r"(?<![A-Za-z0-9])T\d{2}[A-Z]{3}_(?P<d>\d{8})T\d{6}", re.I), "Sentinel-2"),
     # LC08_L2SP_130039_20200612_20200824_02_T1: the first date is the acquisition
-    (re.compile(r"(?<![A-Za-z0-9])L[COTEM]0\d_L[0-9A-Z]{3}_\d{6}_(?P<d>\d{8})_\d{8}_\d{2}_(?:T1|T2|RT|A1|A2)",
-                re.I), "Landsat"),
+    (re.compile(r"(?<![A-Za-z0-9])L[COTEM]0\d_L[0-9A-Z]{3}_\d{6}_(?P<d>\d{8})_\d{8}_\d{2}_"
+                r"(?:T1|T2|RT|A1|A2)", re.I), "Landsat"),
     # 20210315_103045_1009_3B_AnalyticMS_SR, 20210315_103045_12_2262_3B_...
     (re.compile(r"(?<!\d)(?P<d>\d{8})_\d{6}(?:_\d{2})?_[0-9a-f]{4}_(?:3B|1B|BGRN|RGB|Analytic)", re.I),
      "PlanetScope"),
@@ -35,7 +35,8 @@ _PRODUCT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 # Landsat pre-collection scene IDs: LC81300392020164LGN00 (year + day of year).
-_LANDSAT_SCENE_ID = re.compile(r"(?<![A-Za-z0-9])L[COTEM]\d(?:\d{6})(?P<y>\d{4})(?P<j>\d{3})[A-Z]{3}\d{2}", re.I)
+_LANDSAT_SCENE_ID = re.compile(
+    r"(?<![A-Za-z0-9])L[COTEM]\d\d{6}(?P<y>\d{4})(?P<j>\d{3})[A-Z]{3}\d{2}", re.I)
 
 # Plain dates: YYYYMMDD (also YYYYMMDDHHMMSS and YYYYMMDDTHHMMSS), YYYY-MM-DD, YYYY_MM_DD, YYYY.MM.DD.
 _PLAIN_DATE = re.compile(

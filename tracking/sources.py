@@ -28,8 +28,9 @@ class ExtractLimits:
     """Guards for zip extraction.
 
     max_total_bytes: uncompressed bytes one archive may write in all.
-    max_ratio: largest uncompressed / compressed size of one entry; only entries
-        larger than ``ratio_floor_bytes`` are checked (small files are harmless).
+    max_ratio: largest uncompressed / compressed size of one entry, and of the archive
+        as a whole; checked once more than ``ratio_floor_bytes`` have been written
+        (small files are harmless).
     max_entries: number of entries an archive may list.
     """
 
@@ -81,8 +82,8 @@ def collect_sources(inputs: Sequence[Path], workdir: Path,
                                     f"({manifests[0].name}).")
     if not listing.files:
         names = ", ".join(str(Path(s)) for s in inputs) or "the input"
-        detail = f" ({'; '.join(listing.problems)})" if listing.problems else ""
-        raise InputError(f"No scenes found in {names}{detail}.")
+        detail = f": {' '.join(listing.problems)}" if listing.problems else "."
+        raise InputError(f"No scenes found in {names}{detail}")
     return listing
 
 
@@ -160,10 +161,20 @@ def _reason(exc: BaseException) -> str:
     return str(exc).rstrip(".") or type(exc).__name__
 
 
+@dataclass
+class _Tally:
+    """What one archive has written so far, against its limits."""
+
+    left: int  # uncompressed bytes still allowed
+    written: int = 0
+    compressed: int = 0
+    stop: bool = False
+
+
 def _extract_entries(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], archive: Path,
                      target: Path, limits: ExtractLimits, problems: list[str]) -> list[Path]:
     root = Path(os.path.abspath(target))
-    budget = [limits.max_total_bytes]
+    tally = _Tally(left=limits.max_total_bytes)
     out: list[Path] = []
     for info in infos:
         if info.is_dir():
@@ -179,14 +190,26 @@ def _extract_entries(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], archive:
         if not os.path.abspath(dest).startswith(str(root) + os.sep):
             problems.append(f"{archive.name}: entry '{info.filename}' was skipped (unsafe path).")
             continue
-        error = _extract_one(zf, info, dest, limits, budget)
+        error = _extract_one(zf, info, dest, limits, tally)
+        if error is None and (error := _check_overall(limits, tally)):
+            dest.unlink()
         if error:
             problems.append(f"{archive.name}: entry '{info.filename}' {error}")
-            if budget[0] <= 0:
+            if tally.stop:
                 break
             continue
         out.append(dest)
     return out
+
+
+def _check_overall(limits: ExtractLimits, tally: _Tally) -> str | None:
+    """Many small entries can add up to a bomb too: check the archive's overall ratio."""
+    ratio_limit = limits.max_ratio * max(tally.compressed, 1)
+    if tally.written > limits.ratio_floor_bytes and tally.written > ratio_limit:
+        tally.stop = True
+        return (f"brings the archive past {limits.max_ratio:g} times expansion (a zip bomb?); "
+                f"extraction stopped.")
+    return None
 
 
 def _safe_relative(info: zipfile.ZipInfo) -> PurePosixPath | None:
@@ -202,10 +225,10 @@ def _safe_relative(info: zipfile.ZipInfo) -> PurePosixPath | None:
 
 
 def _extract_one(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path,
-                 limits: ExtractLimits, budget: list[int]) -> str | None:
+                 limits: ExtractLimits, tally: _Tally) -> str | None:
     """Stream one entry to ``dest`` (atomically); return why it was refused, or None."""
-    if info.file_size > budget[0]:
-        budget[0] = 0
+    if info.file_size > tally.left:
+        tally.stop = True
         return "would exceed the archive size limit; extraction stopped."
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
@@ -215,7 +238,7 @@ def _extract_one(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path,
             while chunk := src.read(_CHUNK):
                 written += len(chunk)
                 out.write(chunk)
-                error = _check_limits(info, written, limits, budget[0])
+                error = _check_entry(info, written, limits, tally)
                 if error:
                     break
         if error is None:
@@ -227,15 +250,19 @@ def _extract_one(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path,
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    budget[0] -= written
+    tally.left -= written
+    if error is None:  # refused entries are deleted; only what stays counts for the ratio
+        tally.written += written
+        tally.compressed += info.compress_size
     return error
 
 
-def _check_limits(info: zipfile.ZipInfo, written: int, limits: ExtractLimits, budget: int) -> str | None:
-    if written > budget:
+def _check_entry(info: zipfile.ZipInfo, written: int, limits: ExtractLimits, tally: _Tally) -> str | None:
+    if written > tally.left:
+        tally.stop = True
         return "would exceed the archive size limit; extraction stopped."
     if written > info.file_size:
         return "is larger than its header says (a zip bomb?); skipped."
     if written > limits.ratio_floor_bytes and written > limits.max_ratio * max(info.compress_size, 1):
-        return (f"expands more than {limits.max_ratio:g} times (a zip bomb?); skipped.")
+        return f"expands more than {limits.max_ratio:g} times (a zip bomb?); skipped."
     return None
