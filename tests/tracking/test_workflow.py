@@ -1,0 +1,234 @@
+"""The dashboard's operations on a project: uploads, frames, exclusions, prompts, tracking runs."""
+
+import datetime as dt
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tracking import workflow
+from tracking.errors import InputError
+from tracking.project import Project
+from tracking.prompts import Prompt
+from tracking.track import Provenance
+
+from .scene_fixtures import ramp, write_geotiff
+from .session_fixtures import GrowingEngine, make_frames
+
+
+@pytest.fixture
+def project(tmp_path):
+    return Project.create(tmp_path / "projects")
+
+
+def with_frames(project, n=6, size=32, bad=()):
+    frames = make_frames(n, size, bad)
+    project.save_frames(frames)
+    project.meta["frames_hash"] = workflow.frames_hash(frames)
+    project.save()
+    return frames
+
+
+def box_prompt(frame=0):
+    return Prompt(frame, 1, box=(8, 8, 16, 16))
+
+
+# -- uploads ---------------------------------------------------------------------
+@pytest.mark.parametrize("raw, clean", [
+    ("scene.tif", "scene.tif"), ("../../etc/passwd.tif", "passwd.tif"), ("C:\\Users\\a\\x.png", "x.png"),
+    ("/abs/path/y.jpg", "y.jpg"), ("we?ird*na|me.tif", "we_ird_na_me.tif"),
+])
+def test_safe_name_keeps_only_the_base_name(raw, clean):
+    assert workflow.safe_name(raw) == clean
+
+
+@pytest.mark.parametrize("raw", ["", "..", ".hidden.tif", "dir/", "../"])
+def test_safe_name_refuses_hidden_and_empty(raw):
+    with pytest.raises(InputError):
+        workflow.safe_name(raw)
+
+
+def test_add_uploads_stores_inside_the_project_only(project, tmp_path):
+    saved, problems = workflow.add_uploads(project, [("../../evil.tif", b"II*\x00"), ("notes.txt", b"x"),
+                                                     ("scenes.zip", b"PK"), (".x.tif", b"1")])
+    assert saved == ["evil.tif", "scenes.zip"]
+    assert len(problems) == 2 and "notes.txt" in problems[0]
+    assert (project.uploads / "evil.tif").read_bytes() == b"II*\x00"
+    assert not (tmp_path / "evil.tif").exists() and not (tmp_path / "projects" / "evil.tif").exists()
+    assert Project.open(project.root.parent, project.id).meta["sources"] == ["evil.tif", "scenes.zip"]
+    workflow.remove_upload(project, "evil.tif")
+    assert workflow.uploaded_files(project) == ["scenes.zip"]
+
+
+def test_timeline_reads_uploaded_scenes_with_date_fixes(project, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    write_geotiff(src / "a_20200105.tif", ramp())
+    write_geotiff(src / "b_20190301.tif", ramp())
+    workflow.add_uploads(project, [(p.name, p.read_bytes()) for p in src.iterdir()])
+    tl = workflow.timeline(project)
+    assert [s.name for s in tl.scenes] == ["b_20190301.tif", "a_20200105.tif"]
+    project.meta["date_overrides"] = {"a_20200105.tif": "2018-06-01"}
+    tl = workflow.timeline(project)
+    assert [s.name for s in tl.scenes] == ["a_20200105.tif", "b_20190301.tif"]
+    assert tl.scenes[0].date_source == "manual"
+
+
+def test_timeline_without_scenes_is_one_sentence(project):
+    with pytest.raises(InputError, match="no scenes yet"):
+        workflow.timeline(project)
+
+
+# -- frames ----------------------------------------------------------------------
+def test_set_excluded_is_saved_by_file_name(project):
+    with_frames(project)
+    frames = workflow.set_excluded(project, 2, True)
+    assert frames.excluded == {2} and not frames.bad[1] and frames.bad[2]
+    again = Project.open(project.root.parent, project.id)
+    assert again.meta["excluded"] == ["s2.tif"] and again.load_frames().excluded == {2}
+    assert workflow.set_excluded(again, 2, False).excluded == set()
+    with pytest.raises(InputError, match="no frame 7"):
+        workflow.set_excluded(again, 6, True)
+
+
+def test_frame_rows_show_quality_and_flags(project):
+    frames = with_frames(project, bad=(1,))
+    frames = workflow.set_excluded(project, 3, True)
+    rows = workflow.frame_rows(project, frames)
+    assert [r["used"] for r in rows] == [True, False, True, False, True, True]
+    assert rows[1]["cloud %"] == 90.0 and "cloud" in rows[1]["flags"]
+    assert rows[3]["flags"] == "excluded by hand" and rows[0]["date"] == dt.date(2018, 1, 1)
+
+
+def test_thumbnails_are_small_pngs_cached_on_disk(project):
+    frames = with_frames(project, n=3, size=32)
+    data = workflow.thumbnail(project, frames, 1, size=64)
+    img = Image.open(io.BytesIO(data))
+    assert img.format == "PNG" and img.size == (64, 64)
+    assert np.array_equal(np.asarray(img.convert("RGB"))[::2, ::2], frames.images[1])  # crisp enlargement
+    cached = list((project.root / "thumbs").glob("*_1_64.png"))
+    assert len(cached) == 1
+    cached[0].write_bytes(b"from cache")
+    assert workflow.thumbnail(project, frames, 1, size=64) == b"from cache"
+    assert len(workflow.thumbnails(project, frames, size=64)) == 3
+
+
+def test_load_frames_cache_sees_rewrites(project):
+    frames = with_frames(project, n=3)
+    first = workflow.load_frames(project)
+    assert workflow.load_frames(project) is first
+    workflow.set_excluded(project, 0, True)
+    assert workflow.load_frames(project).excluded == {0}
+    assert workflow.load_frames(Project.create(project.root.parent)) is None
+    assert len(first) == len(frames)
+
+
+# -- prompts ---------------------------------------------------------------------
+def test_set_prompts_checks_against_frames(project):
+    with pytest.raises(InputError, match="no frames"):
+        workflow.set_prompts(project, [box_prompt()])
+    with_frames(project, n=4)
+    with pytest.raises(InputError, match="frame 9"):
+        workflow.set_prompts(project, [box_prompt(8)])
+    with pytest.raises(InputError, match="does not match"):
+        workflow.set_prompts(project, [Prompt(0, 1, mask=np.ones((5, 5), bool))])
+    workflow.set_prompts(project, [box_prompt(1)])
+    assert project.load_prompts()[0].box == (8, 8, 16, 16)
+
+
+def test_prompts_from_geojson_file(project):
+    with_frames(project, n=3, size=32)
+    grid = project.load_frames().grid
+    x0, y0 = grid.transform @ (4, 4)
+    x1, y1 = grid.transform @ (12, 12)
+    geojson = ('{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:32648"}},'
+               '"features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":'
+               f'[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}]}}')
+    path = workflow.save_prompt_file(project, "../outline.geojson", geojson.encode())
+    assert path.parent == project.root / "prompt_files"
+    prompts = workflow.prompts_from_file(project, path)
+    assert prompts[0].mask[4:12, 4:12].all() and prompts[0].mask.sum() == 64
+    assert project.load_prompts()[0].mask.sum() == 64
+    with pytest.raises(InputError, match="not an outline"):
+        workflow.save_prompt_file(project, "x.exe", b"")
+
+
+# -- tracking runs ---------------------------------------------------------------
+def test_run_tracking_saves_and_returns_cached_on_rerun(project):
+    with_frames(project, n=6, bad=(4,))
+    workflow.set_prompts(project, [box_prompt(0)])
+    seen = []
+    result = workflow.run_tracking(project, "baseline", progress_cb=seen.append, engine=GrowingEngine())
+    assert result.completed and not result.cached
+    assert result.frames_tracked == 6 and result.carried == 1
+    assert [p.done for p in seen] == list(range(1, 6)) and seen[-1].fraction == 1.0
+    saved = project.load_track()
+    assert saved.objects[1].provenance[4] == Provenance.CARRIED
+    assert saved.objects[1].masks[3].sum() > saved.objects[1].masks[0].sum()
+    engine = GrowingEngine()
+    again = workflow.run_tracking(Project.open(project.root.parent, project.id), "baseline", engine=engine)
+    assert again.cached and not hasattr(engine, "seen")  # the engine was never loaded
+    assert np.array_equal(again.track.objects[1].masks, saved.objects[1].masks)
+
+
+def test_changed_inputs_invalidate_the_cache(project):
+    with_frames(project, n=5)
+    workflow.set_prompts(project, [box_prompt(0)])
+    workflow.run_tracking(project, "baseline", engine=GrowingEngine())
+    workflow.set_excluded(project, 2, True)
+    assert not workflow.run_tracking(project, "baseline", engine=GrowingEngine()).cached
+    workflow.set_prompts(project, [Prompt(0, 1, box=(4, 4, 20, 20))])
+    assert not workflow.run_tracking(project, "baseline", engine=GrowingEngine()).cached
+    assert workflow.run_tracking(project, "baseline", engine=GrowingEngine()).cached
+    assert not workflow.run_tracking(project, "baseline", device="cpu", engine=GrowingEngine()).cached
+
+
+def test_cancel_keeps_the_frames_done_and_is_not_cached(project):
+    with_frames(project, n=8)
+    workflow.set_prompts(project, [box_prompt(0)])
+    done = []
+    result = workflow.run_tracking(project, "baseline", progress_cb=done.append,
+                                   should_cancel=lambda: len(done) >= 3, engine=GrowingEngine())
+    assert not result.completed and result.frames_tracked == 3
+    prov = project.load_track().objects[1].provenance
+    assert prov[:3] == [Provenance.PROMPTED, Provenance.PROPAGATED, Provenance.PROPAGATED]
+    assert prov[3:] == [Provenance.NONE] * 5
+    assert not workflow.run_tracking(project, "baseline", engine=GrowingEngine()).cached
+
+
+class FailingEngine(GrowingEngine):
+    def propagate(self, start, reverse=False):
+        for i, step in enumerate(super().propagate(start, reverse)):
+            if i == 4:
+                raise RuntimeError("engine broke")
+            yield step
+
+
+def test_an_error_keeps_the_masks_made_and_the_prompts(project):
+    with_frames(project, n=8)
+    workflow.set_prompts(project, [box_prompt(0)])
+    with pytest.raises(RuntimeError):
+        workflow.run_tracking(project, "baseline", engine=FailingEngine())
+    track = project.load_track()
+    assert sum(p == Provenance.PROPAGATED for p in track.objects[1].provenance) == 3
+    assert len(project.load_prompts()) == 1
+    assert not Project.open(project.root.parent, project.id).meta["run"]["completed"]
+
+
+def test_later_prompts_act_as_corrections(project):
+    with_frames(project, n=6)
+    big = np.zeros((32, 32), bool)
+    big[2:30, 2:30] = True
+    workflow.set_prompts(project, [box_prompt(0), Prompt(3, 1, mask=big)])
+    track = workflow.run_tracking(project, "baseline", engine=GrowingEngine()).track
+    assert track.objects[1].provenance[3] == Provenance.CORRECTED
+    assert track.objects[1].masks[4].sum() > big.sum()  # re-propagated forward from the correction
+
+
+def test_run_needs_frames_and_prompts(project):
+    with pytest.raises(InputError, match="no frames"):
+        workflow.run_tracking(project, "baseline", engine=GrowingEngine())
+    with_frames(project)
+    with pytest.raises(InputError, match="prompt"):
+        workflow.run_tracking(project, "baseline", engine=GrowingEngine())

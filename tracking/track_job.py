@@ -1,0 +1,210 @@
+"""One tracking run of a project: cached by content, saved as it goes, cancellable.
+
+The run replays the project's prompts like :func:`tracking.runner.track_series`:
+the prompts on the earliest prompted frame start the track (propagated both ways),
+and prompts on later frames act as corrections, each followed by forward
+re-propagation. The masks are saved every few frames and at the end, so a cancel
+or an error keeps what was made. A content hash of the frames, exclusions,
+prompts and engine settings is kept in ``project.meta["run"]``; running again with
+unchanged inputs returns the saved track at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .engines.base import Engine
+from .errors import InputError
+from .frames import Frames
+from .project import Project
+from .prompts import Prompt
+from .session import TrackingSession
+from .track import Provenance, Track
+
+SAVE_EVERY_FRAMES = 4
+SAVE_EVERY_S = 5.0
+
+
+@dataclass
+class RunProgress:
+    """Where a run stands: ``done`` of ``total`` frames in stage ``stage`` of ``stages``.
+
+    frame is the full-series index just tracked; ``fraction`` is the whole run's share done.
+    """
+
+    stage: int
+    stages: int
+    done: int
+    total: int
+    frame: int
+    date: dt.date
+    seconds: float
+
+    @property
+    def fraction(self) -> float:
+        within = self.done / self.total if self.total else 1.0
+        return min(1.0, (self.stage - 1 + within) / max(1, self.stages))
+
+
+@dataclass
+class RunResult:
+    """The outcome of :func:`run_tracking`.
+
+    cached: the saved track was returned because nothing changed since it was made.
+    completed: False when the run was cancelled (the frames done so far are kept).
+    """
+
+    track: Track
+    cached: bool
+    completed: bool
+    seconds: float
+    frames_tracked: int
+    carried: int
+    engine: str
+    note: str
+
+
+def prompts_hash(prompts: list[Prompt]) -> str:
+    h = hashlib.sha256()
+    for p in prompts:
+        h.update(json.dumps([p.frame, p.object_id, p.points.tolist(), p.labels.tolist(),
+                             list(p.box) if p.box else None]).encode())
+        h.update(np.packbits(p.mask).tobytes() + str(p.mask.shape).encode() if p.mask is not None else b"-")
+    return h.hexdigest()
+
+
+def _checkpoint_stamp(engine_kind: str, model: str) -> str:
+    """Which checkpoint an auto/sam2 run would load (path, size, time), or "" when none."""
+    if engine_kind == "baseline":
+        return ""
+    from .engines.sam2_weights import find_checkpoint
+
+    try:
+        ckpt = find_checkpoint(model)
+    except InputError:
+        return "missing"
+    if ckpt is None:
+        return ""
+    st = ckpt.stat()
+    return f"{ckpt.resolve()}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def run_key(project: Project, frames: Frames, prompts: list[Prompt], engine_kind: str, model: str,
+            device: str) -> str:
+    """The cache key of a run: frames, exclusions, prompts and engine settings."""
+    from .workflow import frames_hash
+
+    parts = {"frames": project.meta.get("frames_hash") or frames_hash(frames),
+             "excluded": sorted(int(i) for i in frames.excluded), "prompts": prompts_hash(prompts),
+             "engine": engine_kind, "model": model, "device": device,
+             "checkpoint": _checkpoint_stamp(engine_kind, model)}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _summary(track: Track) -> tuple[int, int]:
+    """(frames holding a mask of some object, frames carried over a bad frame)."""
+    tracked = carried = 0
+    for i in range(track.n_frames):
+        provs = [obj.provenance[i] for obj in track.objects.values()]
+        tracked += any(p != Provenance.NONE for p in provs)
+        carried += any(p == Provenance.CARRIED for p in provs)
+    return tracked, carried
+
+
+def cached_run(project: Project, key: str) -> RunResult | None:
+    """The saved result of a completed run with this key, or None."""
+    run = project.meta.get("run") or {}
+    if run.get("key") != key or not run.get("completed"):
+        return None
+    track = project.load_track()
+    if track is None:
+        return None
+    tracked, carried = _summary(track)
+    return RunResult(track, True, True, float(run.get("seconds", 0.0)), tracked, carried,
+                     str(run.get("engine", "")), str(run.get("note", "")))
+
+
+def _stages(prompts: list[Prompt]) -> list[tuple[int, list[Prompt], str]]:
+    """(frame, prompts on it, direction): the first prompted frame both ways, later ones forward."""
+    frames = sorted({p.frame for p in prompts})
+    return [(f, [p for p in prompts if p.frame == f], "both" if i == 0 else "forward")
+            for i, f in enumerate(frames)]
+
+
+def run_tracking(project: Project, engine_kind: str = "auto", model: str = "tiny", device: str = "auto",
+                 progress_cb: Callable[[RunProgress], None] | None = None,
+                 should_cancel: Callable[[], bool] | None = None,
+                 engine: Engine | None = None) -> RunResult:
+    """Track the project's saved frames from its saved prompts and save the masks.
+
+    ``engine`` (optional) replaces the one :func:`tracking.engines.factory.make_engine`
+    would build. Raises InputError when the project lacks frames or prompts, or the
+    engine cannot run; masks made before an error are saved first.
+    """
+    from .workflow import load_frames
+
+    frames = load_frames(project)
+    if frames is None:
+        raise InputError("This project has no frames yet; upload scene files or load the sample.")
+    prompts = project.load_prompts()
+    if not prompts:
+        raise InputError("Draw and save a prompt on the Prompt page before tracking.")
+    key = run_key(project, frames, prompts, engine_kind, model, device)
+    hit = cached_run(project, key)
+    if hit is not None:
+        return hit
+    note = ""
+    if engine is None:
+        from .engines.factory import make_engine
+
+        engine, note = make_engine(engine_kind, model=model, device=device)
+    t0 = time.perf_counter()
+    project.push_history()
+    # Until this run completes, the saved track matches no cache key.
+    project.meta["run"] = {"key": None, "completed": False, "engine": engine.name, "note": note,
+                           "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    project.save()
+    session = TrackingSession(engine, frames)
+    completed = _propagate_all(project, session, _stages(prompts), progress_cb, should_cancel, t0)
+    seconds = time.perf_counter() - t0
+    tracked, carried = _summary(session.track)
+    project.meta["run"] = {"key": key if completed else None, "completed": completed, "seconds": seconds,
+                           "engine": engine.name, "note": note, "model": model, "device": device,
+                           "requested": engine_kind, "frames_tracked": tracked, "carried": carried,
+                           "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    project.save()
+    return RunResult(session.track, False, completed, seconds, tracked, carried, engine.name, note)
+
+
+def _propagate_all(project: Project, session: TrackingSession, stages, progress_cb, should_cancel,
+                   t0: float) -> bool:
+    """Run every stage; save every few frames and at the end. False when cancelled."""
+    last_save, since_save = time.perf_counter(), 0
+    try:
+        for number, (frame, stage_prompts, direction) in enumerate(stages, start=1):
+            for p in stage_prompts:
+                session.add_prompt(p)
+            steps = session.propagate(frame, direction)
+            try:
+                for prog in steps:
+                    if progress_cb is not None:
+                        progress_cb(RunProgress(number, len(stages), prog.done, prog.total, prog.frame,
+                                                session.frames.dates[prog.frame], time.perf_counter() - t0))
+                    since_save += 1
+                    if since_save >= SAVE_EVERY_FRAMES or time.perf_counter() - last_save > SAVE_EVERY_S:
+                        project.save_track(session.track)
+                        last_save, since_save = time.perf_counter(), 0
+                    if should_cancel is not None and should_cancel():
+                        return False
+            finally:
+                steps.close()
+        return True
+    finally:
+        project.save_track(session.track)

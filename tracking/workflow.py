@@ -1,0 +1,360 @@
+"""The dashboard's steps as plain operations on a Project (no Streamlit).
+
+Each operation reads what it needs from the project folder, does the work with
+the engine-room modules, and saves the outcome back to the project before it
+returns, so a page only calls one function and draws what comes back, and a
+refresh (or a link opened later) finds everything where it was left.
+
+Settings live in ``project.meta``:
+
+- ``options``: the frame options (:class:`tracking.pipeline.FrameOptions` as a dict)
+- ``date_overrides``: {file name: ISO date} fixed by the analyst
+- ``excluded``: names of the source files the analyst left out
+- ``frames_hash``: content hash of the saved frames (excluding exclusions)
+- ``run``: the last tracking run (its cache key, engine, timings, outcome)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import re
+import shutil
+import threading
+from collections import OrderedDict
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .atomic import write_bytes
+from .errors import InputError
+from .frames import Frames
+from .project import Project
+from .prompts import Prompt
+from .sources import SCENE_SUFFIXES
+
+UPLOAD_SUFFIXES = SCENE_SUFFIXES + (".zip", ".csv")
+PROMPT_FILE_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
+_NAME_OK = re.compile(r"[^A-Za-z0-9._ -]+")
+_MAX_NAME = 120
+
+
+# -- file names -------------------------------------------------------------------
+def safe_name(name: str) -> str:
+    """The base name of an uploaded file, safe to write in a project folder.
+
+    Any directory part (``../``, ``C:\\``, ``/etc/``) is dropped, odd characters become
+    "_", and hidden or empty names are refused with an InputError naming the file.
+    """
+    raw = str(name or "")
+    if raw.endswith(("/", "\\")):  # a folder, not a file
+        raise InputError(f"The file name {raw!r} names a folder; upload the files inside it, or a zip.")
+    base = PureWindowsPath(PurePosixPath(raw.replace("\x00", "")).name).name
+    base = _NAME_OK.sub("_", base).strip(" ")
+    if len(base) > _MAX_NAME:
+        stem, dot, ext = base.rpartition(".")
+        base = (stem[: _MAX_NAME - len(ext) - 1] + dot + ext) if dot else base[:_MAX_NAME]
+    if not base or base in (".", "..") or base.startswith("."):
+        raise InputError(f"The file name {raw!r} cannot be used; rename the file and upload it again.")
+    return base
+
+
+def add_uploads(project: Project, files: Sequence[tuple[str, bytes]]) -> tuple[list[str], list[str]]:
+    """Store uploaded scene files (images, zip archives, a dates .csv) in ``project.uploads``.
+
+    Returns (names saved, one sentence per file refused). A file of the same name
+    replaces the earlier upload. Nothing is written outside the uploads folder.
+    """
+    saved, problems = [], []
+    for name, data in files:
+        try:
+            clean = safe_name(name)
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
+        if not clean.lower().endswith(UPLOAD_SUFFIXES):
+            problems.append(f"{clean} is not a scene file (use GeoTIFF, PNG, JPEG, a .zip of them, "
+                            f"or a dates .csv).")
+            continue
+        write_bytes(project.uploads / clean, bytes(data))
+        saved.append(clean)
+    if saved:
+        project.meta.setdefault("sources", [])
+        project.meta["sources"] = sorted(set(project.meta["sources"]) | set(saved))
+        project.save()
+    return saved, problems
+
+
+def remove_upload(project: Project, name: str) -> None:
+    """Delete one uploaded file (by its base name) from the project."""
+    path = project.uploads / safe_name(name)
+    path.unlink(missing_ok=True)
+    project.meta["sources"] = [s for s in project.meta.get("sources", []) if s != path.name]
+    project.save()
+
+
+def uploaded_files(project: Project) -> list[str]:
+    return sorted(p.name for p in project.uploads.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+# -- the sample -------------------------------------------------------------------
+def load_sample(project: Project, options=None, progress=None):
+    """Copy the built-in sample series into the project and build its frames.
+
+    Returns (Frames, problems) like :func:`rebuild_frames`. The sample's truth masks
+    and prompt files stay in the shared sample folder; their paths are noted in
+    ``project.meta["sample"]`` for the accuracy and prompt steps.
+    """
+    from .sample import ensure_sample
+
+    sample = ensure_sample()
+    target = project.uploads
+    for old in target.iterdir():
+        if old.is_file():
+            old.unlink()
+    for src in sorted(Path(sample.scenes_dir).iterdir()):
+        if src.is_file() and not src.name.startswith("."):
+            shutil.copy2(src, target / src.name)
+    project.meta["sources"] = uploaded_files(project)
+    project.meta["date_overrides"] = {}
+    project.meta["excluded"] = []
+    project.meta["sample"] = {k: str(getattr(sample, k)) for k in
+                              ("root", "truth_dir", "prompt_path", "prompt_points_path", "prompt_box_path")
+                              if getattr(sample, k, None) is not None}
+    if project.meta.get("name", "Untitled landslide") == "Untitled landslide":
+        project.meta["name"] = "Sample landslide"
+    project.save()
+    return rebuild_frames(project, options, progress)
+
+
+# -- timeline and frames ----------------------------------------------------------
+_TIMELINES: OrderedDict = OrderedDict()
+_FRAMES: OrderedDict = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def _remember(cache: OrderedDict, key, value, size: int) -> None:
+    with _LOCK:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > size:
+            cache.popitem(last=False)
+
+
+def _recall(cache: OrderedDict, key):
+    with _LOCK:
+        return cache.get(key)
+
+
+def date_overrides(project: Project) -> dict[str, dt.date]:
+    return {k: dt.date.fromisoformat(v) for k, v in project.meta.get("date_overrides", {}).items()}
+
+
+def timeline(project: Project):
+    """The project's scenes in date order (:class:`tracking.timeline.Timeline`).
+
+    Cached in this process by the upload files' names, sizes and times and the date fixes.
+    Raises InputError when the project has no usable dated scene.
+    """
+    from .timeline import build_timeline
+
+    files = uploaded_files(project)
+    if not files:
+        raise InputError("This project has no scenes yet; upload scene files or load the sample.")
+    stamp = [(n, (project.uploads / n).stat().st_size, (project.uploads / n).stat().st_mtime_ns) for n in files]
+    key = (str(project.root), json.dumps(stamp), json.dumps(project.meta.get("date_overrides", {}), sort_keys=True))
+    cached = _recall(_TIMELINES, key)
+    if cached is None:
+        cached = build_timeline([project.uploads], project.work, date_overrides(project))
+        _remember(_TIMELINES, key, cached, 8)
+    return cached
+
+
+def frame_options(project: Project):
+    """The project's saved :class:`tracking.pipeline.FrameOptions` (defaults when none saved)."""
+    from .pipeline import FrameOptions
+
+    saved = project.meta.get("options") or {}
+    return FrameOptions.from_dict(saved) if saved else FrameOptions()
+
+
+def frames_hash(frames: Frames) -> str:
+    """Content hash of the frames (pixels, validity, dates, sources, grid, quality), not exclusions."""
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(frames.images).tobytes())
+    h.update(np.packbits(frames.valid).tobytes())
+    h.update(json.dumps({"dates": [d.isoformat() for d in frames.dates], "sources": frames.sources,
+                         "grid": frames.grid.to_dict(), "quality": [q.to_dict() for q in frames.quality]},
+                        sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def _source_name(source: str) -> str:
+    return PureWindowsPath(PurePosixPath(str(source)).name).name
+
+
+def rebuild_frames(project: Project, options=None, progress=None) -> tuple[Frames, list[str]]:
+    """Build the harmonised frames from the project's scenes and save them.
+
+    ``options`` (FrameOptions; default the saved ones) are saved too. When the frames'
+    content changes, prompts, masks and undo history are cleared (they no longer
+    match the frames) and so is the tracking cache. Returns (frames, problems).
+    """
+    from .pipeline import build_frames
+
+    options = options if options is not None else frame_options(project)
+    tl = timeline(project)
+    frames, problems = build_frames(tl, options, progress)
+    excluded = set(project.meta.get("excluded", []))
+    frames.excluded = {i for i, s in enumerate(frames.sources) if _source_name(s) in excluded}
+    digest = frames_hash(frames)
+    if project.meta.get("frames_hash") not in (None, digest):
+        project.clear_results()
+        project.meta.pop("run", None)
+    project.save_frames(frames)
+    project.meta["options"] = options.to_dict()
+    project.meta["frames_hash"] = digest
+    project.meta["problems"] = list(tl.problems) + [p for p in problems if p not in tl.problems]
+    project.save()
+    return frames, project.meta["problems"]
+
+
+def load_frames(project: Project) -> Frames | None:
+    """The saved frames, cached in this process by the frame files' sizes and times."""
+    stamp = []
+    for name in ("frames.npz", "frames.json"):
+        path = project.root / name
+        if not path.exists():
+            return None
+        st = path.stat()
+        stamp.append((st.st_size, st.st_mtime_ns))
+    key = (str(project.root), tuple(stamp))
+    frames = _recall(_FRAMES, key)
+    if frames is None:
+        frames = project.load_frames()
+        _remember(_FRAMES, key, frames, 4)
+    return frames
+
+
+def set_date(project: Project, file: str, date: dt.date | None, options=None, progress=None):
+    """Fix (or, with None, forget the fix of) one scene's acquisition date; rebuilds the frames."""
+    name = _source_name(file)
+    fixes = dict(project.meta.get("date_overrides", {}))
+    if date is None:
+        fixes.pop(name, None)
+    else:
+        fixes[name] = date.isoformat()
+    project.meta["date_overrides"] = fixes
+    project.save()
+    return rebuild_frames(project, options, progress)
+
+
+def set_excluded(project: Project, index: int, excluded: bool) -> Frames:
+    """Leave frame ``index`` out of tracking (or take it back in); saves the frames."""
+    frames = load_frames(project)
+    if frames is None:
+        raise InputError("This project has no frames yet; upload scene files or load the sample.")
+    if not 0 <= index < len(frames):
+        raise InputError(f"There is no frame {index + 1}; the series has {len(frames)} frames.")
+    names = set(project.meta.get("excluded", []))
+    name = _source_name(frames.sources[index])
+    (names.add if excluded else names.discard)(name)
+    project.meta["excluded"] = sorted(names)
+    project.save()
+    frames = Frames(frames.images, frames.valid, frames.dates, frames.sources, frames.grid, frames.quality,
+                    {i for i, s in enumerate(frames.sources) if _source_name(s) in names})
+    project.save_frames(frames)
+    return frames
+
+
+def frame_rows(project: Project, frames: Frames) -> list[dict]:
+    """One row per frame for the timeline table: date, file, sensor, quality and flags."""
+    try:
+        scenes = {s.name: s for s in timeline(project).scenes}
+    except InputError:
+        scenes = {}
+    rows = []
+    for i, (date, src, q) in enumerate(zip(frames.dates, frames.sources, frames.quality)):
+        scene = scenes.get(_source_name(src))
+        flags = list(q.reasons) + (["excluded by hand"] if i in frames.excluded else [])
+        rows.append({"frame": i + 1, "date": date, "file": _source_name(src),
+                     "sensor": scene.sensor if scene else "", "cloud %": round(100 * q.cloud, 1),
+                     "snow %": round(100 * q.snow, 1), "nodata %": round(100 * q.nodata, 1),
+                     "used": not (q.bad or i in frames.excluded), "flags": "; ".join(flags),
+                     "date from": scene.date_source if scene else ""})
+    return rows
+
+
+# -- thumbnails -------------------------------------------------------------------
+def thumbnail(project: Project, frames: Frames, index: int, size: int = 128) -> bytes:
+    """PNG bytes of frame ``index`` fitted into ``size`` x ``size`` pixels, cached in the project."""
+    digest = project.meta.get("frames_hash") or frames_hash(frames)
+    path = project.folder("thumbs") / f"{digest[:16]}_{index}_{size}.png"
+    if path.exists():
+        return path.read_bytes()
+    from PIL import Image
+
+    img = Image.fromarray(frames.images[index])
+    img.thumbnail((size, size), Image.Resampling.LANCZOS if max(img.size) > size else Image.Resampling.NEAREST)
+    if max(img.size) < size:  # small frames: enlarge with crisp pixels
+        factor = size / max(img.size)
+        img = img.resize((max(1, round(img.width * factor)), max(1, round(img.height * factor))),
+                         Image.Resampling.NEAREST)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", optimize=True)
+    data = buf.getvalue()
+    for old in path.parent.glob("*.png"):
+        if not old.name.startswith(digest[:16]):
+            old.unlink(missing_ok=True)
+    write_bytes(path, data)
+    return data
+
+
+def thumbnails(project: Project, frames: Frames, size: int = 128) -> list[bytes]:
+    return [thumbnail(project, frames, i, size) for i in range(len(frames))]
+
+
+# -- prompts ----------------------------------------------------------------------
+def set_prompts(project: Project, prompts: list[Prompt]) -> None:
+    """Make ``prompts`` the project's starting prompts (earlier prompts and corrections go)."""
+    frames = load_frames(project)
+    if frames is None:
+        raise InputError("This project has no frames yet; upload scene files or load the sample.")
+    for p in prompts:
+        if not 0 <= p.frame < len(frames):
+            raise InputError(f"The prompt names frame {p.frame + 1}, but the series has {len(frames)} frames.")
+        if p.mask is not None and p.mask.shape != frames.shape:
+            raise InputError("The prompt outline does not match the frames; draw it again.")
+        if p.empty:
+            raise InputError("The prompt is empty: add a point, a box or an outline.")
+    project.push_history()
+    project.save_prompts(list(prompts))
+
+
+def save_prompt_file(project: Project, name: str, data: bytes) -> Path:
+    """Store an uploaded outline file in the project (``prompt_files/``) and return its path."""
+    clean = safe_name(name)
+    if not clean.lower().endswith(PROMPT_FILE_SUFFIXES):
+        raise InputError(f"{clean} is not an outline file; use GeoJSON, GeoPackage or a zipped Shapefile.")
+    path = project.folder("prompt_files") / clean
+    write_bytes(path, bytes(data))
+    return path
+
+
+def prompts_from_file(project: Project, path: str | Path) -> list[Prompt]:
+    """Read prompts from a vector file (see :mod:`tracking.prompt_files`) and make them the project's."""
+    from .prompt_files import read_prompt_file
+
+    frames = load_frames(project)
+    if frames is None:
+        raise InputError("This project has no frames yet; upload scene files or load the sample.")
+    prompts = read_prompt_file(Path(path), frames.grid, frames.dates)
+    set_prompts(project, prompts)
+    return prompts
+
+
+# -- tracking ---------------------------------------------------------------------
+from .track_job import RunProgress, RunResult, cached_run, run_key, run_tracking  # noqa: E402,F401
