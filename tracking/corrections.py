@@ -19,6 +19,7 @@ from typing import Callable
 
 import numpy as np
 
+from .canvas_geometry import CanvasScale, canvas_to_prompt
 from .engines.base import Engine
 from .errors import InputError
 from .project import Project
@@ -125,6 +126,38 @@ def undo(project: Project) -> bool:
 
 def can_undo(project: Project) -> bool:
     return bool(project.history())
+
+
+# -- from a drawing to a correction -------------------------------------------------
+#: Correction tools of the Review page: clicks, a box, or a brush that paints or erases.
+TOOLS = ("scar", "not_scar", "box", "paint", "erase")
+
+
+def correction_prompt(json_data: dict | None, scale: CanvasScale, tool: str, frame: int,
+                      current: np.ndarray, object_id: int = 1) -> Prompt | None:
+    """The correction a canvas drawing asks for, or None when nothing usable was drawn.
+
+    tool: one of ``TOOLS``. Clicks keep their label ("scar" = 1, "not_scar" = 0,
+    whatever their colour); "box" takes the last box drawn; "paint" adds the brush
+    strokes to ``current`` (the frame's (H, W) bool mask) and "erase" removes
+    them, giving a mask prompt (SAM2 returns a mask prompt unchanged).
+    """
+    if tool not in TOOLS:
+        raise ValueError(f"unknown tool {tool!r}")
+    drawn = canvas_to_prompt(json_data, scale, frame, object_id)
+    if drawn is None:
+        return None
+    if tool in ("paint", "erase"):
+        if drawn.mask is None:
+            return None
+        mask = (current | drawn.mask) if tool == "paint" else (current & ~drawn.mask)
+        return Prompt(frame, object_id, mask=mask)
+    if tool == "box":
+        return Prompt(frame, object_id, box=drawn.box) if drawn.box is not None else None
+    if not len(drawn.points):
+        return None
+    label = 1 if tool == "scar" else 0
+    return Prompt(frame, object_id, drawn.points, np.full(len(drawn.points), label, np.int32))
 
 
 # -- what to look at first ----------------------------------------------------------

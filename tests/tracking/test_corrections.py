@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from tracking import corrections
+from tracking.canvas_geometry import CanvasScale
 from tracking.errors import InputError
 from tracking.project import Project
 from tracking.prompts import Prompt
@@ -196,3 +197,54 @@ def test_review_rows_carry_dates_and_areas():
     rows = corrections.review_rows(track, ["d0", "d1"])
     assert [r["frame"] for r in rows] == [1, 0]
     assert rows[0]["date"] == "d1" and rows[0]["area_px"] == 4 and rows[0]["provenance"] == "propagated"
+
+
+# -- canvas drawings to corrections -------------------------------------------------
+SCALE = CanvasScale(canvas=(64, 64), image=(32, 32))  # 2 canvas pixels per image pixel
+
+
+def circle(x, y, color="#00e676"):
+    return {"type": "Circle", "left": x, "top": y, "originX": "center", "originY": "center",
+            "radius": 4, "fill": color, "stroke": color, "strokeWidth": 0}
+
+
+def stroke(points, width=4):
+    path = [["M", *points[0]]] + [["L", *p] for p in points[1:]]
+    xs, ys = zip(*points)
+    return {"type": "Path", "path": path, "left": (min(xs) + max(xs)) / 2, "top": (min(ys) + max(ys)) / 2,
+            "originX": "center", "originY": "center", "strokeWidth": width, "width": max(xs) - min(xs),
+            "height": max(ys) - min(ys)}
+
+
+def test_click_tools_set_labels_whatever_the_colour():
+    cur = np.zeros((32, 32), bool)
+    drawing = {"objects": [circle(20, 30)]}
+    pos = corrections.correction_prompt(drawing, SCALE, "scar", 4, cur)
+    neg = corrections.correction_prompt(drawing, SCALE, "not_scar", 4, cur)
+    assert pos.frame == 4 and pos.labels.tolist() == [1] and neg.labels.tolist() == [0]
+    assert pos.points[0].tolist() == pytest.approx([10, 15])
+    assert pos.mask is None and pos.box is None
+
+
+def test_box_tool_takes_the_box_in_image_pixels():
+    rect = {"type": "Rect", "left": 8, "top": 8, "width": 20, "height": 10, "originX": "left",
+            "originY": "top", "strokeWidth": 0, "scaleX": 1, "scaleY": 1}
+    p = corrections.correction_prompt({"objects": [rect]}, SCALE, "box", 2, np.zeros((32, 32), bool))
+    assert p.box == pytest.approx((4, 4, 14, 9))
+    assert corrections.correction_prompt({"objects": [circle(5, 5)]}, SCALE, "box", 2,
+                                         np.zeros((32, 32), bool)) is None
+
+
+def test_paint_adds_to_and_erase_removes_from_the_current_mask():
+    cur = np.zeros((32, 32), bool)
+    cur[0:10, 0:10] = True
+    line = {"objects": [stroke([(2, 50), (60, 50)], width=4)]}  # image row 25, across
+    painted = corrections.correction_prompt(line, SCALE, "paint", 1, cur)
+    assert painted.mask is not None and painted.mask[0:10, 0:10].all()  # kept what was there
+    assert painted.mask[25, 5:25].all() and not painted.mask[15, 15]
+    wipe = {"objects": [stroke([(2, 10), (60, 10)], width=4)]}  # image row 5, through the square
+    erased = corrections.correction_prompt(wipe, SCALE, "erase", 1, cur)
+    assert not erased.mask[5, 2:8].any() and erased.mask[0, 0] and erased.mask[9, 9]
+    assert corrections.correction_prompt({"objects": []}, SCALE, "paint", 1, cur) is None
+    with pytest.raises(ValueError):
+        corrections.correction_prompt(line, SCALE, "lasso", 1, cur)
