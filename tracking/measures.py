@@ -6,7 +6,8 @@ row says so in ``units`` ("m" or "px").
 
 Areas are pixel counts times the pixel area (exact for a raster mask); the
 perimeter is the length of the vectorised outline (``vectorize.scar_outline``),
-the main axis the longer side of that outline's minimum rotated rectangle.
+the main axis the longer side of the minimum rotated rectangle of the pixel-edge
+outline (which bounds the mask exactly).
 A frame whose provenance is NONE (never tracked) is left out, so "previous
 date" means the previous tracked date of that object.
 """
@@ -21,7 +22,7 @@ import shapely
 
 from .grid import Grid
 from .track import ObjectTrack, Provenance, Track
-from .vectorize import scar_outline
+from .vectorize import mask_to_shape, scar_outline
 
 #: Column order of a measures row (and of metrics.csv).
 COLUMNS = (
@@ -76,7 +77,7 @@ def _object_rows(oid: int, obj: ObjectTrack, grid: Grid, dates: list[dt.date]) -
             "date": date, "object": oid,
             "area_m2": float(mask.sum()) * px_area,
             "perimeter_m": float(outline.length),
-            "main_axis_m": _main_axis(outline),
+            "main_axis_m": _main_axis(mask_to_shape(mask, grid)),
             "centroid_x": centroid[0], "centroid_y": centroid[1],
             "cumulative_m2": float(footprint.sum()) * px_area,
             "provenance": obj.provenance[i].value,
@@ -110,7 +111,7 @@ def _centroid(mask: np.ndarray, grid: Grid) -> tuple[float, float]:
     rows, cols = np.nonzero(mask)
     if rows.size == 0:
         return (math.nan, math.nan)
-    x, y = grid.transform * (cols.mean() + 0.5, rows.mean() + 0.5)
+    x, y = grid.transform @ (cols.mean() + 0.5, rows.mean() + 0.5)
     return (float(x), float(y))
 
 
@@ -133,7 +134,7 @@ def _displacement(a: tuple[float, float], b: tuple[float, float], north_up: bool
 
 
 def _main_axis(outline) -> float:
-    """Longer side of the outline's minimum rotated rectangle (0 when empty)."""
+    """Longer side of the minimum rotated rectangle of ``outline`` (0 when empty)."""
     if outline.is_empty:
         return 0.0
     rect = shapely.minimum_rotated_rectangle(outline)
