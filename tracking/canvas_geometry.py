@@ -68,6 +68,17 @@ class CanvasSummary:
     outlines: int = 0
 
     @property
+    def total(self) -> int:
+        return self.positive + self.negative + self.boxes + self.outlines
+
+    def describe(self) -> str:
+        """Plain words, e.g. "2 scar points, 1 box" ("nothing drawn" when empty)."""
+        parts = [(self.positive, "scar point"), (self.negative, "not-scar point"), (self.boxes, "box"),
+                 (self.outlines, "outline")]
+        words = [f"{n} {name}{'es' if name == 'box' and n > 1 else 's' if n > 1 else ''}" for n, name in parts if n]
+        return ", ".join(words) if words else "nothing drawn"
+
+    @property
     def ignored(self) -> int:
         """Points and boxes left out because an outline makes the prompt a mask."""
         return (self.positive + self.negative + self.boxes) if self.outlines else 0
@@ -259,3 +270,14 @@ def _path_stroke(obj: dict, scale: CanvasScale):
 def _clip_point(x: float, y: float, image: tuple[int, int]) -> tuple[float, float]:
     h, w = image
     return float(np.clip(x, 0, w - 1e-3)), float(np.clip(y, 0, h - 1e-3))
+
+
+def pixel_box_to_bounds(box: tuple[float, float, float, float], transform) -> tuple[float, float, float, float]:
+    """A box (x0, y0, x1, y1) in grid pixels as (left, bottom, right, top) in the grid's CRS.
+
+    ``transform`` is the grid's affine transform (north-up or not, the box's corners decide).
+    """
+    x0, y0, x1, y1 = box
+    corners = [transform @ (x, y) for x in (x0, x1) for y in (y0, y1)]
+    xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+    return (min(xs), min(ys), max(xs), max(ys))

@@ -35,6 +35,7 @@ from .frames import Frames
 from .project import Project
 from .prompts import Prompt
 from .sources import SCENE_SUFFIXES
+from .track_job import RunProgress, RunResult, cached_run, run_key, run_tracking  # noqa: F401 (re-exported)
 
 UPLOAD_SUFFIXES = SCENE_SUFFIXES + (".zip", ".csv")
 PROMPT_FILE_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
@@ -356,5 +357,31 @@ def prompts_from_file(project: Project, path: str | Path) -> list[Prompt]:
     return prompts
 
 
-# -- tracking ---------------------------------------------------------------------
-from .track_job import RunProgress, RunResult, cached_run, run_key, run_tracking  # noqa: E402,F401
+# -- status -----------------------------------------------------------------------
+
+
+def project_status(project: Project) -> dict:
+    """What the sidebar shows: frame, prompt and track counts and the track's state.
+
+    track is "none", "partial" (the last run was stopped), "current" (made from the
+    present frames, prompts and engine settings), "corrected" (edited on the Review
+    page since) or "outdated" (frames, exclusions or prompts changed since).
+    """
+    frames = load_frames(project)
+    prompts = project.load_prompts() if frames is not None else []
+    status = {"frames": len(frames) if frames is not None else 0, "prompts": len(prompts), "track": "none",
+              "good_frames": len(frames.good_indices) if frames is not None else 0}
+    run = project.meta.get("run") or {}
+    if frames is None or not (project.root / "track.npz").exists():
+        return status
+    if not run.get("completed"):
+        status["track"] = "partial"
+    elif run.get("key") == run_key(project, frames, prompts, run.get("requested", "auto"),
+                                   run.get("model", "tiny"), run.get("device", "auto")):
+        status["track"] = "current"
+    else:
+        track = project.load_track()
+        corrected = track is not None and any(p.value == "corrected" for o in track.objects.values()
+                                              for p in o.provenance)
+        status["track"] = "corrected" if corrected else "outdated"
+    return status

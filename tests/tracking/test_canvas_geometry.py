@@ -100,9 +100,20 @@ def test_prompt_round_trips_through_initial_drawing():
     assert back.labels.tolist() == [1, 0]
     assert back.box == pytest.approx(prompt.box, abs=1e-4)
     assert summarize(drawing).positive == 1 and summarize(drawing).negative == 1
+    assert summarize(drawing).describe() == "1 scar point, 1 not-scar point, 1 box"
+    assert summarize({"objects": []}).describe() == "nothing drawn" and summarize(None).total == 0
 
 
 def test_canvas_size_keeps_aspect_and_limits():
     assert canvas_size((50, 100), max_width=400, max_height=400) == (400, 200)
     w, h = canvas_size((1000, 500), max_width=720, max_height=560)
     assert h == 560 and w == 280
+
+
+def test_pixel_box_to_grid_bounds():
+    from affine import Affine
+
+    from tracking.canvas_geometry import pixel_box_to_bounds
+
+    t = Affine(10, 0, 400000, 0, -10, 3400000)
+    assert pixel_box_to_bounds((2, 3, 12, 8), t) == (400020, 3399920, 400120, 3399970)

@@ -232,3 +232,17 @@ def test_run_needs_frames_and_prompts(project):
     with_frames(project)
     with pytest.raises(InputError, match="prompt"):
         workflow.run_tracking(project, "baseline", engine=GrowingEngine())
+
+
+def test_project_status_follows_the_steps(project):
+    assert workflow.project_status(project) == {"frames": 0, "prompts": 0, "track": "none", "good_frames": 0}
+    with_frames(project, n=5, bad=(1,))
+    workflow.set_prompts(project, [box_prompt(0)])
+    assert workflow.project_status(project)["prompts"] == 1
+    workflow.run_tracking(project, "baseline", engine=GrowingEngine())
+    status = workflow.project_status(project)
+    assert status == {"frames": 5, "prompts": 1, "track": "current", "good_frames": 4}
+    workflow.set_excluded(project, 3, True)
+    assert workflow.project_status(project)["track"] == "outdated"
+    workflow.run_tracking(project, "baseline", should_cancel=lambda: True, engine=GrowingEngine())
+    assert workflow.project_status(project)["track"] == "partial"

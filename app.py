@@ -1,0 +1,25 @@
+"""Landslide Scar Tracker: the dashboard's entry point (``streamlit run app.py``).
+
+Navigation over the six steps, and a sidebar with the project and engine status.
+The project id is in the URL; everything else is read back from the project on disk.
+"""
+
+import streamlit as st
+
+from tracking.ui.shell import ensure_project, render_sidebar
+
+st.set_page_config(page_title="Landslide Scar Tracker", page_icon="⛰️", layout="wide")
+
+PAGES = [
+    st.Page("pages/1_scenes.py", title="Scenes", icon="🗂️", default=True),
+    st.Page("pages/2_prompt.py", title="Prompt", icon="✏️"),
+    st.Page("pages/3_track.py", title="Track", icon="▶️"),
+    st.Page("pages/4_review.py", title="Review and correct", icon="🔍"),
+    st.Page("pages/5_analysis.py", title="Analysis", icon="📈"),
+    st.Page("pages/6_export.py", title="Export and report", icon="📦"),
+]
+
+page = st.navigation(PAGES)
+project = ensure_project()
+render_sidebar(project)
+page.run()

@@ -1,0 +1,123 @@
+"""What every page shares: the project in the URL, the first visit, the sidebar.
+
+The project id lives in the URL (``?project=<id>``); page changes through the
+navigation drop query parameters, so the id is also kept in the session and put
+back into the URL on every run. A first visit without a project gets a new
+project loaded with the built-in sample, so the dashboard opens on real content.
+Projects this browser session created are listed for switching back; nobody
+else's projects are ever listed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from .. import workflow
+from ..errors import InputError
+from ..project import Project
+from .state import current_project, projects_base, report, set_project
+
+_PID = "project_id"
+_MINE = "my_projects"
+_TRACK_WORDS = {"none": "not tracked yet", "partial": "stopped part-way", "current": "up to date",
+                "corrected": "corrected on Review", "outdated": "inputs changed since the run"}
+
+log = logging.getLogger("tracking.ui")
+
+
+def sync_project_param() -> None:
+    """Keep the project id in the URL across page changes (and remember the URL's one)."""
+    pid = st.query_params.get("project")
+    if pid:
+        st.session_state[_PID] = pid
+    elif st.session_state.get(_PID):
+        st.query_params["project"] = st.session_state[_PID]
+
+
+def remember(project: Project) -> None:
+    """Add ``project`` to this browser session's list of projects."""
+    mine = st.session_state.setdefault(_MINE, {})
+    mine[project.id] = project.meta.get("name", "Untitled landslide")
+
+
+def my_projects() -> dict[str, str]:
+    """{id: name} of the projects this browser session created or opened."""
+    return dict(st.session_state.get(_MINE, {}))
+
+
+def open_project(project: Project) -> None:
+    """Make ``project`` this tab's project (URL, session, list of mine)."""
+    set_project(project)
+    st.session_state[_PID] = project.id
+    remember(project)
+
+
+def new_project(with_sample: bool = False) -> Project:
+    """Create a project (optionally loaded with the sample) and open it."""
+    project = Project.create(projects_base())
+    open_project(project)
+    if with_sample:
+        with st.spinner("Loading the sample landslide series…"):
+            try:
+                workflow.load_sample(project)
+            except Exception as exc:  # the empty project stays usable; say why in one sentence
+                report(exc)
+    return project
+
+
+def ensure_project() -> Project | None:
+    """The tab's project; a first visit (no project in the URL or session) gets the sample."""
+    sync_project_param()
+    if not st.query_params.get("project"):
+        return new_project(with_sample=True)
+    project = current_project()
+    if project is not None:
+        remember(project)
+    return project
+
+
+@st.cache_data(ttl=120, show_spinner=False)
+def engine_status(model: str) -> dict:
+    from ..engines.factory import engine_status as status
+
+    try:
+        return status(model)
+    except Exception as exc:  # never break the sidebar over a status line
+        log.warning("engine status failed: %s", exc)
+        return {"present": False, "model": model, "device": "cpu", "download_command": ""}
+
+
+def _tick(ok: bool) -> str:
+    return "✅" if ok else "⬜"
+
+
+def render_sidebar(project: Project | None) -> None:
+    """Project name and id, step status, engine status and a New project button."""
+    with st.sidebar:
+        if project is None:
+            st.caption("No project open.")
+        else:
+            st.markdown(f"**{project.meta.get('name', 'Untitled landslide')}**")
+            st.caption(f"Project `{project.id[:8]}…` — keep this page's link to come back to it.")
+            try:
+                status = workflow.project_status(project)
+            except (InputError, OSError, ValueError) as exc:
+                log.warning("status failed: %s", exc)
+                status = {"frames": 0, "prompts": 0, "track": "none", "good_frames": 0}
+            frames = f"{status['frames']} frames ({status['good_frames']} usable)" if status["frames"] else "no frames"
+            st.markdown(f"{_tick(status['frames'] > 0)} Scenes: {frames}  \n"
+                        f"{_tick(status['prompts'] > 0)} Prompt: "
+                        f"{'saved' if status['prompts'] else 'not drawn yet'}  \n"
+                        f"{_tick(status['track'] in ('current', 'corrected'))} Track: "
+                        f"{_TRACK_WORDS[status['track']]}")
+        model = (project.meta.get("engine") or {}).get("model", "tiny") if project else "tiny"
+        eng = engine_status(model)
+        if eng.get("present"):
+            st.caption(f"Engine: SAM2 {model} checkpoint present, device {eng.get('device')}.")
+        else:
+            st.caption("Engine: baseline (no SAM2 checkpoint).")
+        if st.button("New project", key="shell:new", help="Start an empty project (this one stays saved)"):
+            new_project()
+            st.switch_page("pages/1_scenes.py")
