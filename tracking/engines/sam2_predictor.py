@@ -253,6 +253,7 @@ def build_predictor(spec: Sam2Model, checkpoint, device: torch.device, image_siz
     tracked frame become conditioning frames (``add_all_frames_to_correct_as_cond``),
     so re-propagation keeps them instead of overwriting them (sam2 issues #546, #731).
     """
+    _quiet_sam2()
     overrides = ["++model.add_all_frames_to_correct_as_cond=true"]
     if image_size is not None:
         if image_size % 64 or image_size < 128:
@@ -273,3 +274,23 @@ def build_predictor(spec: Sam2Model, checkpoint, device: torch.device, image_siz
     if feature_cache is not None:
         CachingVideoPredictor.attach_caches(predictor, feature_cache, memory_cache)
     return predictor
+
+
+def _quiet_sam2() -> None:
+    """Silence what sam2 prints on every call that our callers say better themselves.
+
+    propagate_in_video draws a tqdm bar per call (the session reports progress per
+    frame), and without the optional CUDA extension every hole-filling call warns
+    that it skipped (harmless, see DESIGN.md).
+    """
+    import warnings
+
+    import sam2.sam2_video_predictor as module
+
+    warnings.filterwarnings("ignore", message=r"cannot import name '_C' from 'sam2'", category=UserWarning)
+    if not getattr(module.tqdm, "_landslide_quiet", False):
+        def quiet(iterable=None, *args, **kwargs):
+            return iterable
+
+        quiet._landslide_quiet = True
+        module.tqdm = quiet
