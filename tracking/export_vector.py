@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import math
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -49,12 +50,19 @@ def _nullable(value: float) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
+def _to_file(gdf: gpd.GeoDataFrame, path: Path, **kwargs) -> None:
+    with warnings.catch_warnings():
+        # A pixel grid has no CRS on purpose; pyogrio warns about it.
+        warnings.filterwarnings("ignore", message="'crs' was not provided")
+        gdf.to_file(path, **kwargs)
+
+
 def write_gpkg(path: str | Path, gdf: gpd.GeoDataFrame) -> Path:
     """GeoPackage with the layer ``scars`` in the grid CRS."""
     path = Path(path)
     with atomic_path(path, suffix=".gpkg") as tmp:
         tmp.unlink()  # the GeoPackage driver wants to create the file itself
-        gdf.to_file(tmp, layer=LAYER, driver="GPKG")
+        _to_file(gdf, tmp, layer=LAYER, driver="GPKG")
     return path
 
 
@@ -64,7 +72,7 @@ def write_geojson(path: str | Path, gdf: gpd.GeoDataFrame) -> Path:
     out = gdf.to_crs("EPSG:4326") if gdf.crs is not None else gdf
     with atomic_path(path, suffix=".geojson") as tmp:
         tmp.unlink()
-        out.to_file(tmp, driver="GeoJSON")
+        _to_file(out, tmp, driver="GeoJSON")
     return path
 
 
@@ -76,7 +84,7 @@ def write_shapefile_zip(path: str | Path, gdf: gpd.GeoDataFrame) -> Path:
     path = Path(path)
     with tempfile.TemporaryDirectory() as tmpdir:
         shp = Path(tmpdir) / f"{LAYER}.shp"
-        gdf.rename(columns=SHAPEFILE_NAMES).to_file(shp, driver="ESRI Shapefile")
+        _to_file(gdf.rename(columns=SHAPEFILE_NAMES), shp, driver="ESRI Shapefile")
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
             for part in sorted(Path(tmpdir).iterdir()):
