@@ -385,3 +385,42 @@ def project_status(project: Project) -> dict:
                                               for p in o.provenance)
         status["track"] = "corrected" if corrected else "outdated"
     return status
+
+
+def preview_mask(project: Project, prompt: Prompt, engine=None) -> np.ndarray:
+    """(H, W) bool: the mask the engine makes of ``prompt`` on its own frame (nothing is saved).
+
+    A mask prompt is its own preview. ``engine`` defaults to the weights-free baseline,
+    which answers in well under a second on the sample.
+    """
+    frames = load_frames(project)
+    if frames is None:
+        raise InputError("This project has no frames yet; upload scene files or load the sample.")
+    if not 0 <= prompt.frame < len(frames):
+        raise InputError(f"The prompt names frame {prompt.frame + 1}, but the series has {len(frames)} frames.")
+    if prompt.mask is not None:
+        return prompt.mask.copy()
+    if engine is None:
+        from .engines.factory import make_engine
+
+        engine, _ = make_engine("baseline")
+    engine.load(frames.images[prompt.frame:prompt.frame + 1])
+    local = Prompt(0, prompt.object_id, prompt.points, prompt.labels, prompt.box, None)
+    step = engine.add_prompt(local)
+    return np.asarray(step.masks.get(prompt.object_id, np.zeros(frames.shape, bool)), bool)
+
+
+def track_rows(frames: Frames, track) -> list[dict]:
+    """One row per frame for the Track page: date, how the mask was made, confidence, area.
+
+    Area is in m² on a projected grid and px² on a pixel grid (the ``units`` key says which).
+    """
+    rows = []
+    unit = "m²" if frames.grid.crs is not None else "px²"
+    for i, date in enumerate(frames.dates):
+        provs = sorted({o.provenance[i].value for o in track.objects.values()}) or ["none"]
+        confs = [float(o.confidence[i]) for o in track.objects.values() if not np.isnan(o.confidence[i])]
+        rows.append({"frame": i + 1, "date": date, "made": ", ".join(provs),
+                     "confidence": min(confs) if confs else None,
+                     "area": float(track.union(i).sum()) * frames.grid.pixel_area_m2, "units": unit})
+    return rows

@@ -246,3 +246,25 @@ def test_project_status_follows_the_steps(project):
     assert workflow.project_status(project)["track"] == "outdated"
     workflow.run_tracking(project, "baseline", should_cancel=lambda: True, engine=GrowingEngine())
     assert workflow.project_status(project)["track"] == "partial"
+
+
+def test_preview_mask_runs_the_engine_on_one_frame_only(project):
+    frames = with_frames(project, n=4)
+    engine = GrowingEngine()
+    mask = workflow.preview_mask(project, box_prompt(2), engine=engine)
+    assert mask.shape == frames.shape and mask[8:16, 8:16].all() and mask.sum() == 64
+    assert engine.n == 1 and engine.seen == [0]
+    own = np.zeros(frames.shape, bool)
+    own[1:3, 1:3] = True
+    assert np.array_equal(workflow.preview_mask(project, Prompt(1, 1, mask=own)), own)
+    assert project.load_prompts() == []
+
+
+def test_track_rows_give_area_in_square_metres(project):
+    frames = with_frames(project, n=4, bad=(2,))
+    workflow.set_prompts(project, [box_prompt(0)])
+    track = workflow.run_tracking(project, "baseline", engine=GrowingEngine()).track
+    rows = workflow.track_rows(frames, track)
+    assert [r["made"] for r in rows] == ["prompted", "propagated", "carried", "propagated"]
+    assert rows[0]["area"] == 64 * 100.0 and rows[0]["units"] == "m²"
+    assert rows[2]["area"] == rows[1]["area"]

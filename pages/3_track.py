@@ -1,0 +1,42 @@
+"""Step 3, Track: carry the prompt through every date with SAM2 or the baseline engine."""
+
+import streamlit as st
+
+from tracking import workflow
+from tracking.ui import track_ui
+from tracking.ui.state import require_project
+
+st.title("Track")
+st.caption("Step 3 of 6 — the engine carries the prompt from its frame through all the dates.")
+
+project = require_project()
+frames = workflow.load_frames(project)
+prompts = project.load_prompts() if frames is not None else []
+if frames is None or not prompts:
+    missing = "scenes (Scenes page)" if frames is None else "a prompt (Prompt page)"
+    st.info(f"Tracking needs {missing} first.")
+    st.page_link("pages/1_scenes.py" if frames is None else "pages/2_prompt.py", label="Go there", icon="➡️")
+    st.stop()
+
+kind, model, device = track_ui.engine_settings(project)
+track_ui.checkpoint_status(kind, model)
+
+key = workflow.run_key(project, frames, prompts, kind, model, device)
+up_to_date = workflow.cached_run(project, key) is not None
+b1, b2, _ = st.columns([1, 1, 4])
+clicked = b1.button("Track", type="primary", key="track:run",
+                    help="Results are cached: with unchanged inputs this returns at once.")
+cancel = b2.button("Cancel", key="track:cancel", help="Stop the run; the frames done so far are kept.")
+
+result = None
+if clicked:
+    result = track_ui.run(project, frames, kind, model, device)
+elif cancel:
+    st.warning("Tracking was cancelled; the frames done so far are kept.")
+
+track = result.track if result is not None else project.load_track()
+if track is not None and track.n_frames == len(frames):
+    if not clicked and up_to_date:
+        st.caption("These results match the current frames, prompt and engine settings.")
+    track_ui.summary(project, frames, track, cached=bool(result and result.cached))
+    st.page_link("pages/4_review.py", label="Next: review and correct", icon="🔍")

@@ -1,0 +1,114 @@
+"""The parts of the Prompt page: frame choice, the canvas, outline files, preview and saving."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import workflow
+from ..canvas_geometry import POLYGON_COLOR, CanvasScale, canvas_size, prompt_to_drawing
+from ..frames import Frames
+from ..overlay import draw
+from ..project import Project
+from ..prompts import Prompt
+from ..track_job import prompts_hash
+from .canvas import TOOL_HELP, TOOLS, CanvasOutput, prompt_canvas
+from .state import report
+
+SAMPLE_PROMPTS = {"outline": "prompt_path", "box": "prompt_box_path", "clicks": "prompt_points_path"}
+
+
+def describe(prompt: Prompt, frames: Frames) -> str:
+    kind = {"mask": "an outline", "box": "a box", "points": f"{len(prompt.points)} click(s)",
+            "box+points": f"a box and {len(prompt.points)} click(s)"}[prompt.kind]
+    return f"{kind} on {frames.dates[prompt.frame]:%Y-%m-%d} (frame {prompt.frame + 1})"
+
+
+def choose_frame(frames: Frames, saved: list[Prompt]) -> int:
+    good = frames.good_indices
+    default = saved[0].frame if saved else (good[0] if good else 0)
+    labels = [f"{d:%Y-%m-%d} (frame {i + 1})" + ("  — left out of tracking" if frames.bad[i] else "")
+              for i, d in enumerate(frames.dates)]
+    return st.selectbox("Frame to draw on", range(len(frames)), index=default, format_func=lambda i: labels[i],
+                        key="prompt:frame", help="Usually the first date; any frame works.")
+
+
+def canvas_for(project: Project, frames: Frames, frame: int, saved: list[Prompt], tool: str) -> CanvasOutput:
+    """The canvas on ``frame``; a saved outline shows in the image, saved clicks and box as shapes."""
+    on_frame = [p for p in saved if p.frame == frame]
+    image = frames.images[frame]
+    initial = None
+    if on_frame and on_frame[0].mask is None:
+        size = canvas_size(frames.shape)
+        initial = prompt_to_drawing(on_frame[0], CanvasScale(size, frames.shape))
+    elif on_frame:
+        image = draw(image, [(on_frame[0].mask, (64, 196, 255))], opacity=0.3)
+    st.caption(TOOL_HELP[tool])
+    return prompt_canvas(image, frame, tool, key=f"prompt:{project.id}:{frame}", initial=initial)
+
+
+def preview(project: Project, frames: Frames, prompt: Prompt | None) -> None:
+    """The prompt's mask over the frame: an outline as drawn, clicks and boxes as the baseline reads them."""
+    if prompt is None:
+        st.info("Draw on the image: a box around the scar is the quickest start.")
+        return
+    key = f"prompt:preview:{prompts_hash([prompt])}"
+    if key not in st.session_state:
+        try:
+            st.session_state[key] = workflow.preview_mask(project, prompt)
+        except Exception as exc:
+            report(exc)
+            return
+    mask = st.session_state[key]
+    h, w = frames.shape
+    size = canvas_size((h, w), 360, 360)
+    shown = draw(frames.images[prompt.frame], [(mask, _rgb(POLYGON_COLOR))], opacity=0.35, size=(size[1], size[0]))
+    st.image(shown, caption=f"Prompt mask preview: {int(mask.sum())} pixels "
+                            f"({100 * mask.mean():.1f} % of the frame)", width=size[0])
+
+
+def _rgb(hex_color: str) -> tuple[int, int, int]:
+    return tuple(int(hex_color[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+def save_button(project: Project, frames: Frames, prompt: Prompt | None, saved: list[Prompt]) -> None:
+    same = bool(saved) and prompt is not None and prompts_hash(saved[:1]) == prompts_hash([prompt]) \
+        and len(saved) == 1
+    if same:
+        st.success(f"Saved: {describe(prompt, frames)}.")
+    if st.button("Save prompt", type="primary", key="prompt:save", disabled=prompt is None or same,
+                 help="Store this prompt in the project; tracking starts from it"):
+        try:
+            workflow.set_prompts(project, [prompt])
+            st.rerun()
+        except Exception as exc:
+            report(exc)
+
+
+def outline_upload(project: Project) -> None:
+    """Prompts from a GeoJSON, GeoPackage or zipped Shapefile (and the sample's own, when loaded)."""
+    with st.expander("Or use an outline file (GeoJSON, GeoPackage, zipped Shapefile)"):
+        st.caption("Polygons become an outline; a polygon with kind = box a box; points with label 1 or 0 "
+                   "clicks. An optional date column puts each on its date.")
+        with st.form("prompt:file", clear_on_submit=True, border=False):
+            file = st.file_uploader("Outline file", type=["geojson", "json", "gpkg", "zip"], key="prompt:upload")
+            sent = st.form_submit_button("Use this outline")
+        if sent and file is not None:
+            _use_file(project, lambda: workflow.save_prompt_file(project, file.name, file.getvalue()))
+        sample = project.meta.get("sample") or {}
+        if sample:
+            st.caption("The sample comes with prompts of its first date:")
+            cols = st.columns(len(SAMPLE_PROMPTS))
+            for col, (label, field) in zip(cols, SAMPLE_PROMPTS.items()):
+                if field in sample and col.button(f"Sample {label}", key=f"prompt:sample:{label}"):
+                    _use_file(project, lambda f=field: sample[f])
+
+
+def _use_file(project: Project, path_fn) -> None:
+    try:
+        prompts = workflow.prompts_from_file(project, path_fn())
+    except Exception as exc:
+        report(exc)
+        return
+    st.session_state["prompt:loaded"] = f"Loaded {len(prompts)} prompt(s) from the file."
+    st.rerun()
+

@@ -1,0 +1,113 @@
+"""The parts of the Track page: engine settings and status, the run with progress, the summary."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import workflow
+from ..frames import Frames
+from ..overlay import SCAR_COLOR, draw
+from ..project import Project
+from ..track import Track
+from .shell import engine_status
+from .state import report
+
+ENGINES = {"auto": "Automatic (SAM2 when a checkpoint is present)", "sam2": "SAM2",
+           "baseline": "Baseline (no weights)"}
+MODELS = ["tiny", "small", "base_plus", "large"]
+DEVICES = ["auto", "cpu", "cuda", "mps"]
+
+
+def engine_settings(project: Project) -> tuple[str, str, str]:
+    """(engine kind, model, device), saved in ``project.meta["engine"]`` when changed."""
+    saved = project.meta.get("engine") or {}
+    c1, c2, c3 = st.columns([3, 2, 2])
+    kind = c1.radio("Engine", list(ENGINES), index=list(ENGINES).index(saved.get("kind", "auto")),
+                    format_func=ENGINES.get, key="track:engine")
+    model = c2.selectbox("SAM2 model", MODELS, index=MODELS.index(saved.get("model", "tiny")),
+                         key="track:model", disabled=kind == "baseline")
+    device = c3.selectbox("Device", DEVICES, index=DEVICES.index(saved.get("device", "auto")),
+                          key="track:device", disabled=kind == "baseline")
+    chosen = {"kind": kind, "model": model, "device": device}
+    if chosen != {k: saved.get(k) for k in chosen}:
+        project.meta["engine"] = chosen
+        project.save()
+    return kind, model, device
+
+
+def checkpoint_status(kind: str, model: str) -> None:
+    """Whether the SAM2 checkpoint is there, how to get it, and a download button."""
+    if kind == "baseline":
+        st.caption("The baseline engine needs no model weights.")
+        return
+    status = engine_status(model)
+    if status.get("present"):
+        st.success(f"SAM2 {model} checkpoint present: `{status.get('checkpoint')}` (device {status.get('device')}).")
+        return
+    fallback = " The automatic engine uses the baseline until then." if kind == "auto" else ""
+    st.warning(f"No SAM2 {model} checkpoint on this machine.{fallback} Download it with "
+               f"`{status.get('download_command')}`, or with the button (needs internet).")
+    if st.button(f"Download the SAM2 {model} checkpoint", key="track:download"):
+        from ..engines.sam2_weights import download
+
+        with st.spinner(f"Downloading SAM2 {model}…"):
+            try:
+                path = download(model, progress=False, timeout=30)
+            except Exception as exc:
+                report(exc)
+                return
+        engine_status.clear()
+        st.success(f"Saved {path}.")
+        st.rerun()
+
+
+def run(project: Project, frames: Frames, kind: str, model: str, device: str):
+    """Track with a per-frame progress bar; returns the RunResult, or None on an error."""
+    bar = st.progress(0.0, text="Starting the engine…")
+
+    def show(p: workflow.RunProgress) -> None:
+        stage = f" (pass {p.stage} of {p.stages})" if p.stages > 1 else ""
+        bar.progress(p.fraction, text=f"Tracked {p.done} of {p.total} frames{stage}: {p.date:%Y-%m-%d}, "
+                                      f"{p.seconds:.1f} s")
+
+    try:
+        result = workflow.run_tracking(project, kind, model, device, progress_cb=show)
+    except Exception as exc:
+        bar.empty()
+        report(exc)
+        return None
+    bar.empty()
+    return result
+
+
+def summary(project: Project, frames: Frames, track: Track, cached: bool = False) -> None:
+    """What the last run made: counts, time, engine, and each frame with its mask."""
+    run = project.meta.get("run") or {}
+    carried = run.get("carried", 0)
+    if cached:
+        st.info("Nothing changed since the last run (same frames, prompt and engine), so the saved "
+                "results are shown at once.")
+    if not run.get("completed"):
+        st.warning("The last run was stopped before the end; the frames done are kept. Run again to finish.")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Frames tracked", f"{run.get('frames_tracked', 0)} of {len(frames)}")
+    c2.metric("Time", f"{run.get('seconds', 0.0):.1f} s")
+    c3.metric("Carried over bad frames", carried)
+    c4.metric("Engine", str(run.get("engine", "?")))
+    if run.get("note"):
+        st.caption(run["note"])
+    cols = st.columns(7)
+    for i in range(len(frames)):
+        mask = track.union(i)
+        image = draw(frames.images[i], [(mask, SCAR_COLOR)], opacity=0.3, size=_thumb_size(frames.shape))
+        cols[i % 7].image(image, caption=f"{frames.dates[i]:%Y-%m-%d}", width="stretch")
+    with st.expander("Per-frame table"):
+        st.dataframe(workflow.track_rows(frames, track), hide_index=True, width="stretch",
+                     column_config={"area": st.column_config.NumberColumn("Area", format="%.0f"),
+                                    "confidence": st.column_config.NumberColumn("Confidence", format="%.2f")})
+
+
+def _thumb_size(shape: tuple[int, int], target: int = 160) -> tuple[int, int]:
+    h, w = shape
+    scale = target / max(h, w)
+    return max(1, round(h * scale)), max(1, round(w * scale))
