@@ -1,0 +1,148 @@
+"""Limits refused with one sentence before any heavy work."""
+
+import io
+import zipfile
+
+import numpy as np
+import pytest
+
+from tracking import limits as L
+from tracking.errors import InputError
+from tracking.project import Project
+from tracking.settings import Limits
+
+from ..hostile.corpus import jpeg_header, png_header, tiff_header
+from .scene_fixtures import ramp, write_geotiff, write_png
+
+SMALL = Limits(upload_mb=0.01, upload_total_mb=0.03, max_scenes=3, max_scene_pixels=10_000,
+               max_grid_pixels=2_500, max_frames=5, project_disk_mb=0.05, project_ttl_days=1)
+
+
+@pytest.fixture
+def project(tmp_path):
+    return Project.create(tmp_path / "projects")
+
+
+def zipped(entries: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def one_sentence(exc) -> str:
+    text = str(exc.value)
+    assert "\n" not in text and text.endswith(".") and text.count(". ") == 0
+    return text
+
+
+@pytest.mark.parametrize("data, kind", [
+    (tiff_header(200_000, 200_000), "tiff"), (tiff_header(200_000, 200_000, big=True), "bigtiff"),
+    (png_header(100_000, 100_000), "png"), (jpeg_header(60_000, 50_000), "jpeg"),
+])
+def test_huge_declared_sizes_are_read_from_the_header(data, kind):
+    w, h = L.declared_size(data)
+    assert w * h >= 3_000_000_000, kind
+    with pytest.raises(InputError) as exc:
+        L.check_scene_header_bytes(f"big.{kind}", data, SMALL)
+    assert f"big.{kind} declares" in one_sentence(exc) and "allowed per scene" in str(exc.value)
+
+
+def test_real_files_report_their_true_size(tmp_path):
+    tif = write_geotiff(tmp_path / "a.tif", ramp(3, 21, 33), tiled=True)
+    png = write_png(tmp_path / "b.png", np.zeros((9, 14, 3), np.uint8))
+    jpg = write_png(tmp_path / "c.jpg", np.zeros((9, 14, 3), np.uint8), fmt="JPEG")
+    assert L.declared_size(tif.read_bytes()) == (33, 21)
+    assert L.declared_size(png.read_bytes()) == (14, 9)
+    assert L.declared_size(jpg.read_bytes()) == (14, 9)
+    L.check_scene_header(tif, SMALL)  # 693 pixels: fine
+    assert L.declared_size(b"not an image at all") is None
+
+
+def test_scene_header_within_the_limit_passes_and_beyond_it_fails(tmp_path):
+    path = tmp_path / "s.tif"
+    path.write_bytes(tiff_header(100, 100))
+    L.check_scene_header(path, SMALL)  # exactly 10 000 pixels
+    path.write_bytes(tiff_header(101, 100))
+    with pytest.raises(InputError, match=r"s.tif declares 101 x 100 pixels"):
+        L.check_scene_header(path, SMALL)
+
+
+def test_upload_size_per_file(project):
+    with pytest.raises(InputError) as exc:
+        L.check_uploads(project, [("../../big.tif", b"\0" * 20_000)], SMALL)
+    assert one_sentence(exc) == "big.tif is 20 kB, more than the 10 kB allowed per file."
+
+
+def test_upload_total_counts_earlier_uploads_but_not_replaced_ones(project):
+    for name in ("a.tif", "b.tif"):
+        (project.uploads / name).write_bytes(b"\0" * 9_000)
+    L.check_uploads(project, [("a.tif", b"\0" * 9_000)], SMALL)  # replaces a.tif
+    with pytest.raises(InputError, match="bring the project's uploads to 36 kB, more than the 30 kB allowed"):
+        L.check_uploads(project, [("c.tif", b"\0" * 9_000), ("d.tif", b"\0" * 9_000)], SMALL)
+
+
+def test_scene_count_includes_scenes_listed_in_zips(project):
+    (project.uploads / "a.tif").write_bytes(b"\0")
+    archive = zipped({"x/1.tif": b"1", "x/2.png": b"2", "x/3.JPG": b"3", "readme.txt": b"hi", "dates.csv": b"f,d"})
+    with pytest.raises(InputError, match="would hold 4 scenes, more than the 3 allowed"):
+        L.check_uploads(project, [("s.zip", archive)], SMALL)
+    L.check_uploads(project, [("s.zip", zipped({"1.tif": b"1"}))], SMALL)
+
+
+def test_zip_declared_unpacked_size_counts_against_the_disk(project):
+    bomb = zipped({"big.tif": b"\0" * 200_000})  # 200 kB unpacked, a few hundred bytes packed
+    assert len(bomb) < 2_000
+    assert L.zip_scene_summary("bomb.zip", bomb) == (1, 200_000)
+    with pytest.raises(InputError, match="disk but the project has only"):
+        L.check_uploads(project, [("bomb.zip", bomb)], SMALL)
+
+
+def test_unreadable_zip_is_refused(project):
+    with pytest.raises(InputError, match="not a readable zip"):
+        L.check_uploads(project, [("s.zip", b"PK\x03\x04 garbage")], SMALL)
+
+
+def test_huge_image_upload_refused_before_storing(project):
+    with pytest.raises(InputError, match="scene.png declares 100,000 x 100,000"):
+        L.check_uploads(project, [("scene.png", png_header(100_000, 100_000))], SMALL)
+    assert not any(project.uploads.iterdir())
+
+
+def test_grid_frames_and_disk(project):
+    L.check_grid(50, 50, SMALL)
+    with pytest.raises(InputError, match="51 x 50 pixels"):
+        L.check_grid(51, 50, SMALL)
+    L.check_frames(5, SMALL)
+    with pytest.raises(InputError, match="6 frames, more than the 5"):
+        L.check_frames(6, SMALL)
+    L.check_disk(project, 1_000, SMALL)
+    with pytest.raises(InputError, match="only"):
+        L.check_disk(project, 60_000, SMALL)
+
+
+def test_grid_limit_applies_when_choosing_the_grid(tmp_path, monkeypatch):
+    """The server's limit reaches tracking.gridding.choose_grid (pixel grids and map grids)."""
+    from tracking.gridding import choose_grid
+    from tracking.scenes import open_scene
+
+    monkeypatch.setenv("LANDSLIDE_MAX_GRID_PIXELS", "600")
+    scene = open_scene(write_png(tmp_path / "p_20200101.png", np.zeros((20, 40, 3), np.uint8)))
+    with pytest.raises(InputError, match="40 x 20 pixels"):
+        choose_grid([scene])
+    geo = open_scene(write_geotiff(tmp_path / "g_20200101.tif", ramp(3, 30, 30)))
+    with pytest.raises(InputError, match="30 x 30 pixels"):
+        choose_grid([geo])
+    monkeypatch.setenv("LANDSLIDE_MAX_GRID_PIXELS", "900")
+    assert choose_grid([geo]).width == 30
+
+
+def test_open_scene_refuses_a_huge_header_without_reading(tmp_path, monkeypatch):
+    from tracking.scenes import open_scene
+
+    monkeypatch.setenv("LANDSLIDE_MAX_SCENE_PIXELS", "1000000")
+    path = tmp_path / "s_20200101.tif"
+    path.write_bytes(tiff_header(200_000, 200_000))
+    with pytest.raises(InputError, match="s_20200101.tif declares 200,000 x 200,000 pixels"):
+        open_scene(path)
