@@ -23,6 +23,7 @@ from rasterio.windows import Window
 
 from .errors import InputError
 from .grid import Grid
+from .limits import check_grid
 from .scenes import Scene
 
 #: Largest grid (pixels per frame) a series may be resampled onto; bigger asks for an AOI.
@@ -70,6 +71,7 @@ def choose_grid(scenes: Sequence[Scene], reference: int = 0, resolution: float |
         if aoi is not None:
             raise InputError(f"An area of interest needs georeferenced scenes, and {ref.name} "
                              "has no coordinate reference system.")
+        check_grid(ref.width, ref.height)  # the server's limit (tracking.settings)
         return Grid(None, Affine.identity(), ref.width, ref.height)
     if resolution is not None and not (math.isfinite(resolution) and resolution > 0):
         raise InputError(f"The resolution {resolution} is not a positive number of metres.")
@@ -175,6 +177,7 @@ def _aligned_grid(crs: CRS, bounds, res: float, origin: tuple[float, float]) -> 
     if width * height > MAX_GRID_PIXELS:
         raise InputError(f"The grid would be {width:,} x {height:,} pixels of {res:g} m, more than "
                          f"{MAX_GRID_PIXELS:,} pixels; give an area of interest or a coarser resolution.")
+    check_grid(width, height)  # the server's limit (tracking.settings), often stricter
     return Grid(crs, Affine(res, 0.0, x0, 0.0, -res, y1), width, height)
 
 

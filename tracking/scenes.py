@@ -17,6 +17,7 @@ from rasterio.windows import Window
 
 from .dates import date_from_name, date_from_tags, lookup_date, sensor_from_name
 from .errors import InputError
+from .limits import check_scene_header
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ def open_scene(path: Path, manifest: Mapping[str, dt.date] | None = None) -> Sce
     """
     path = Path(path)
     driver = _sniff_driver(path)
+    check_scene_header(path)  # a header declaring a huge image is refused before GDAL reads it
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", NotGeoreferencedWarning)
