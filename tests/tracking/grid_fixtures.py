@@ -98,3 +98,37 @@ def to_uint16(img: np.ndarray) -> np.ndarray:
 def to_uint8_rgb(img: np.ndarray) -> np.ndarray:
     """An 8-bit aerial look: R, G, B scaled so the brightest land (not cloud) is near 230."""
     return np.clip(img[:3] * 700, 0, 255).astype("uint8")
+
+
+def add_rock_scar(img: np.ndarray, seed: int = 3) -> np.ndarray:
+    """A fresh, sharp-edged, textured grey-white rock scar (brighter than the soil scar)."""
+    rng = np.random.default_rng(seed)
+    h, w = img.shape[1:]
+    yy, xx = np.mgrid[0:h, 0:w]
+    inside = ((yy - h * 0.3) / (h * 0.12)) ** 2 + ((xx - w * 0.72) / (w * 0.14)) ** 2 < 1
+    rock = np.array([0.45, 0.45, 0.43, 0.50])[:, None, None] * (0.85 + 0.3 * rng.random((h, w)))
+    return np.where(inside, rock, img)
+
+
+def quality_series(fmt: str, n: int = 6, clouds: dict | None = None, snow: dict | None = None,
+                   rock_from: int | None = None) -> tuple[np.ndarray, np.ndarray | None, dict]:
+    """(N, 3, H, W) float32 R, G, B and (N, H, W) NIR (None for "uint8") of a generated series
+    in ``fmt`` ("uint16", "float" or "uint8"), with clouds ``{frame: cover}``, snow
+    ``{frame: cover}`` and a rock scar from frame ``rock_from`` on; plus the true masks."""
+    frames, truth = [], {}
+    for i in range(n):
+        img = landscape(seed=i)
+        if rock_from is not None and i >= rock_from:
+            img = add_rock_scar(img)
+        if clouds and i in clouds:
+            img, truth[i] = add_clouds(img, clouds[i], seed=10 + i)
+        if snow and i in snow:
+            img, truth[i] = add_snow(img, snow[i], seed=20 + i)
+        frames.append(img)
+    stack = np.stack(frames)
+    if fmt == "uint16":
+        stack = to_uint16(stack.reshape(-1, *stack.shape[2:])).reshape(stack.shape)
+    elif fmt == "uint8":
+        return np.stack([to_uint8_rgb(f) for f in frames]).astype(np.float32), None, truth
+    stack = stack.astype(np.float32)
+    return stack[:, :3], stack[:, 3], truth
