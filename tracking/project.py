@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import secrets
 import shutil
@@ -72,7 +73,16 @@ class Project:
             raise InputError("That project does not exist (it may have expired).") from None
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise InputError("That project's settings file is damaged; start a new project.") from None
-        return cls(root, meta)
+        project = cls(root, meta)
+        project.touch()
+        return project
+
+    def touch(self) -> None:
+        """Mark the project as in use now (its folder's time), so expiry leaves it alone."""
+        try:
+            os.utime(self.root)
+        except OSError:
+            pass
 
     @property
     def id(self) -> str:
