@@ -1,0 +1,98 @@
+"""Review and correct: step through the dates, fix any frame, carry the fix through time."""
+
+import streamlit as st
+
+from tracking import corrections, workflow
+from tracking.canvas_geometry import canvas_size
+from tracking.errors import InputError
+from tracking.ui import brush, review, sessions
+from tracking.ui.state import report, require_project
+
+st.title("Review and correct")
+project = require_project()
+frames = workflow.load_frames(project)
+track = project.load_track()
+if frames is None or track is None or not track.objects:
+    st.info("Nothing to review yet: track the series on the **Track** page first.")
+    st.page_link("pages/3_track.py", label="Go to Track", icon=":material/play_arrow:")
+    st.stop()
+try:
+    live = sessions.live_session(project)
+except InputError as exc:
+    report(exc)
+    st.stop()
+review.run_pending_job(project, live, frames)
+track = live.session.track
+dates = frames.dates
+n = len(frames)
+
+if review.FRAME_KEY not in st.session_state or not 0 <= st.session_state[review.FRAME_KEY] < n:
+    review.jump_to(corrections.review_order(track)[0])
+
+top_left, top_right = st.columns([3, 2], gap="large")
+with top_right:
+    st.markdown("**Check these first** · lowest confidence on top; pick a row to jump to it")
+    review.review_table(track, frames)
+with top_left:
+    frame = st.select_slider("Date", options=list(range(n)), key=review.FRAME_KEY,
+                             format_func=lambda i: dates[i].isoformat())
+    st.caption(review.frame_caption(frames, frame))
+    review.badges(track, frame)
+    c1, c2, c3, c4 = st.columns(4)
+    opacity = c1.slider("Fill opacity", 0.0, 1.0, 0.35, 0.05, key="review:opacity")
+    fill = c2.toggle("Fill", True, key="review:fill")
+    edge = c3.toggle("Outline", True, key="review:edge")
+    prev_outline = c4.toggle("Previous outline", False, key="review:prev",
+                             help="Draw the previous date's outline in white on this date")
+    objects = sorted(track.objects)
+    oid = objects[0]
+    if len(objects) > 1:
+        oid = st.selectbox("Object to correct", objects, key="review:object", format_func=lambda o: f"object {o}")
+
+size = canvas_size(frames.shape, max_width=560, max_height=520)
+left, right = st.columns(2, gap="medium")
+with left:
+    if frame > 0:
+        st.markdown(f"**Previous date · {dates[frame - 1].isoformat()}**")
+        st.image(review.view(frames, track, frame - 1, size, opacity, fill, edge), width=size[0])
+        review.badges(track, frame - 1)
+    else:
+        st.markdown("**Previous date**")
+        st.info("This is the first date of the series.")
+with right:
+    st.markdown(f"**This date · {dates[frame].isoformat()}** · draw on the image to correct it")
+    tool = brush.tool_picker("review:tool")
+    brush_px = 12
+    if brush.TOOLS[tool][1] == "freedraw":
+        brush_px = st.slider("Brush size (screen pixels)", 2, 60, 12, key="review:brush")
+    shown = review.view(frames, track, frame, size, opacity, fill, edge,
+                        track.union(frame - 1) if prev_outline and frame > 0 else None)
+    counter = st.session_state.setdefault("review:drawn", 0)
+    prompt = brush.correction_canvas(shown, frames.shape, tool, frame, track.objects[oid].masks[frame],
+                                     key=f"review:canvas:{frame}:{tool}:{counter}", brush_px=brush_px,
+                                     object_id=oid)
+    if prompt is not None:
+        st.session_state["review:drawn"] = counter + 1  # a fresh canvas next time, whatever happens
+        if review.apply(project, live, prompt, st.session_state.get("review:auto", True)):
+            st.rerun()
+
+st.divider()
+a1, a2, a3, a4 = st.columns([2, 2, 2, 3])
+if a1.button(f"Re-propagate forward from {dates[frame]}", icon=":material/fast_forward:",
+             disabled=frame >= n - 1, key="review:forward"):
+    review.queue_job(frame, "forward")
+    st.rerun()
+if a2.button(f"Re-propagate backward from {dates[frame]}", icon=":material/fast_rewind:",
+             disabled=frame == 0, key="review:backward"):
+    review.queue_job(frame, "backward")
+    st.rerun()
+if a3.button("Undo last correction", icon=":material/undo:", disabled=not corrections.can_undo(project),
+             key="review:undo", help="Restore the masks and prompts from before the last correction"):
+    corrections.undo(project)
+    sessions.forget(project)
+    st.toast("Undone.", icon=":material/undo:")
+    st.rerun()
+a4.toggle("Carry each correction forward at once", True, key="review:auto",
+          help="Re-propagate to the later dates right after each correction (switch off to make several "
+               "corrections first, then use the Re-propagate buttons)")
+st.caption(live.engine_note)

@@ -1,0 +1,44 @@
+"""Export and report: every file the analyst hands on, made once per state of the track."""
+
+import streamlit as st
+
+from tracking import export_cache, workflow
+from tracking.ui.state import report, require_project
+
+st.title("Export and report")
+st.caption("Step 6 of 6 — GIS files, tables, the evolution map and animation, and a self-contained HTML "
+           "report. They are made again only when the masks (or anything they show) change.")
+project = require_project()
+frames = workflow.load_frames(project)
+track = project.load_track()
+if frames is None or track is None or not track.objects:
+    st.info("Nothing to export yet: track the series on the **Track** page first.")
+    st.page_link("pages/3_track.py", label="Go to Track", icon=":material/play_arrow:")
+    st.stop()
+
+ready = export_cache.current_exports(project)
+if ready is None:
+    try:
+        with st.spinner("Writing the exports and the report (a few seconds)…"):
+            ready = export_cache.ensure_exports(project).paths
+    except Exception as exc:  # bad input or a failed writer: one sentence, the project stays as it is
+        report(exc)
+        st.stop()
+else:
+    st.caption("These files match the current masks.")
+
+for kind, path in export_cache.ordered(ready):
+    label, mime, what = export_cache.EXPORTS.get(kind, (path.name, "application/octet-stream", ""))
+    size_kb = path.stat().st_size / 1024
+    c1, c2 = st.columns([2, 5], vertical_alignment="center")
+    c1.download_button(label, data=path.read_bytes(), file_name=path.name, mime=mime, key=f"export:{kind}",
+                       icon=":material/download:", on_click="ignore", width="stretch",
+                       type="primary" if kind == "report" else "secondary")
+    c2.markdown(f"`{path.name}` · {size_kb:,.0f} KB — {what}")
+
+with st.expander("Preview: the evolution animation and map"):
+    p1, p2 = st.columns(2)
+    if "gif" in ready:
+        p1.image(str(ready["gif"]), caption="evolution.gif", width="stretch")
+    if "evolution_png" in ready:
+        p2.image(str(ready["evolution_png"]), caption="evolution.png", width="stretch")

@@ -1,0 +1,120 @@
+"""The project's downloads, written once per state of the track.
+
+``exports.export_all`` writes every export (GeoPackage, GeoJSON, zipped
+Shapefile, multi-band GeoTIFF, metrics.csv, GIF, evolution map, report). It
+takes seconds, so the Export page only calls it when what it depends on
+changed: the frames, the masks, the prompts, the reference and the engine. A
+digest of those is written last, in ``exports/exports.json``; an interrupted
+export leaves no digest and is simply made again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .atomic import write_json
+from .errors import InputError
+from .project import Project
+from .reference_store import reference_path
+
+_MANIFEST = "exports.json"
+
+#: kind -> (label, MIME type, one line on what it is), in the order the page offers them.
+EXPORTS: dict[str, tuple[str, str, str]] = {
+    "report": ("HTML report", "text/html", "One self-contained page: summary, charts, map, table, provenance."),
+    "gpkg": ("GeoPackage", "application/geopackage+sqlite3", "Outlines, one row per date and object."),
+    "geojson": ("GeoJSON", "application/geo+json", "The same outlines in EPSG:4326."),
+    "shapefile": ("Shapefile (zip)", "application/zip", "The same outlines as a zipped Shapefile."),
+    "masks": ("Masks GeoTIFF", "image/tiff", "One band per date (0/1), dates in the band descriptions."),
+    "metrics": ("metrics.csv", "text/csv", "Area, growth and displacement per date and object."),
+    "accuracy": ("accuracy.csv", "text/csv", "Scores against the reference outlines."),
+    "gif": ("Evolution GIF", "image/gif", "The frames with the outline and date on each."),
+    "evolution_png": ("Evolution map PNG", "image/png", "Each pixel coloured by the date it became scar."),
+    "evolution_tif": ("Evolution map GeoTIFF", "image/tiff", "Frame index each pixel first became scar."),
+}
+
+
+@dataclass
+class ExportSet:
+    """The files ready for download ({kind: path}) and whether they were just made."""
+
+    paths: dict[str, Path]
+    fresh: bool
+
+
+def _file_digest(path: Path | None) -> str:
+    if path is None or not path.exists():
+        return "-"
+    if path.is_dir():
+        return ",".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(path.iterdir()))
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def engine_info(project: Project) -> dict:
+    """What made the track, from the last run's record (for the report and the vector exports)."""
+    run = project.meta.get("run") or {}
+    info = {"engine": run.get("engine", "unknown")}
+    if info["engine"] == "sam2":
+        info.update({k: run[k] for k in ("model", "device") if run.get(k)})
+    if run.get("note"):
+        info["note"] = run["note"]
+    return info
+
+
+def exports_key(project: Project, shapefile: bool = True) -> str:
+    """Digest of everything the exports depend on."""
+    root = project.root
+    parts = {name: _file_digest(root / name)
+             for name in ("frames.json", "track.npz", "prompts.json", "prompt_masks.npz")}
+    parts["frames"] = project.meta.get("frames_hash") or _file_digest(root / "frames.npz")
+    parts["reference"] = _file_digest(reference_path(project))
+    parts["engine"] = engine_info(project)
+    parts["shapefile"] = shapefile
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def current_exports(project: Project, shapefile: bool = True) -> dict[str, Path] | None:
+    """The exports on disk when they match the project as it is now, else None."""
+    manifest = project.exports / _MANIFEST
+    try:
+        saved = json.loads(manifest.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    if saved.get("key") != exports_key(project, shapefile):
+        return None
+    paths = {k: project.exports / name for k, name in saved.get("files", {}).items()}
+    return paths if paths and all(p.exists() for p in paths.values()) else None
+
+
+def ensure_exports(project: Project, shapefile: bool = True) -> ExportSet:
+    """The project's exports, made again only when the track (or anything else they show) changed.
+
+    Raises InputError when the project has no frames or masks yet.
+    """
+    ready = current_exports(project, shapefile)
+    if ready is not None:
+        return ExportSet(ready, False)
+    from .exports import export_all
+
+    frames, track = project.load_frames(), project.load_track()
+    if frames is None or track is None or not track.objects:
+        raise InputError("Nothing to export yet: track the series on the Track page first.")
+    key = exports_key(project, shapefile)
+    out = project.exports
+    (out / _MANIFEST).unlink(missing_ok=True)
+    for old in out.iterdir():
+        if old.is_file():
+            old.unlink()
+    paths = export_all(out, frames, track, engine_info(project), project.load_prompts(),
+                       reference=reference_path(project), shapefile=shapefile)
+    write_json(out / _MANIFEST, {"key": key, "files": {k: Path(p).name for k, p in paths.items()}})
+    return ExportSet({k: Path(p) for k, p in paths.items()}, True)
+
+
+def ordered(paths: dict[str, Path]) -> list[tuple[str, Path]]:
+    """(kind, path) in the order of ``EXPORTS``, unknown kinds last."""
+    known = [(k, paths[k]) for k in EXPORTS if k in paths]
+    return known + [(k, p) for k, p in paths.items() if k not in EXPORTS]

@@ -1,0 +1,151 @@
+"""Pieces of the Review page: the review table, badges, views and the re-propagation job.
+
+The logic (what a correction does, the review order) is in
+``tracking.corrections``; here it is only drawn.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import streamlit as st
+
+from .. import corrections
+from ..frames import Frames
+from ..overlay import draw, object_color
+from ..project import Project
+from ..track import Provenance, Track
+from .sessions import LiveSession
+from .state import report
+
+BADGE = {  # provenance -> (label, st.badge colour, icon); colours follow tracking.charts
+    Provenance.PROMPTED: ("prompted", "blue", ":material/ads_click:"),
+    Provenance.PROPAGATED: ("propagated", "gray", ":material/moving:"),
+    Provenance.CORRECTED: ("corrected", "red", ":material/edit:"),
+    Provenance.CARRIED: ("carried over a bad frame", "orange", ":material/cloud:"),
+    Provenance.NONE: ("not tracked", "gray", ":material/remove:"),
+}
+FRAME_KEY = "review:frame"
+JOB_KEY = "review:job"
+CANCEL_KEY = "review:cancelled"
+
+
+def confidence_text(conf: float) -> str:
+    return "confidence –" if math.isnan(conf) else f"confidence {conf:.2f}"
+
+
+def badges(track: Track, frame: int) -> None:
+    """Provenance and confidence of one frame, as two badges."""
+    prov, conf = corrections.frame_status(track, frame)
+    label, color, icon = BADGE[prov]
+    low = not math.isnan(conf) and conf < 0.5
+    st.markdown(f":{color}-badge[{icon} {label}] "
+                f":{'orange' if low else 'green'}-badge[{confidence_text(conf)}]")
+
+
+def jump_to(frame: int) -> None:
+    st.session_state[FRAME_KEY] = int(frame)
+
+
+def _on_table_select(rows: list[dict]) -> None:
+    sel = st.session_state.get("review:table")
+    picked = list(getattr(getattr(sel, "selection", None), "rows", []) or
+                  ((sel or {}).get("selection", {}).get("rows", []) if isinstance(sel, dict) else []))
+    if picked and 0 <= picked[0] < len(rows):
+        jump_to(rows[picked[0]]["frame"])
+
+
+def review_table(track: Track, frames: Frames, height: int = 260) -> None:
+    """The frames in review order (low confidence first); picking a row jumps the slider to it."""
+    rows = corrections.review_rows(track, frames.dates)
+    shown = [{"date": r["date"], "how": BADGE[Provenance(r["provenance"])][0],
+              "confidence": None if math.isnan(r["confidence"]) else round(r["confidence"], 3),
+              "area (px)": r["area_px"]} for r in rows]
+    st.dataframe(shown, hide_index=True, height=height, key="review:table", on_select=lambda: _on_table_select(rows),
+                 selection_mode="single-row", width="stretch",
+                 column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+                                "confidence": st.column_config.ProgressColumn(
+                                    "confidence", min_value=0.0, max_value=1.0, format="%.2f")})
+
+
+def view(frames: Frames, track: Track, frame: int, size: tuple[int, int], opacity: float, fill: bool,
+         edge: bool, extra_outline: np.ndarray | None = None) -> np.ndarray:
+    """The frame at ``size`` (w, h) with every object's mask drawn, (h, w, 3) uint8.
+
+    ``extra_outline`` (H, W) bool is drawn as a white outline only (e.g. the previous date's).
+    """
+    masks = [(track.objects[oid].masks[frame], object_color(oid)) for oid in sorted(track.objects)]
+    w, h = size
+    out = draw(frames.images[frame], masks, opacity=opacity, fill=fill, edge=edge, size=(h, w))
+    if extra_outline is not None and extra_outline.any():
+        out = draw(out, [(extra_outline, (255, 255, 255))], fill=False, edge=True, size=(h, w), edge_width=1)
+    return out
+
+
+def frame_caption(frames: Frames, frame: int) -> str:
+    q = frames.quality[frame]
+    name = str(frames.sources[frame]).replace("\\", "/").rsplit("/", 1)[-1]
+    text = f"{frames.dates[frame].isoformat()} · frame {frame + 1} of {len(frames)} · {name}"
+    if frame in frames.excluded:
+        text += " · left out by hand"
+    elif q.bad:
+        text += " · flagged: " + ", ".join(q.reasons or ("bad frame",))
+    return text
+
+
+def _cancel() -> None:
+    st.session_state[CANCEL_KEY] = True
+
+
+def queue_job(start: int, direction: str) -> None:
+    """Ask for a re-propagation on the next run of the page (it runs before anything is drawn)."""
+    st.session_state[JOB_KEY] = (int(start), direction)
+    st.session_state[CANCEL_KEY] = False
+
+
+def run_pending_job(project: Project, live: LiveSession, frames: Frames) -> None:
+    """Run a queued re-propagation with a progress bar and a Cancel button.
+
+    Cancel reruns the page, which stops the sweep; the frames done so far are saved.
+    """
+    job = st.session_state.pop(JOB_KEY, None)
+    if st.session_state.pop(CANCEL_KEY, False):
+        st.info("Re-propagation stopped. The dates done before the stop keep their new masks.")
+    if job is None:
+        return
+    start, direction = job
+    word = {"forward": "forward", "backward": "backward", "both": "both ways"}[direction]
+    box = st.container(border=True)
+    bar = box.progress(0.0, text=f"Re-propagating {word} from {frames.dates[start]}…")
+    box.button("Cancel", key="review:cancel", on_click=_cancel, icon=":material/stop:")
+
+    def progress(p) -> None:
+        bar.progress(p.done / max(1, p.total),
+                     text=f"Re-propagating {word}: {frames.dates[p.frame]} ({p.done} of {p.total} dates)")
+
+    with live.lock:
+        try:
+            corrections.repropagate(project, live.session, start, direction, progress_cb=progress)
+        except Exception as exc:  # one sentence in the page; the frames done so far are saved
+            report(exc)
+            box.empty()
+            return
+        finally:
+            live.mark_saved(project)
+    box.empty()
+    st.toast(f"Re-propagated {word} from {frames.dates[start]}.", icon=":material/check:")
+
+
+def apply(project: Project, live: LiveSession, prompt, auto_forward: bool) -> bool:
+    """Apply a correction; queue forward re-propagation when asked. True when it was applied."""
+    with live.lock:
+        try:
+            corrections.apply_correction(project, live.session, prompt)
+        except Exception as exc:  # InputError (e.g. a click on a skipped frame) or an engine failure
+            report(exc)
+            return False
+        live.mark_saved(project)
+    if auto_forward and prompt.frame < len(live.session.frames) - 1:
+        queue_job(prompt.frame, "forward")
+    return True
