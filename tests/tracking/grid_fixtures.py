@@ -132,3 +132,16 @@ def quality_series(fmt: str, n: int = 6, clouds: dict | None = None, snow: dict 
         return np.stack([to_uint8_rgb(f) for f in frames]).astype(np.float32), None, truth
     stack = stack.astype(np.float32)
     return stack[:, :3], stack[:, 3], truth
+
+
+def write_series(folder: Path, n: int = 5, clouds: dict | None = None, start_year: int = 2018,
+                 transform: Affine | None = None) -> list[Path]:
+    """Write a generated uint16 series as 4-band B, G, R, NIR GeoTIFFs named by date
+    (``scene_YYYY0715.tif``) in EPSG:32648 at 10 m; ``clouds`` as in quality_series."""
+    rgb, nir, _ = quality_series("uint16", n=n, clouds=clouds)
+    tr = transform or Affine(10.0, 0.0, 400000.0, 0.0, -10.0, 3400000.0)
+    paths = []
+    for i in range(n):
+        bgrn = np.stack([rgb[i, 2], rgb[i, 1], rgb[i, 0], nir[i]]).astype("uint16")
+        paths.append(write_geotiff(folder / f"scene_{start_year + i}0715.tif", bgrn, transform=tr))
+    return paths
