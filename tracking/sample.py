@@ -231,7 +231,7 @@ def ensure_sample(cache_dir: Path | None = None) -> SampleSeries:
     tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.", dir=root.parent))
     stale = root.with_name(f".{root.name}.stale-{uuid.uuid4().hex[:8]}")
     try:
-        generate_sample(tmp)
+        generate_sample(tmp, DEFAULT_SEED, DEFAULT_SIZE, DEFAULT_DATES)
         if _is_complete(root):  # another process finished first
             return load_sample(root)
         if root.exists():

@@ -58,14 +58,14 @@ def click_pixels(mask: np.ndarray) -> tuple[list[tuple[int, int]], list[tuple[in
 
 
 def pixel_to_point(row: int, col: int, transform: Affine) -> dict:
-    x, y = transform * (col + 0.5, row + 0.5)
+    x, y = transform @ (col + 0.5, row + 0.5)
     return {"type": "Point", "coordinates": [round(x, 2), round(y, 2)]}
 
 
 def bbox_polygon(mask: np.ndarray, transform: Affine) -> dict:
     rows, cols = np.nonzero(mask)
-    x0, y0 = transform * (int(cols.min()), int(rows.min()))
-    x1, y1 = transform * (int(cols.max()) + 1, int(rows.max()) + 1)
+    x0, y0 = transform @ (int(cols.min()), int(rows.min()))
+    x1, y1 = transform @ (int(cols.max()) + 1, int(rows.max()) + 1)
     ring = [[x0, y1], [x1, y1], [x1, y0], [x0, y0], [x0, y1]]  # counter-clockwise
     return {"type": "Polygon", "coordinates": [ring]}
 

@@ -49,12 +49,14 @@ class ScarModel:
         p, q = layout.coords
         self.u, self.v = p, q - layout.scar_q
         shape = layout.world_shape
-        self.edge = fractal_noise(shape, rng, beta=2.7, min_period=3)
-        self.edge_fan = fractal_noise(shape, rng, beta=2.7, min_period=3)
-        self.tex_fine = fractal_noise(shape, rng, beta=1.4, min_period=1.5)
-        self.tex_mid = fractal_noise(shape, rng, beta=2.4, min_period=2)
-        self.tex_blocks = fractal_noise(shape, rng, beta=0.8, min_period=1.2)
-        self.reveg = uniform01(fractal_noise(shape, rng, beta=3.0, min_period=5))
+        # band-limited so that the scar's size and mean look do not depend on the grid size
+        lobes = max(12.0, layout.s(0.2))
+        self.edge = fractal_noise(shape, rng, beta=2.7, min_period=3, max_period=lobes)
+        self.edge_fan = fractal_noise(shape, rng, beta=2.7, min_period=3, max_period=lobes)
+        self.tex_fine = fractal_noise(shape, rng, beta=1.4, min_period=1.5, max_period=12)
+        self.tex_mid = fractal_noise(shape, rng, beta=2.4, min_period=2, max_period=16)
+        self.tex_blocks = fractal_noise(shape, rng, beta=0.8, min_period=1.2, max_period=8)
+        self.reveg = uniform01(fractal_noise(shape, rng, beta=3.0, min_period=5, max_period=lobes))
         wobble = fractal_noise(shape, rng, beta=3.5, min_period=6)
         self.rills = smoothstep(0.75, 0.98, np.cos(2 * np.pi * self.v / layout.s(0.025) + 1.5 * wobble))
 
@@ -144,9 +146,10 @@ class ScarModel:
         bare = bare * (1.0 + 0.13 * self.tex_fine + 0.08 * self.tex_blocks)[None]
         bare = bare * (1.0 - 0.22 * self.rills * src)[None]
         bare = bare * (1.0 + 0.08 * smoothstep(0.6, 0.0, age))[None]  # fresh debris is brighter
-        veg = np.clip(0.055 * age * (0.3 + 1.4 * self.reveg), 0.0, 0.45)
-        if state.t < self.failure_t:  # a creeping slope: cracks and slumps among the grass
-            veg = np.clip(veg + 0.25 + 0.3 * self.tex_mid, 0.1, 0.75)
+        if state.t < self.failure_t:  # a creeping slope: cracks and slumps among the grass, opening up
+            veg = np.clip(0.28 - 0.03 * state.t + 0.3 * self.tex_mid, 0.05, 0.75)
+        else:  # the oldest bare ground slowly greens again, in patches
+            veg = np.clip(0.055 * age * (0.3 + 1.4 * self.reveg), 0.0, 0.45)
         meadow = spectra.season_mix(green, spectra.MEADOW_SUMMER, spectra.MEADOW_WINTER)
         refl = spectra.mix(veg.astype(np.float32), meadow, bare)
         coverage = ndimage.gaussian_filter(state.mask.astype(np.float32), 0.55)
