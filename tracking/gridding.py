@@ -26,8 +26,6 @@ from .grid import Grid
 from .limits import check_grid
 from .scenes import Scene
 
-#: Largest grid (pixels per frame) a series may be resampled onto; bigger asks for an AOI.
-MAX_GRID_PIXELS = 25_000_000
 #: Source pixels read beyond the grid's footprint so bilinear resampling has neighbours.
 _MARGIN = 2
 _DENSIFY = 21
@@ -58,7 +56,8 @@ def choose_grid(scenes: Sequence[Scene], reference: int = 0, resolution: float |
     Scenes without georeferencing give a pixel grid the size of the reference image
     (an AOI cannot apply to them; ``resolution`` is ignored).
     Raises InputError on an empty list, a bad reference, mixed georeferenced and plain
-    images, a bad AOI or resolution, or a grid over :data:`MAX_GRID_PIXELS`.
+    images, a bad AOI or resolution, or a grid larger than the server's limit
+    (:func:`tracking.limits.check_grid`).
     """
     if not scenes:
         raise InputError("There are no scenes to put on a grid.")
@@ -72,6 +71,7 @@ def choose_grid(scenes: Sequence[Scene], reference: int = 0, resolution: float |
             raise InputError(f"An area of interest needs georeferenced scenes, and {ref.name} "
                              "has no coordinate reference system.")
         check_grid(ref.width, ref.height)  # the server's limit (tracking.settings)
+        check_grid(ref.width, ref.height)
         return Grid(None, Affine.identity(), ref.width, ref.height)
     if resolution is not None and not (math.isfinite(resolution) and resolution > 0):
         raise InputError(f"The resolution {resolution} is not a positive number of metres.")
@@ -174,9 +174,7 @@ def _aligned_grid(crs: CRS, bounds, res: float, origin: tuple[float, float]) -> 
     y0 = oy + math.floor((bottom - oy) / res + eps) * res
     y1 = oy + math.ceil((top - oy) / res - eps) * res
     width, height = max(1, round((x1 - x0) / res)), max(1, round((y1 - y0) / res))
-    if width * height > MAX_GRID_PIXELS:
-        raise InputError(f"The grid would be {width:,} x {height:,} pixels of {res:g} m, more than "
-                         f"{MAX_GRID_PIXELS:,} pixels; give an area of interest or a coarser resolution.")
+    check_grid(width, height)
     check_grid(width, height)  # the server's limit (tracking.settings), often stricter
     return Grid(crs, Affine(res, 0.0, x0, 0.0, -res, y1), width, height)
 
