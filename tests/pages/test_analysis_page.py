@@ -1,0 +1,132 @@
+"""The Analysis page (AppTest) and its offline map."""
+
+import io
+import re
+import zipfile
+
+import numpy as np
+import pytest
+
+from tracking import accuracy
+from tracking.ui import maps
+
+from .review_fixtures import (DATES, ROOT, no_errors, page, project, reopen, scar_mask,  # noqa: F401
+                              tracked_template, write_truth)
+
+PAGE = "pages/5_analysis.py"
+
+
+def metric(at, label_start):
+    found = [m for m in at.metric if m.label.startswith(label_start)]
+    assert found, [m.label for m in at.metric]
+    return found[0]
+
+
+def open_page(project):
+    at = page(PAGE, project)
+    at.run()
+    no_errors(at)
+    return at
+
+
+def test_charts_and_headline_figures(project):
+    at = open_page(project)
+    track = project.load_track()
+    area_last = track.union(len(DATES) - 1).sum() * 100.0  # 10 m pixels
+    assert metric(at, "Dates tracked").value == str(len(DATES))
+    assert metric(at, f"Scar area on {DATES[-1]}").value == f"{area_last / 10_000:,.2f} ha"
+    charts = at.get("plotly_chart")
+    # area, expansion rate, gain/loss, the two-date waterfall
+    assert len(charts) >= 4
+
+
+def test_change_between_two_chosen_dates(project):
+    at = open_page(project)
+    at.select_slider(key="analysis:span").set_value((1, 3)).run()
+    no_errors(at)
+    track = project.load_track()
+    a, b = track.union(1), track.union(3)
+    gained, lost = (b & ~a).sum() * 100.0, (a & ~b).sum() * 100.0
+    assert metric(at, "Gained").value == f"{gained / 10_000:,.2f} ha"
+    assert metric(at, "Lost").value == f"{lost / 10_000:,.2f} ha"
+    days = (DATES[3] - DATES[1]).days
+    assert metric(at, f"Over {days} days").value.endswith("m²/day")
+    at.select_slider(key="analysis:span").set_value((2, 2)).run()
+    assert any("two different dates" in i.value for i in at.info)
+
+
+def test_accuracy_from_an_uploaded_zip_of_dated_masks(project, tmp_path):
+    truth = write_truth(tmp_path / "truth")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for f in sorted(truth.iterdir()):
+            zf.write(f, f"masks/{f.name}")  # nested in a folder, as people zip them
+    at = open_page(project)
+    at.file_uploader(key="analysis:reference").set_value(("truth.zip", buf.getvalue(), "application/zip")).run()
+    no_errors(at)
+    track = project.load_track()
+    ref = {d: scar_mask(i) for i, d in enumerate(DATES)}
+    expected = accuracy.mean_scores(accuracy.evaluate(track, ref, DATES))
+    assert metric(at, "Mean IoU").value == f"{expected['iou']:.3f}"
+    assert 0.5 < expected["iou"] <= 1.0
+    table = at.dataframe[-1].value
+    assert [str(d) for d in table["date"]] == [d.isoformat() for d in DATES]
+    assert reopen(project).meta["reference"].startswith("reference")  # kept for the export
+
+
+def test_accuracy_from_the_sample_truth_and_remove(project, tmp_path):
+    project.meta["sample"] = {"truth_dir": str(write_truth(tmp_path / "sample_truth", n=3))}
+    project.save()
+    at = open_page(project)
+    at.button(key="analysis:truth").click().run()
+    no_errors(at)
+    assert metric(at, "Mean IoU")
+    assert len(at.dataframe[-1].value) == 3
+    at.button(key="analysis:noref").click().run()
+    assert "reference" not in reopen(project).meta
+    assert not [m for m in at.metric if m.label.startswith("Mean IoU")]
+
+
+def test_a_reference_without_dates_says_so(project):
+    at = open_page(project)
+    bad = b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, ' \
+          b'"geometry": {"type": "Point", "coordinates": [0, 0]}}]}'
+    at.file_uploader(key="analysis:reference").set_value(("outline.geojson", bad, "application/geo+json")).run()
+    assert not at.exception
+    assert at.error and "outline.geojson" in at.error[0].value
+    assert len(at.get("plotly_chart")) >= 4  # the rest of the page is still there
+
+
+def test_map_is_offline_with_scene_base_layers_and_dated_outlines(project):
+    frames, track = project.load_frames(), project.load_track()
+    fmap = maps.scar_map(frames, track, [len(frames) - 1, 0])
+    html = fmap.get_root().render()
+    assert not re.findall(r"https?://", html)  # no CDN, no tiles
+    for kind, url in fmap.default_js + fmap.default_css:
+        assert url.startswith("/app/static/vendor/")
+        assert (ROOT / "static" / url.removeprefix("/app/static/")).is_file()
+    assert html.count("L.imageOverlay(") == 3  # two scenes and the evolution map
+    assert html.count('"date": "') == len(DATES)  # one outline per tracked date
+    assert "L.control.layers(" in html
+    assert '"Scene 2021-07-15"' in html and "Scar outlines by date" in html
+
+
+@pytest.mark.parametrize("base_url, expected", [("", "/app/static/vendor/x.js"),
+                                                ("demo/", "/demo/app/static/vendor/x.js")])
+def test_vendor_url_honours_base_url_path(monkeypatch, base_url, expected):
+    monkeypatch.setattr(maps.st, "get_option", lambda name: base_url)
+    assert maps.vendor_url("x.js") == expected
+
+
+def test_map_on_a_pixel_grid_uses_simple_crs(project):
+    from affine import Affine
+
+    from tracking.frames import Frames
+    from tracking.grid import Grid
+
+    f = project.load_frames()
+    pix = Frames(f.images, f.valid, f.dates, f.sources, Grid(None, Affine.identity(), f.shape[1], f.shape[0]),
+                 f.quality)
+    html = maps.scar_map(pix, project.load_track(), [0]).get_root().render()
+    assert "L.CRS.Simple" in html
+    assert np.isclose(float(re.search(r"\[\[(-?[\d.]+), 0\.0\], \[0\.0, ([\d.]+)\]\]", html).group(1)), -48)
