@@ -45,16 +45,18 @@ def shared_percentiles(stack: np.ndarray, valid: np.ndarray, low: float = 2.0,
 
 
 def shared_stretch(stack: np.ndarray, valid: np.ndarray, low: float = 2.0,
-                   high: float = 98.0) -> np.ndarray:
+                   high: float = 98.0, sample: np.ndarray | None = None) -> np.ndarray:
     """Stretch all frames with one linear stretch per band.
 
     stack: (N, 3, H, W) float32 in the scenes' units; valid: (N, H, W) bool.
     The ``low`` and ``high`` percentiles of each band over all valid pixels of all frames
-    map to 0 and 255. Returns (N, H, W, 3) uint8 with nodata set to 0.
+    map to 0 and 255 (``sample``, (N, H, W) bool, narrows the pixels they are taken from,
+    e.g. to leave clouds out). Returns (N, H, W, 3) uint8 with nodata set to 0.
     """
     if stack.ndim != 4 or stack.shape[1] != 3 or valid.shape != (stack.shape[0],) + stack.shape[2:]:
         raise ValueError("stack must be (N, 3, H, W) and valid (N, H, W)")
-    limits = shared_percentiles(stack, valid, low, high)
+    chosen = valid if sample is None else valid & sample
+    limits = shared_percentiles(stack, chosen if chosen.any() else valid, low, high)
     n, _, h, w = stack.shape
     out = np.zeros((n, h, w, 3), dtype=np.uint8)
     scale = (255.0 / (limits[:, 1] - limits[:, 0])).astype(np.float32)

@@ -17,7 +17,7 @@ from .frames import Frames
 from .grid import Grid
 from .gridding import choose_grid, read_onto_grid
 from .harmonise import match_histograms, shared_stretch
-from .quality import QualityThresholds, assess_quality, series_stats
+from .quality import QualityThresholds, assess_quality_masks, series_stats
 from .scenes import Scene
 from .timeline import Timeline
 
@@ -189,10 +189,15 @@ def _harmonise(loaded: _Loaded, grid: Grid, options: FrameOptions, ref_scene: Sc
     display, valid = loaded.display[:k], loaded.valid[:k]
     judged = loaded.judged[:k] if loaded.judged is not None else display
     stats = series_stats(judged, valid)
-    quality = [assess_quality(judged[i], valid[i], loaded.nir[i] if loaded.has_nir[i] else None,
-                              stats.for_frame(i), options.thresholds) for i in range(k)]
+    clear = np.empty_like(valid)  # the stretch is taken from land, not from cloud or snow
+    quality = []
+    for i in range(k):
+        nir = loaded.nir[i] if loaded.has_nir[i] else None
+        q, covered = assess_quality_masks(judged[i], valid[i], nir, stats.for_frame(i), options.thresholds)
+        quality.append(q)
+        clear[i] = ~covered
     del stats
-    images = shared_stretch(display, valid)
+    images = shared_stretch(display, valid, sample=clear)
     if options.histogram_match:
         target = _matching_target(loaded.scenes, quality, valid, ref_scene)
         if target is None:

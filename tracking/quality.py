@@ -13,7 +13,7 @@ same rules hold for 8-bit aerials, 16-bit and float reflectance.
 3. Snow is such a blob that is clearly darker in near-infrared than in the visible
    (clouds are about flat from blue to NIR); without a NIR band, a sharp-edged bluish one.
 4. Cloud is such a blob with soft edges (the brightness fades over several pixels), or a
-   new one with a smooth inside (no fine texture).
+   new one with a smooth inside (no fine texture) or far brighter than any land.
 
 So a bright bare scar is not cloud: it is not white (soil and debris are redder), or it
 stays from date to date, or it has sharp edges and a textured inside; a road is thin.
@@ -36,11 +36,12 @@ BRIGHT = 0.95  # candidate: mean normalised R, G, B at least this (1.0 = land's 
 WHITE = 0.25  # candidate: (max - min) / mean of R, G, B at most this
 NEW = 0.5  # brighter than the neighbouring dates at the same pixels by this much
 ABOVE = 1.2  # brighter than the land's bright level by this factor of the land's range
+GLARING = 2.5  # a new blob this bright is cloud (or snow) whatever its edges and texture
 SNOW_NIR_RATIO = 0.9  # snow: NIR / mean visible below this; clouds are near 1
 BLUISH = 0.02  # snow without NIR: (blue - red) / mean above this
 SOFT_EDGE_PX = 3  # an edge that fades over this many pixels or more is soft
 SMOOTH = 0.02  # median |level - its 3 x 3 mean| / level inside a blob below this: smooth
-OPEN_RADIUS = 2  # candidates thinner than 2 * OPEN_RADIUS + 1 pixels are dropped
+OPEN_RADIUS = 1  # candidates thinner than 2 * OPEN_RADIUS + 1 pixels are dropped
 _STATS_SAMPLE = 4_000_000
 
 
@@ -139,6 +140,13 @@ def assess_quality(rgb: np.ndarray, valid: np.ndarray, nir: np.ndarray | None, s
     nir: (H, W) float32 or None; stats: ``series_stats(...).for_frame(i)`` for frame i.
     Cloud and snow are fractions of the valid pixels, nodata of all pixels.
     """
+    return assess_quality_masks(rgb, valid, nir, stats, thresholds)[0]
+
+
+def assess_quality_masks(rgb: np.ndarray, valid: np.ndarray, nir: np.ndarray | None,
+                         stats: SeriesStats, thresholds: QualityThresholds = QualityThresholds(),
+                         ) -> tuple[FrameQuality, np.ndarray]:
+    """As :func:`assess_quality`, plus the (H, W) bool mask of the cloud and snow pixels."""
     nodata = float(1.0 - valid.mean()) if valid.size else 1.0
     cloud_mask, snow_mask = classify(rgb, valid, nir, stats)
     count = int(valid.sum())
@@ -149,8 +157,9 @@ def assess_quality(rgb: np.ndarray, valid: np.ndarray, nir: np.ndarray | None, s
                                ("nodata", nodata, thresholds.nodata)):
         if value > limit:
             reasons.append(f"{name} {value:.0%} > {limit:.0%}")
-    return FrameQuality(cloud=round(cloud, 4), snow=round(snow, 4), nodata=round(nodata, 4),
-                        bad=bool(reasons), reasons=tuple(reasons))
+    quality = FrameQuality(cloud=round(cloud, 4), snow=round(snow, 4), nodata=round(nodata, 4),
+                           bad=bool(reasons), reasons=tuple(reasons))
+    return quality, cloud_mask | snow_mask
 
 
 def classify(rgb: np.ndarray, valid: np.ndarray, nir: np.ndarray | None,
@@ -183,7 +192,7 @@ def classify(rgb: np.ndarray, valid: np.ndarray, nir: np.ndarray | None,
     else:
         is_snow = ~blobs["soft"] & (blue > BLUISH)
     # smooth alone is weak evidence (saturated 8-bit land is smooth too): only for newcomers
-    is_cloud = ~is_snow & (blobs["soft"] | (blobs["smooth"] & new))
+    is_cloud = ~is_snow & (blobs["soft"] | (new & (blobs["smooth"] | (blobs["level"] >= GLARING))))
     is_snow[0] = is_cloud[0] = False
     return is_cloud[labels], is_snow[labels]
 
@@ -249,8 +258,8 @@ def _edge_width(labels: np.ndarray, count: int, level: np.ndarray, valid: np.nda
 def blob_features(labels: np.ndarray, count: int, level: np.ndarray,
                   valid: np.ndarray) -> dict[str, np.ndarray]:
     """Per blob, arrays of count + 1 (index 0 unused): median ``level``, edge ``width`` in
-    pixels, and bools ``soft`` (edge fades over SOFT_EDGE_PX or more) and ``smooth``
-    (no fine texture inside)."""
+    pixels, and bools ``soft`` (edge fades over SOFT_EDGE_PX or more, on a blob at least
+    5 pixels across) and ``smooth`` (no fine texture inside)."""
     index = np.arange(1, count + 1)
     inside = _per_blob(level, labels, count)
     width = _edge_width(labels, count, level, valid)
@@ -260,4 +269,6 @@ def blob_features(labels: np.ndarray, count: int, level: np.ndarray,
     has_deep = np.zeros(count + 1, bool)
     has_deep[1:] = np.asarray(ndimage.sum(deep > 0, deep, index)) > 0
     texture = np.where(has_deep, _per_blob(rough, deep, count), _per_blob(rough, labels, count))
-    return {"level": inside, "width": width, "soft": width >= SOFT_EDGE_PX, "smooth": texture < SMOOTH}
+    # an edge is only judged on a blob with an inside (a thin one's rings are all edge)
+    return {"level": inside, "width": width, "soft": has_deep & (width >= SOFT_EDGE_PX),
+            "smooth": texture < SMOOTH}
