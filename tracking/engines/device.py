@@ -25,12 +25,14 @@ def resolve_device(name: str | None = "auto"):
         raise InputError(f"Unknown device {name!r}; use auto, cpu, cuda or mps.") from exc
     if device.type == "cuda":
         if not torch.cuda.is_available():
-            raise InputError("The device cuda was asked for, but torch sees no CUDA GPU on this machine; use auto or cpu.")
+            raise InputError("The device cuda was asked for, but torch sees no CUDA GPU on this machine; "
+                             "use auto or cpu.")
         if device.index is not None and device.index >= torch.cuda.device_count():
             raise InputError(f"The device {key} was asked for, but this machine has "
                              f"{torch.cuda.device_count()} CUDA GPU(s).")
     elif device.type == "mps" and not _mps_available():
-        raise InputError("The device mps was asked for, but Apple's Metal backend is not available here; use auto or cpu.")
+        raise InputError("The device mps was asked for, but Apple's Metal backend is not available here; "
+                         "use auto or cpu.")
     elif device.type not in ("cpu", "cuda", "mps"):
         raise InputError(f"Unsupported device {name!r}; use auto, cpu, cuda or mps.")
     return device

@@ -117,7 +117,10 @@ def download(model: str | Sam2Model = "tiny", dest_dir: str | os.PathLike | None
                 raise InputError(f"The download of {spec.filename} from {spec.url} stopped at {got} of "
                                  f"{spec.size_bytes} bytes; nothing was saved, run the command again.")
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
-        reason = f"HTTP {exc.code} {exc.reason}" if isinstance(exc, urllib.error.HTTPError) else getattr(exc, "reason", exc)
+        if isinstance(exc, urllib.error.HTTPError):
+            reason = f"HTTP {exc.code} {exc.reason}"
+        else:
+            reason = getattr(exc, "reason", exc)
         raise InputError(f"Could not download {spec.url} ({reason}); check the network, or fetch the file by "
                          f"hand into {folder}.") from exc
     except PermissionError as exc:
