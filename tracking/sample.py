@@ -97,6 +97,7 @@ def generate_sample(out_dir: Path, seed: int = DEFAULT_SEED, size: int = DEFAULT
     root = Path(out_dir)
     root.mkdir(parents=True, exist_ok=True)
     (root / MARKER).unlink(missing_ok=True)
+    _remove_previous(root)
     streams = np.random.SeedSequence(seed).spawn(6)
     acqs, failure_t = plan(np.random.default_rng(streams[0]), n_dates)
     years = [(a.date - acqs[0].date).days / 365.25 for a in acqs]
@@ -110,6 +111,18 @@ def generate_sample(out_dir: Path, seed: int = DEFAULT_SEED, size: int = DEFAULT
     write_json(root / "sample.json", manifest)
     write_json(root / MARKER, _marker(seed, size, n_dates))
     return series
+
+
+def _remove_previous(root: Path) -> None:
+    """Delete the scenes and masks an earlier run listed in ``root/sample.json`` (and only those)."""
+    try:
+        old = json.loads((root / "sample.json").read_text())
+        names = [root / "scenes" / Path(s["file"]).name for s in old["scenes"]]
+        names += [root / "truth" / Path(t["file"]).name for t in old["truth"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    for path in names:
+        path.unlink(missing_ok=True)
 
 
 def _write_acquisition(world: World, acq: Acquisition, scenes_dir: Path,
@@ -181,7 +194,8 @@ def _manifest(seed: int, size: int, acqs: list[Acquisition], failure_t: float, y
                    "failure_index": k,
                    "after": "the crown retreats upslope and the flanks and the fan widen every year; "
                             "the oldest bare ground slowly revegetates"},
-        "truth_meaning": "1 = the whole landslide scar (source area, runout track and deposition fan)",
+        "truth_meaning": "1 = the whole landslide scar (source area, runout track and deposition fan) where "
+                         "it is on the ground; the scenes' co-registration jitter (jitter_px) is not applied",
         "prompts": {"polygon": series.prompt_path.name, "points": series.prompt_points_path.name,
                     "box": series.prompt_box_path.name, "date": series.dates[0].isoformat()},
         "distractors": DISTRACTORS,

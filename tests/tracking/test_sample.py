@@ -222,6 +222,17 @@ def test_same_seed_same_files_other_seed_other_files(tmp_path):
     assert len(a.dates) == 12
 
 
+def test_regenerating_replaces_only_the_previous_sample_files(tmp_path):
+    generate_sample(tmp_path, seed=3, size=64, n_dates=12)
+    (tmp_path / "scenes" / "my_notes.txt").write_text("keep me")
+    again = generate_sample(tmp_path, seed=5, size=64, n_dates=12)
+    manifest = json.loads((tmp_path / "sample.json").read_text())
+    tifs = sorted(p.name for p in again.scenes_dir.glob("*.tif"))
+    assert tifs == sorted(s["file"] for s in manifest["scenes"])
+    assert sorted(p.stem for p in again.truth_dir.glob("*.tif")) == [d.isoformat() for d in again.dates]
+    assert (tmp_path / "scenes" / "my_notes.txt").read_text() == "keep me"
+
+
 def test_bad_sizes_are_refused(tmp_path):
     with pytest.raises(InputError, match="size"):
         generate_sample(tmp_path, size=16)

@@ -22,7 +22,7 @@ PIXEL_M = 10.0
 CRS = "EPSG:32648"
 #: top-left corner of the reference grid (UTM 48N, the Min river valley near Wenchuan)
 ORIGIN = (352_000.0, 3_436_000.0)
-LONLAT = (103.43, 31.04)
+LONLAT = (103.46, 31.04)  # the reference grid's centre
 
 
 @dataclass(frozen=True, eq=False)

@@ -51,8 +51,8 @@ class ScarModel:
         shape = layout.world_shape
         # band-limited so that the scar's size and mean look do not depend on the grid size
         lobes = max(12.0, layout.s(0.2))
-        self.edge = fractal_noise(shape, rng, beta=2.7, min_period=3, max_period=lobes)
-        self.edge_fan = fractal_noise(shape, rng, beta=2.7, min_period=3, max_period=lobes)
+        self.edge = fractal_noise(shape, rng, beta=2.7, min_period=5, max_period=lobes)
+        self.edge_fan = fractal_noise(shape, rng, beta=2.7, min_period=5, max_period=lobes)
         self.tex_fine = fractal_noise(shape, rng, beta=1.4, min_period=1.5, max_period=12)
         self.tex_mid = fractal_noise(shape, rng, beta=2.4, min_period=2, max_period=16)
         self.tex_blocks = fractal_noise(shape, rng, beta=0.8, min_period=1.2, max_period=8)
@@ -147,7 +147,7 @@ class ScarModel:
         bare = bare * (1.0 - 0.22 * self.rills * src)[None]
         bare = bare * (1.0 + 0.08 * smoothstep(0.6, 0.0, age))[None]  # fresh debris is brighter
         if state.t < self.failure_t:  # a creeping slope: cracks and slumps among the grass, opening up
-            veg = np.clip(0.28 - 0.03 * state.t + 0.3 * self.tex_mid, 0.05, 0.75)
+            veg = np.clip(0.24 - 0.03 * state.t + 0.18 * self.tex_mid, 0.05, 0.6)
         else:  # the oldest bare ground slowly greens again, in patches
             veg = np.clip(0.055 * age * (0.3 + 1.4 * self.reveg), 0.0, 0.45)
         meadow = spectra.season_mix(green, spectra.MEADOW_SUMMER, spectra.MEADOW_WINTER)

@@ -23,6 +23,9 @@ SENSOR_GAIN = {
     "archive": (1.12, 1.06, 0.93, 0.88),
 }
 SENSOR_NOISE = {"Sentinel-2": 0.0035, "Landsat": 0.0045, "PlanetScope": 0.008, "archive": 0.006}
+#: largest co-registration error (pixels) per sensor family: Sentinel-2's multi-temporal
+#: registration is a few tenths of a pixel; other sensors are registered less well
+SENSOR_JITTER = {"Sentinel-2": 0.4, "Landsat": 0.6, "PlanetScope": 0.8, "archive": 0.8}
 OTHER_PIXEL_M = 15.0
 OTHER_SHIFT_M = (-37.0, 22.0)  # origin of the other grid relative to the reference grid (x, y)
 
@@ -57,7 +60,7 @@ def draw_radiometry(sensor: str, rng: np.random.Generator, reference: bool) -> R
     if reference:
         jitter = (0.0, 0.0)
     else:
-        r, a = rng.uniform(0.15, 0.8), rng.uniform(0, 2 * math.pi)
+        r, a = rng.uniform(0.1, SENSOR_JITTER[family(sensor)]), rng.uniform(0, 2 * math.pi)
         jitter = (r * math.cos(a), r * math.sin(a))
     return Radiometry(tuple(float(g) for g in gain), tuple(float(o) for o in offset),
                       SENSOR_NOISE[family(sensor)], jitter)
