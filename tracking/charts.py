@@ -21,7 +21,8 @@ PROVENANCE_COLORS = {
 METRIC_LABELS = {"iou": "IoU", "precision": "Precision", "recall": "Recall", "f1": "F1", "bf": "Boundary F"}
 
 
-def _records(rows) -> list[dict]:
+def records(rows) -> list[dict]:
+    """Rows as a list of dicts, from a list or a pandas DataFrame."""
     if hasattr(rows, "to_dict"):
         return rows.to_dict("records")
     return list(rows)
@@ -38,11 +39,11 @@ def _by_object(rows: list[dict]) -> dict[int, list[dict]]:
     return out
 
 
-def _area_unit(rows: list[dict]) -> tuple[str, float, str]:
-    """(column, divisor, axis label): hectares on a projected grid, px² on a pixel grid."""
+def _area_unit(rows: list[dict]) -> tuple[float, str]:
+    """(divisor of area_m2, axis label): hectares on a projected grid, px² on a pixel grid."""
     if rows and rows[0].get("units") == "px":
-        return "area_m2", 1.0, "Area (px²)"
-    return "area_m2", 10_000.0, "Area (ha)"
+        return 1.0, "Area (px²)"
+    return 10_000.0, "Area (ha)"
 
 
 def _layout(fig: go.Figure, title: str, ytitle: str) -> go.Figure:
@@ -55,17 +56,17 @@ def _layout(fig: go.Figure, title: str, ytitle: str) -> go.Figure:
 
 def area_chart(measures) -> go.Figure:
     """Scar area over the real dates, one line per object, markers coloured by provenance."""
-    rows = _records(measures)
-    col, div, label = _area_unit(rows)
+    rows = records(measures)
+    div, label = _area_unit(rows)
     fig = go.Figure()
     for oid, obj_rows in _by_object(rows).items():
-        fig.add_trace(go.Scatter(x=[r["date"] for r in obj_rows], y=[r[col] / div for r in obj_rows],
+        fig.add_trace(go.Scatter(x=[r["date"] for r in obj_rows], y=[r["area_m2"] / div for r in obj_rows],
                                  mode="lines", name=f"object {oid}", line=dict(width=2)))
     for prov, color in PROVENANCE_COLORS.items():
         sel = [r for r in rows if r["provenance"] == prov]
         if sel:
             fig.add_trace(go.Scatter(
-                x=[r["date"] for r in sel], y=[r[col] / div for r in sel], mode="markers", name=prov,
+                x=[r["date"] for r in sel], y=[r["area_m2"] / div for r in sel], mode="markers", name=prov,
                 marker=dict(color=color, size=9, line=dict(color="white", width=1)),
                 customdata=[[r["object"]] for r in sel],
                 hovertemplate=f"object %{{customdata[0]}}: %{{y:.3f}} ({prov})<extra></extra>"))
@@ -74,7 +75,7 @@ def area_chart(measures) -> go.Figure:
 
 def expansion_rate_chart(measures) -> go.Figure:
     """Net expansion rate (area per day over the real gap to the previous date), per object."""
-    rows = _records(measures)
+    rows = records(measures)
     px = bool(rows) and rows[0].get("units") == "px"
     fig = go.Figure()
     for oid, obj_rows in _by_object(rows).items():
@@ -88,7 +89,7 @@ def expansion_rate_chart(measures) -> go.Figure:
 
 def gain_loss_chart(measures) -> go.Figure:
     """Area gained (up) and lost (down) since the previous date, all objects stacked."""
-    rows = [r for r in _records(measures) if _finite(r["gain_m2"])]
+    rows = [r for r in records(measures) if _finite(r["gain_m2"])]
     px = bool(rows) and rows[0].get("units") == "px"
     unit = "px²" if px else "m²"
     fig = go.Figure()
@@ -104,7 +105,7 @@ def gain_loss_chart(measures) -> go.Figure:
 
 def accuracy_chart(rows) -> go.Figure:
     """IoU, precision, recall, F1 and boundary F-score per reference date (0..1)."""
-    rows = _records(rows)
+    rows = records(rows)
     fig = go.Figure()
     for metric, label in METRIC_LABELS.items():
         fig.add_trace(go.Scatter(x=[r["date"] for r in rows], y=[r[metric] for r in rows],

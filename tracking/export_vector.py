@@ -29,13 +29,20 @@ FIELDS = ("date", "object", "area_m2", "perimeter_m", "gain_m2", "loss_m2", "pro
 
 
 def scars_frame(track: Track, grid: Grid, dates: list[dt.date], measures: list[dict],
-                engine: str) -> gpd.GeoDataFrame:
-    """One row per row of ``measures`` (date and object) with its outline, in the grid CRS."""
+                engine: str, outlines: dict | None = None) -> gpd.GeoDataFrame:
+    """One row per row of ``measures`` (date and object) with its outline, in the grid CRS.
+
+    ``outlines`` ({(object id, frame index): outline}, filled by ``scar_measures``)
+    saves vectorising the masks again. An empty mask gets no geometry (null).
+    """
     index = {d: i for i, d in enumerate(dates)}
+    outlines = outlines or {}
     records, geoms = [], []
     for row in measures:
-        mask = track.objects[row["object"]].masks[index[row["date"]]]
-        geoms.append(scar_outline(mask, grid) if mask.any() else None)
+        key = (row["object"], index[row["date"]])
+        mask = track.objects[key[0]].masks[key[1]]
+        outline = outlines[key] if key in outlines else scar_outline(mask, grid)
+        geoms.append(outline if not outline.is_empty else None)
         records.append({
             "date": row["date"].isoformat(), "object": int(row["object"]),
             "area_m2": row["area_m2"], "perimeter_m": row["perimeter_m"],
@@ -61,7 +68,7 @@ def write_gpkg(path: str | Path, gdf: gpd.GeoDataFrame) -> Path:
     """GeoPackage with the layer ``scars`` in the grid CRS."""
     path = Path(path)
     with atomic_path(path, suffix=".gpkg") as tmp:
-        tmp.unlink()  # the GeoPackage driver wants to create the file itself
+        tmp.unlink(missing_ok=True)  # the GeoPackage driver wants to create the file itself
         _to_file(gdf, tmp, layer=LAYER, driver="GPKG")
     return path
 
@@ -71,7 +78,7 @@ def write_geojson(path: str | Path, gdf: gpd.GeoDataFrame) -> Path:
     path = Path(path)
     out = gdf.to_crs("EPSG:4326") if gdf.crs is not None else gdf
     with atomic_path(path, suffix=".geojson") as tmp:
-        tmp.unlink()
+        tmp.unlink(missing_ok=True)
         _to_file(out, tmp, driver="GeoJSON")
     return path
 

@@ -82,8 +82,9 @@ def export_all(out_dir: str | Path, frames: Frames, track: Track, engine_info: d
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     grid, dates = frames.grid, frames.dates
-    measures = scar_measures(track, grid, dates)
-    gdf = scars_frame(track, grid, dates, measures, str(engine_info.get("engine", "")))
+    outlines: dict = {}
+    measures = scar_measures(track, grid, dates, outlines)
+    gdf = scars_frame(track, grid, dates, measures, str(engine_info.get("engine", "")), outlines)
     paths = {
         "gpkg": write_gpkg(out / "scars.gpkg", gdf),
         "geojson": write_geojson(out / "scars.geojson", gdf),

@@ -6,8 +6,8 @@ row says so in ``units`` ("m" or "px").
 
 Areas are pixel counts times the pixel area (exact for a raster mask); the
 perimeter is the length of the vectorised outline (``vectorize.scar_outline``),
-the main axis the longer side of the minimum rotated rectangle of the pixel-edge
-outline (which bounds the mask exactly).
+the main axis the longer side of the minimum rotated rectangle around the
+mask's pixels (pixel edges, which bound the mask exactly).
 A frame whose provenance is NONE (never tracked) is left out, so "previous
 date" means the previous tracked date of that object.
 """
@@ -19,10 +19,11 @@ import math
 
 import numpy as np
 import shapely
+from scipy import ndimage
 
 from .grid import Grid
 from .track import ObjectTrack, Provenance, Track
-from .vectorize import mask_to_shape, scar_outline
+from .vectorize import scar_outline
 
 #: Column order of a measures row (and of metrics.csv).
 COLUMNS = (
@@ -32,7 +33,8 @@ COLUMNS = (
 )
 
 
-def scar_measures(track: Track, grid: Grid, dates: list[dt.date]) -> list[dict]:
+def scar_measures(track: Track, grid: Grid, dates: list[dt.date],
+                  outlines: dict | None = None) -> list[dict]:
     """One row per tracked date and object, ordered by object then date.
 
     Parameters
@@ -43,6 +45,9 @@ def scar_measures(track: Track, grid: Grid, dates: list[dt.date]) -> list[dict]:
         The common grid; its pixel area and transform turn pixels into metres.
     dates : list of datetime.date
         The N frame dates, in frame order.
+    outlines : dict, optional
+        Receives each row's outline (``vectorize.scar_outline``) keyed by
+        (object id, frame index), so exporters need not vectorise again.
 
     Returns
     -------
@@ -56,11 +61,12 @@ def scar_measures(track: Track, grid: Grid, dates: list[dt.date]) -> list[dict]:
         raise ValueError(f"track is {track.shape}, grid is {grid.shape}")
     rows = []
     for oid in sorted(track.objects):
-        rows.extend(_object_rows(oid, track.objects[oid], grid, dates))
+        rows.extend(_object_rows(oid, track.objects[oid], grid, dates, outlines))
     return rows
 
 
-def _object_rows(oid: int, obj: ObjectTrack, grid: Grid, dates: list[dt.date]) -> list[dict]:
+def _object_rows(oid: int, obj: ObjectTrack, grid: Grid, dates: list[dt.date],
+                 outlines: dict | None) -> list[dict]:
     px_area = grid.pixel_area_m2
     units = grid.units
     rows: list[dict] = []
@@ -72,12 +78,14 @@ def _object_rows(oid: int, obj: ObjectTrack, grid: Grid, dates: list[dt.date]) -
         mask = obj.masks[i]
         footprint |= mask
         outline = scar_outline(mask, grid)
+        if outlines is not None:
+            outlines[(oid, i)] = outline
         centroid = _centroid(mask, grid)
         row = {
             "date": date, "object": oid,
             "area_m2": float(mask.sum()) * px_area,
             "perimeter_m": float(outline.length),
-            "main_axis_m": _main_axis(mask_to_shape(mask, grid)),
+            "main_axis_m": main_axis_length(mask, grid),
             "centroid_x": centroid[0], "centroid_y": centroid[1],
             "cumulative_m2": float(footprint.sum()) * px_area,
             "provenance": obj.provenance[i].value,
@@ -133,11 +141,22 @@ def _displacement(a: tuple[float, float], b: tuple[float, float], north_up: bool
     return (dist, math.degrees(math.atan2(dx, dy)) % 360.0)
 
 
-def _main_axis(outline) -> float:
-    """Longer side of the minimum rotated rectangle of ``outline`` (0 when empty)."""
-    if outline.is_empty:
+def main_axis_length(mask: np.ndarray, grid: Grid) -> float:
+    """Longer side of the minimum rotated rectangle around the mask's pixels (0 when empty).
+
+    The rectangle only depends on the convex hull, so the corners of the edge
+    pixels suffice (no vectorisation needed).
+    """
+    edge = mask & ~ndimage.binary_erosion(mask, border_value=0)
+    rows, cols = np.nonzero(edge)
+    if rows.size == 0:
         return 0.0
-    rect = shapely.minimum_rotated_rectangle(outline)
+    corners_c = np.concatenate([cols, cols + 1, cols, cols + 1]).astype(float)
+    corners_r = np.concatenate([rows, rows, rows + 1, rows + 1]).astype(float)
+    t = grid.transform
+    xs = t.a * corners_c + t.b * corners_r + t.c
+    ys = t.d * corners_c + t.e * corners_r + t.f
+    rect = shapely.minimum_rotated_rectangle(shapely.multipoints(np.column_stack([xs, ys])))
     coords = np.asarray(rect.exterior.coords) if rect.geom_type == "Polygon" else np.asarray(rect.coords)
     sides = np.hypot(*np.diff(coords, axis=0).T)
     return float(sides.max()) if sides.size else 0.0

@@ -109,7 +109,7 @@ def _accuracy_section(accuracy: list[dict]) -> str:
 def build_report(frames: Frames, track: Track, measures: list[dict], engine_info: dict,
                  prompts: list[Prompt], accuracy: list[dict] | None = None) -> str:
     """The report page as a string (see ``write_report``)."""
-    measures = charts._records(measures)
+    measures = charts.records(measures)
     if frames.grid.units == "px":
         cols = [(k, h.replace("m²", "px²").replace(" m", " px").replace(" ha", " –"), d)
                 for k, h, d in MEASURE_COLUMNS]

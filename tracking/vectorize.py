@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 from rasterio.features import shapes
-from shapely.geometry import MultiPolygon, Polygon, shape
+from shapely.geometry import MultiPolygon, Polygon
 
 from .grid import Grid
 
@@ -44,47 +44,51 @@ def mask_to_shape(mask: np.ndarray, grid: Grid, smooth: bool = False,
         raise ValueError(f"tolerance_px must lie in 0..{MAX_TOLERANCE_PX}")
     if not mask.any():
         return MultiPolygon()
-    polys = [shape(geom) for geom, value in
-             shapes(mask.astype(np.uint8), mask=mask, connectivity=4, transform=grid.transform)
-             if value == 1]
-    px = min(grid.pixel_size)
+    rings = [(np.asarray(ring, float)[:-1], k)
+             for k, (geom, value) in enumerate(shapes(mask.astype(np.uint8), mask=mask, connectivity=4,
+                                                      transform=grid.transform))
+             if value == 1 for ring in geom["coordinates"]]
+    coords = np.concatenate([r for r, _ in rings])
+    lengths = np.array([len(r) for r, _ in rings])
+    polygon_of_ring = np.array([k for _, k in rings])
     if smooth:
-        polys = [_chamfer_polygon(p, 0.5 * px) for p in polys]
-    geom = shapely.make_valid(shapely.union_all(polys))
+        coords, lengths = _chamfer_rings(coords, lengths, 0.5 * min(grid.pixel_size))
+    ring_index = np.repeat(np.arange(len(lengths)), lengths)
+    linear = shapely.linearrings(coords, indices=ring_index)
+    _, polygon_index = np.unique(polygon_of_ring, return_inverse=True)
+    # Polygons from ``shapes`` with one value never overlap, so they form a MultiPolygon as they are.
+    geom = MultiPolygon(list(shapely.polygons(linear, indices=polygon_index)))
     if tolerance_px > 0:
-        geom = shapely.make_valid(geom.simplify(tolerance_px * px, preserve_topology=True))
+        geom = shapely.simplify(geom, tolerance_px * min(grid.pixel_size), preserve_topology=True)
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
     return _as_multipolygon(geom)
 
 
-def _chamfer_polygon(poly: Polygon, cut: float) -> Polygon:
-    exterior = _chamfer_ring(np.asarray(poly.exterior.coords), cut)
-    holes = [_chamfer_ring(np.asarray(r.coords), cut) for r in poly.interiors]
-    return Polygon(exterior, holes)
-
-
-def _chamfer_ring(coords: np.ndarray, cut: float) -> np.ndarray:
-    """Replace each vertex of a closed ring (K+1, 2) by two points ``cut`` along its edges.
+def _chamfer_rings(coords: np.ndarray, lengths: np.ndarray, cut: float) -> tuple[np.ndarray, np.ndarray]:
+    """Replace each vertex of open rings (concatenated (K, 2) ``coords``, ring sizes ``lengths``)
+    by two points ``cut`` back along its two edges; return the new coords and ring sizes.
 
     Edges of a pixel outline are at least one pixel long, so two cuts of half a
-    pixel never cross; on a one-pixel staircase they meet at the edge midpoints.
+    pixel never cross; on a one-pixel staircase they meet at the edge midpoints,
+    and the duplicate point is dropped.
     """
-    pts = coords[:-1]
-    prev_pts = np.roll(pts, 1, axis=0)
-    next_pts = np.roll(pts, -1, axis=0)
-    to_prev = prev_pts - pts
-    to_next = next_pts - pts
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    sizes = np.repeat(lengths, lengths)
+    local = np.arange(len(coords)) - starts
+    prev_pts = coords[starts + (local - 1) % sizes]
+    next_pts = coords[starts + (local + 1) % sizes]
+    to_prev, to_next = prev_pts - coords, next_pts - coords
     len_prev = np.hypot(*to_prev.T)[:, None]
     len_next = np.hypot(*to_next.T)[:, None]
-    a = pts + to_prev * np.minimum(cut, len_prev / 2) / np.maximum(len_prev, 1e-12)
-    b = pts + to_next * np.minimum(cut, len_next / 2) / np.maximum(len_next, 1e-12)
-    out = np.empty((2 * len(pts), 2))
-    out[0::2] = a
-    out[1::2] = b
-    # Drop consecutive duplicates (two half-pixel cuts meeting on a one-pixel edge).
+    out = np.empty((2 * len(coords), 2))
+    out[0::2] = coords + to_prev * np.minimum(cut, len_prev / 2) / np.maximum(len_prev, 1e-12)
+    out[1::2] = coords + to_next * np.minimum(cut, len_next / 2) / np.maximum(len_next, 1e-12)
+    ring = np.repeat(np.arange(len(lengths)), 2 * lengths)
     keep = np.ones(len(out), bool)
-    keep[1:] = np.any(np.abs(np.diff(out, axis=0)) > 1e-9 * max(cut, 1.0), axis=1)
-    out = out[keep]
-    return np.vstack([out, out[:1]])
+    same = np.all(np.abs(np.diff(out, axis=0)) <= 1e-9 * max(cut, 1.0), axis=1)
+    keep[1:] = ~(same & (ring[1:] == ring[:-1]))
+    return out[keep], np.bincount(ring[keep], minlength=len(lengths))
 
 
 def _as_multipolygon(geom) -> MultiPolygon:
