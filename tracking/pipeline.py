@@ -130,10 +130,12 @@ def build_frames(timeline: Timeline, options: FrameOptions = FrameOptions(),
     kept = _same_kind(scenes, ref_scene, problems)
     grid = choose_grid(kept, reference=kept.index(ref_scene), resolution=options.resolution,
                        aoi=options.aoi, aoi_crs=options.aoi_crs)
-    loaded = _read_all(kept, grid, options, problems, progress)
+    failures: list[str] = []
+    loaded = _read_all(kept, grid, options, failures, progress)
     if not loaded.scenes:
-        shown = " ".join(problems[:3])
-        raise InputError(f"None of the {len(scenes)} scenes could be placed on the grid: {shown}")
+        first = (failures or problems or ["no scene matched the reference's kind"])[0].rstrip(".")
+        raise InputError(f"None of the {len(scenes)} scenes could be placed on the grid (first problem: {first}).")
+    problems += [f"{line.rstrip('.')}; it was left out." for line in failures]
     return _harmonise(loaded, grid, options, ref_scene, problems), problems
 
 
@@ -174,7 +176,7 @@ def _read_all(scenes: Sequence[Scene], grid: Grid, options: FrameOptions, proble
             bands, layout = _layout(scene, options)
             values, valid = read_onto_grid(scene, grid, bands)
         except InputError as exc:
-            problems.append(f"{str(exc).rstrip('.')}; it was left out.")
+            problems.append(str(exc))
         else:
             loaded.add(scene, values, valid, layout)
             del values, valid

@@ -46,6 +46,20 @@ def test_percentiles_are_over_all_valid_pixels_and_nodata_is_black():
     assert out[0, 0, 0, 0] == 0 and out[1, 9, 9, 0] == 255
 
 
+def test_stretch_can_leave_clouds_out_of_the_percentiles():
+    land = _scene(4)
+    cloudy = land.copy()
+    cloudy[:, :20] = 9000.0  # a bright cloud over 40 % of the second frame
+    stack = np.stack([land, cloudy])
+    valid = np.ones((2, 40, 50), bool)
+    sample = valid.copy()
+    sample[1, :20] = False
+    plain = shared_stretch(stack, valid)
+    clear = shared_stretch(stack, valid, sample=sample)
+    assert clear[0].mean() > plain[0].mean() + 30  # land is no longer squeezed into the dark end
+    assert (clear[1, :20] == 255).all()  # the cloud itself still shows, saturated
+
+
 def test_constant_and_nan_input_do_not_break():
     stack = np.full((1, 3, 4, 4), 7.0, np.float32)
     stack[0, :, 0, 0] = np.nan
