@@ -1,0 +1,142 @@
+"""A real dashboard server and a real Chromium for the browser tests (import these fixtures).
+
+``dashboard`` starts ``streamlit run app.py`` on a free port with its projects and
+sample folders in a temporary directory (the sample is generated before the server
+starts, and no SAM2 checkpoint is visible, so the baseline engine runs), waits for
+``/_stcore/health`` and stops the server at the end of the session. ``browser`` is
+Debian's Chromium driven by Playwright; ``page`` a fresh tab per test.
+
+Use in a test module::
+
+    from tests.browser.server import browser, dashboard, page, shot, wait_idle  # noqa: F401
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOTS = ROOT / "test-results" / "screenshots"
+
+
+@dataclass
+class Dashboard:
+    url: str
+    projects_dir: Path
+    sample_dir: Path
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not become healthy in {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def dashboard(tmp_path_factory) -> Dashboard:
+    """The dashboard served from this checkout, with its own projects and sample folders."""
+    from tracking.sample import ensure_sample
+
+    base = tmp_path_factory.mktemp("dashboard")
+    projects, sample, weights = base / "projects", base / "sample", base / "no-weights"
+    weights.mkdir()
+    ensure_sample(sample)  # generated once here, so the first page load only copies it
+    port = _free_port()
+    env = {**os.environ, "LANDSLIDE_PROJECTS_DIR": str(projects), "LANDSLIDE_SAMPLE_DIR": str(sample),
+           "LANDSLIDE_SAM2_DIR": str(weights), "LANDSLIDE_OFFLINE": "1"}
+    env.pop("SAM2_CHECKPOINT", None)
+    log = base / "streamlit.log"
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log)
+        yield Dashboard(url, projects, sample, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's Chromium is needed at /usr/bin/chromium"
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A new tab (own cookies and storage) 1400 x 1000 pixels; closed after the test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(60_000)
+    tab = context.new_page()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def wait_idle(page, timeout: float = 120.0) -> None:
+    """Wait until the app has finished its current run (no "Running…" status, no spinner)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    page.wait_for_timeout(300)  # let a rerun triggered by the last action start
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
+        " && !document.querySelector('[data-testid=\"stSpinner\"]')",
+        timeout=timeout * 1000)
+
+
+def shot(page, name: str) -> Path:
+    """A full-page screenshot under test-results/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def goto_page(page, title: str) -> None:
+    """Open a page through the sidebar navigation (the project stays in the URL)."""
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.wait_for_selector(f'h1:has-text("{title}")')
+    wait_idle(page)
