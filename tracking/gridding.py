@@ -251,7 +251,41 @@ def source_window(scene: Scene, grid: Grid) -> tuple[Window, int]:
     return Window(col0, row0, col1 - col0, row1 - row0), factor
 
 
+def _pixel_offset(scene: Scene, grid: Grid) -> tuple[int, int] | None:
+    """(col, row) of the grid's top-left pixel in the scene when the scene lies on the grid's
+    own pixel lattice (same CRS and pixel size, whole-pixel offset), else None."""
+    s, g = scene.transform, grid.transform
+    if scene.crs != grid.crs or s.b or s.d or not np.isclose([s.a, s.e], [g.a, g.e], rtol=1e-9).all():
+        return None
+    col, row = (g.c - s.c) / s.a, (g.f - s.f) / s.e
+    if abs(col - round(col)) > 1e-6 or abs(row - round(row)) > 1e-6:
+        return None
+    return int(round(col)), int(round(row))
+
+
+def _read_aligned(src, scene: Scene, grid: Grid, bands: list[int],
+                  offset: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Copy the grid's pixels straight out of a scene on the same lattice (no resampling)."""
+    col, row = offset
+    c0, r0 = max(col, 0), max(row, 0)
+    c1, r1 = min(col + grid.width, scene.width), min(row + grid.height, scene.height)
+    if c1 <= c0 or r1 <= r0:
+        raise InputError(f"{scene.name} does not overlap the grid (area of interest or reference scene).")
+    window = Window(c0, r0, c1 - c0, r1 - r0)
+    data = src.read(bands, window=window, out_dtype="float32")
+    ok = (src.read_masks(bands, window=window) != 0).all(axis=0) & np.isfinite(data).all(axis=0)
+    out = np.full((len(bands), grid.height, grid.width), np.nan, dtype=np.float32)
+    valid = np.zeros(grid.shape, dtype=bool)
+    rows, cols = slice(r0 - row, r1 - row), slice(c0 - col, c1 - col)
+    out[:, rows, cols] = np.where(ok, data, np.nan)
+    valid[rows, cols] = ok
+    return out, valid
+
+
 def _read_warped(src, scene: Scene, grid: Grid, bands: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    offset = _pixel_offset(scene, grid)
+    if offset is not None:
+        return _read_aligned(src, scene, grid, bands, offset)
     window, factor = source_window(scene, grid)
     out_h = max(1, math.ceil(window.height / factor))
     out_w = max(1, math.ceil(window.width / factor))

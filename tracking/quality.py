@@ -98,11 +98,13 @@ class SeriesStats:
             return self
         n = len(self.levels)
         neighbours = [self.levels[j] for j in (index - 1, index + 1) if 0 <= j < n]
-        others = np.delete(self.levels, index, axis=0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN pixels stay NaN
             base = np.nanmax(np.stack(neighbours), axis=0)
-            base = np.where(np.isfinite(base), base, np.nanmedian(others, axis=0))
+            missing = ~np.isfinite(base)
+            if missing.any():
+                others = np.delete(self.levels, index, axis=0)
+                base[missing] = np.nanmedian(others[:, missing], axis=0)
         h, w = self.shape
         full = np.repeat(np.repeat(base, self.step, axis=0), self.step, axis=1)[:h, :w]
         return dataclasses.replace(self, baseline=full.astype(np.float32))

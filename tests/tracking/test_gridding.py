@@ -11,6 +11,8 @@ from affine import Affine
 from tests.tracking.grid_fixtures import LAT, LON, marker_scene, world_xy
 from tests.tracking.scene_fixtures import write_geotiff, write_png
 from tracking.errors import InputError
+import tracking.gridding as gridding
+from tracking.grid import Grid
 from tracking.gridding import choose_grid, read_onto_grid, source_window, utm_crs_for
 from tracking.scenes import open_scene
 
@@ -181,9 +183,33 @@ def test_big_scene_is_read_only_in_the_window_it_contributes(tmp_path, monkeypat
     row, col = np.unravel_index(np.argmax(np.where(valid, values[0], 0)), grid.shape)
     assert abs(row - 541) <= 1 and abs(col - 561) <= 1
 
+    # the same area half a pixel off the scene's lattice is resampled, still from the window only
+    read_pixels.clear()
+    shifted = Grid(grid.crs, grid.transform @ Affine.translation(0.5, 0.5), 1000, 1000)
+    values, valid = read_onto_grid(scene, shifted, [1])
+    assert max(read_pixels) <= 1010 * 1010 and valid.all()
+
     # a grid 10 times coarser over the whole scene is read decimated, never at full size
     read_pixels.clear()
     coarse = choose_grid([scene], resolution=100.0)
     assert coarse.shape == (1000, 1000)
     values, valid = read_onto_grid(scene, coarse, [1])
     assert max(read_pixels) <= 1010 * 1010 and valid.all()
+
+
+def test_scene_on_the_grid_lattice_is_copied_exactly_like_a_warp_would(tmp_path, monkeypatch):
+    data = (np.arange(3 * 30 * 40).reshape(3, 30, 40) % 997).astype(np.uint16)
+    data[:, :3, :5] = 0
+    scene = open_scene(write_geotiff(tmp_path / "lattice.tif", data, nodata=0))
+    t = scene.transform
+    grid = Grid(scene.crs, Affine(10.0, 0.0, t.c - 50.0, 0.0, -10.0, t.f - 20.0), 30, 20)  # 5 px left, 2 down
+    copied, ok = read_onto_grid(scene, grid, [1, 2, 3])
+    # grid columns 5.. are scene columns 0..24; grid rows 0..19 are scene rows 2..21
+    assert not ok[:, :5].any() and not ok[0, 5:10].any() and ok[1:, 5:].all() and ok[0, 10:].all()
+    expected = data[:, 2:22, 0:25].astype(np.float32)
+    assert np.array_equal(copied[:, 1:, 5:], expected[:, 1:]) and np.isnan(copied[:, ~ok]).all()
+    monkeypatch.setattr(gridding, "_pixel_offset", lambda scene, grid: None)
+    warped, ok_warped = read_onto_grid(scene, grid, [1, 2, 3])
+    inside = ok & ok_warped
+    assert inside.sum() > 0.8 * ok.sum()
+    assert np.allclose(copied[:, inside], warped[:, inside], atol=1e-3)
