@@ -44,25 +44,86 @@ def mask_to_shape(mask: np.ndarray, grid: Grid, smooth: bool = False,
         raise ValueError(f"tolerance_px must lie in 0..{MAX_TOLERANCE_PX}")
     if not mask.any():
         return MultiPolygon()
+    coords, lengths, polygon_index = _pixel_rings(mask, grid)
+    px = min(grid.pixel_size)
+    if smooth:
+        coords, lengths = _chamfer_rings(coords, lengths, 0.5 * px)
+    polygons = _polygons(coords, lengths, polygon_index)
+    # Polygons from ``shapes`` with one value never overlap, so they form a MultiPolygon as they are.
+    geom = MultiPolygon(list(polygons))
+    if tolerance_px > 0:
+        simplified = _polygons(*_simplify_rings(coords, lengths, tolerance_px * px), polygon_index)
+        # A part whose simplified rings cross keeps its full outline; so does the whole when parts overlap.
+        candidate = MultiPolygon(list(np.where(shapely.is_valid(simplified), simplified, polygons)))
+        if candidate.is_valid:
+            geom = candidate
+    if not geom.is_valid:
+        geom = shapely.make_valid(geom)
+    return _as_multipolygon(geom)
+
+
+def _pixel_rings(mask: np.ndarray, grid: Grid) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pixel-edge rings of the mask: (K, 2) open ring coordinates concatenated, ring sizes,
+    and for each ring the index of its polygon (shell first, then holes)."""
     rings = [(np.asarray(ring, float)[:-1], k)
              for k, (geom, value) in enumerate(shapes(mask.astype(np.uint8), mask=mask, connectivity=4,
                                                       transform=grid.transform))
              if value == 1 for ring in geom["coordinates"]]
     coords = np.concatenate([r for r, _ in rings])
     lengths = np.array([len(r) for r, _ in rings])
-    polygon_of_ring = np.array([k for _, k in rings])
-    if smooth:
-        coords, lengths = _chamfer_rings(coords, lengths, 0.5 * min(grid.pixel_size))
-    ring_index = np.repeat(np.arange(len(lengths)), lengths)
-    linear = shapely.linearrings(coords, indices=ring_index)
-    _, polygon_index = np.unique(polygon_of_ring, return_inverse=True)
-    # Polygons from ``shapes`` with one value never overlap, so they form a MultiPolygon as they are.
-    geom = MultiPolygon(list(shapely.polygons(linear, indices=polygon_index)))
-    if tolerance_px > 0:
-        geom = shapely.simplify(geom, tolerance_px * min(grid.pixel_size), preserve_topology=True)
-    if not geom.is_valid:
-        geom = shapely.make_valid(geom)
-    return _as_multipolygon(geom)
+    _, polygon_index = np.unique(np.array([k for _, k in rings]), return_inverse=True)
+    return coords, lengths, polygon_index
+
+
+def _polygons(coords: np.ndarray, lengths: np.ndarray, polygon_index: np.ndarray) -> np.ndarray:
+    """Array of shapely Polygons from open rings (see ``_pixel_rings``)."""
+    linear = shapely.linearrings(coords, indices=np.repeat(np.arange(len(lengths)), lengths))
+    return shapely.polygons(linear, indices=polygon_index)
+
+
+def _simplify_rings(coords: np.ndarray, lengths: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Douglas-Peucker on each open ring; no dropped vertex lies farther than ``tolerance``
+    from the simplified ring (GEOS's own ring simplifiers may also drop the ring's start
+    point, which breaks that bound). A ring that would fall below three points is kept whole."""
+    out, sizes = [], []
+    for start, n in zip(np.cumsum(lengths) - lengths, lengths):
+        ring = coords[start:start + n]
+        far = int(np.argmax(np.hypot(*(ring - ring[0]).T)))
+        closed = np.vstack([ring, ring[:1]])
+        keep = np.zeros(n + 1, bool)
+        keep[: far + 1] |= _douglas_peucker(closed[: far + 1], tolerance)
+        keep[far:] |= _douglas_peucker(closed[far:], tolerance)
+        kept = closed[:-1][keep[:-1]]
+        if len(kept) < 3:
+            kept = ring
+        out.append(kept)
+        sizes.append(len(kept))
+    return np.concatenate(out), np.array(sizes)
+
+
+def _douglas_peucker(chain: np.ndarray, tolerance: float) -> np.ndarray:
+    """(M,) bool: the vertices of an open chain (M, 2) that Douglas-Peucker keeps (both ends always)."""
+    keep = np.zeros(len(chain), bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(chain) - 1)]
+    while stack:
+        i, j = stack.pop()
+        if j - i < 2:
+            continue
+        d = _segment_distance(chain[i + 1:j], chain[i], chain[j])
+        k = int(np.argmax(d))
+        if d[k] > tolerance:
+            keep[i + 1 + k] = True
+            stack += [(i, i + 1 + k), (i + 1 + k, j)]
+    return keep
+
+
+def _segment_distance(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance of each of ``points`` (K, 2) to the segment a-b."""
+    ab = b - a
+    denom = float(ab @ ab)
+    t = np.clip(((points - a) @ ab) / denom, 0.0, 1.0) if denom > 0 else np.zeros(len(points))
+    return np.hypot(*(points - (a + t[:, None] * ab)).T)
 
 
 def _chamfer_rings(coords: np.ndarray, lengths: np.ndarray, cut: float) -> tuple[np.ndarray, np.ndarray]:

@@ -217,3 +217,19 @@ def test_known_disc_area_through_build_frames_in_utm_and_geographic_scenes(tmp_p
     for row in rows:
         assert row["area_m2"] == pytest.approx(math.pi * radius ** 2, rel=0.01)
         assert row["main_axis_m"] == pytest.approx(2 * radius, rel=0.03)
+
+
+def test_simplified_outline_never_moves_more_than_half_a_pixel_on_ragged_masks():
+    """Random speckled masks (holes, diagonal contacts, one-pixel islands): outlines stay valid and
+    within half a pixel of the smoothed outline, which is within half a pixel of the pixel edges."""
+    rng = np.random.default_rng(7)
+    grid = utm_grid(24, 20, pixel=10.0)
+    for _ in range(40):
+        mask = rng.random(grid.shape) < rng.uniform(0.2, 0.8)
+        raw = mask_to_shape(mask, grid)
+        smooth = mask_to_shape(mask, grid, smooth=True)
+        simplified = scar_outline(mask, grid)
+        assert raw.is_valid and smooth.is_valid and simplified.is_valid
+        assert raw.area == pytest.approx(mask.sum() * 100.0)
+        assert smooth.hausdorff_distance(raw) <= 5.0 + 1e-6
+        assert simplified.hausdorff_distance(smooth) <= 5.0 + 1e-6
