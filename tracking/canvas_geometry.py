@@ -281,3 +281,22 @@ def pixel_box_to_bounds(box: tuple[float, float, float, float], transform) -> tu
     corners = [transform @ (x, y) for x in (x0, x1) for y in (y0, y1)]
     xs, ys = [c[0] for c in corners], [c[1] for c in corners]
     return (min(xs), min(ys), max(xs), max(ys))
+
+
+def same_prompt(a: Prompt | None, b: Prompt | None, tol: float = 0.5) -> bool:
+    """True when two prompts say the same thing to within ``tol`` pixels (a canvas round trip
+    moves coordinates by a fraction of a pixel)."""
+    if a is None or b is None:
+        return a is b
+    if (a.frame, a.object_id, a.kind) != (b.frame, b.object_id, b.kind):
+        return False
+    if a.points.shape != b.points.shape or not np.array_equal(a.labels, b.labels):
+        return False
+    if len(a.points) and np.abs(a.points - b.points).max() > tol:
+        return False
+    if (a.box is None) != (b.box is None) or (a.box is not None and
+                                              np.abs(np.subtract(a.box, b.box)).max() > tol):
+        return False
+    if a.mask is not None:
+        return b.mask is not None and a.mask.shape == b.mask.shape and np.array_equal(a.mask, b.mask)
+    return True

@@ -117,3 +117,18 @@ def test_pixel_box_to_grid_bounds():
 
     t = Affine(10, 0, 400000, 0, -10, 3400000)
     assert pixel_box_to_bounds((2, 3, 12, 8), t) == (400020, 3399920, 400120, 3399970)
+
+
+def test_same_prompt_tolerates_canvas_rounding_only():
+    from tracking.canvas_geometry import same_prompt
+
+    a = Prompt(0, 1, [[10.0, 5.0]], [1], (1.0, 2.0, 30.0, 40.0))
+    assert same_prompt(a, Prompt(0, 1, [[10.2, 4.9]], [1], (1.1, 2.0, 30.0, 39.8)))
+    assert not same_prompt(a, Prompt(0, 1, [[12.0, 5.0]], [1], (1.0, 2.0, 30.0, 40.0)))
+    assert not same_prompt(a, Prompt(0, 1, [[10.0, 5.0]], [0], (1.0, 2.0, 30.0, 40.0)))
+    assert not same_prompt(a, Prompt(1, 1, [[10.0, 5.0]], [1], (1.0, 2.0, 30.0, 40.0)))
+    assert not same_prompt(a, None) and same_prompt(None, None)
+    m = np.zeros((4, 4), bool)
+    m[1, 1] = True
+    assert same_prompt(Prompt(0, 1, mask=m), Prompt(0, 1, mask=m.copy()))
+    assert not same_prompt(Prompt(0, 1, mask=m), Prompt(0, 1, mask=~m))

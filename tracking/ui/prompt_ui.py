@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import workflow
-from ..canvas_geometry import POLYGON_COLOR, CanvasScale, canvas_size, prompt_to_drawing
+from ..canvas_geometry import POLYGON_COLOR, CanvasScale, canvas_size, prompt_to_drawing, same_prompt
 from ..frames import Frames
 from ..overlay import draw
 from ..project import Project
@@ -71,8 +71,7 @@ def _rgb(hex_color: str) -> tuple[int, int, int]:
 
 
 def save_button(project: Project, frames: Frames, prompt: Prompt | None, saved: list[Prompt]) -> None:
-    same = bool(saved) and prompt is not None and prompts_hash(saved[:1]) == prompts_hash([prompt]) \
-        and len(saved) == 1
+    same = len(saved) == 1 and same_prompt(saved[0], prompt)
     if same:
         st.success(f"Saved: {describe(prompt, frames)}.")
     if st.button("Save prompt", type="primary", key="prompt:save", disabled=prompt is None or same,
