@@ -9,6 +9,8 @@ from tracking.ui import brush, review, sessions
 from tracking.ui.state import report, require_project
 
 st.title("Review and correct")
+st.caption("Step 4 of 6 — step through the dates, correct any frame with clicks, a box or the brush, "
+           "and carry the correction through time.")
 project = require_project()
 frames = workflow.load_frames(project)
 track = project.load_track()
@@ -38,18 +40,27 @@ with top_left:
                              format_func=lambda i: dates[i].isoformat())
     st.caption(review.frame_caption(frames, frame))
     review.badges(track, frame)
-    c1, c2, c3, c4 = st.columns(4)
-    opacity = c1.slider("Fill opacity", 0.0, 1.0, 0.35, 0.05, key="review:opacity")
-    fill = c2.toggle("Fill", True, key="review:fill")
-    edge = c3.toggle("Outline", True, key="review:edge")
-    prev_outline = c4.toggle("Previous outline", False, key="review:prev",
+    c1, c2, c3 = st.columns(3)
+    fill = c1.toggle("Fill", True, key="review:fill")
+    edge = c2.toggle("Outline", True, key="review:edge")
+    prev_outline = c3.toggle("Previous outline", False, key="review:prev",
                              help="Draw the previous date's outline in white on this date")
+    c4, c5 = st.columns(2)
+    opacity = c4.slider("Fill opacity", 0.0, 1.0, 0.35, 0.05, key="review:opacity")
+    view_px = c5.select_slider("Image size", options=list(review.VIEW_SIZES), value="medium",
+                               key="review:size", help="Size of the two images on screen")
     objects = sorted(track.objects)
     oid = objects[0]
     if len(objects) > 1:
         oid = st.selectbox("Object to correct", objects, key="review:object", format_func=lambda o: f"object {o}")
 
-size = canvas_size(frames.shape, max_width=560, max_height=520)
+size = canvas_size(frames.shape, *review.VIEW_SIZES[view_px])
+t1, t2 = st.columns([4, 1], vertical_alignment="bottom")
+with t1:
+    tool = brush.tool_picker("review:tool")
+brush_px = 12
+if brush.TOOLS[tool][1] == "freedraw":
+    brush_px = t2.slider("Brush size", 2, 60, 12, key="review:brush", help="In screen pixels")
 left, right = st.columns(2, gap="medium")
 with left:
     if frame > 0:
@@ -60,11 +71,7 @@ with left:
         st.markdown("**Previous date**")
         st.info("This is the first date of the series.")
 with right:
-    st.markdown(f"**This date · {dates[frame].isoformat()}** · draw on the image to correct it")
-    tool = brush.tool_picker("review:tool")
-    brush_px = 12
-    if brush.TOOLS[tool][1] == "freedraw":
-        brush_px = st.slider("Brush size (screen pixels)", 2, 60, 12, key="review:brush")
+    st.markdown(f"**This date · {dates[frame].isoformat()}** · draw on it to correct it")
     shown = review.view(frames, track, frame, size, opacity, fill, edge,
                         track.union(frame - 1) if prev_outline and frame > 0 else None)
     counter = st.session_state.setdefault("review:drawn", 0)
@@ -77,22 +84,24 @@ with right:
             st.rerun()
 
 st.divider()
-a1, a2, a3, a4 = st.columns([2, 2, 2, 3])
-if a1.button(f"Re-propagate forward from {dates[frame]}", icon=":material/fast_forward:",
-             disabled=frame >= n - 1, key="review:forward"):
+st.markdown(f"**From {dates[frame].isoformat()}:**")
+a1, a2, a3, a4 = st.columns(4, vertical_alignment="center")
+if a1.button("Re-propagate forward", icon=":material/fast_forward:", disabled=frame >= n - 1,
+             key="review:forward", help="Carry this date's mask to the later dates", width="stretch"):
     review.queue_job(frame, "forward")
     st.rerun()
-if a2.button(f"Re-propagate backward from {dates[frame]}", icon=":material/fast_rewind:",
-             disabled=frame == 0, key="review:backward"):
+if a2.button("Re-propagate backward", icon=":material/fast_rewind:", disabled=frame == 0,
+             key="review:backward", help="Carry this date's mask to the earlier dates", width="stretch"):
     review.queue_job(frame, "backward")
     st.rerun()
 if a3.button("Undo last correction", icon=":material/undo:", disabled=not corrections.can_undo(project),
-             key="review:undo", help="Restore the masks and prompts from before the last correction"):
+             key="review:undo", help="Restore the masks and prompts from before the last correction",
+             width="stretch"):
     corrections.undo(project)
     sessions.forget(project)
     st.toast("Undone.", icon=":material/undo:")
     st.rerun()
-a4.toggle("Carry each correction forward at once", True, key="review:auto",
-          help="Re-propagate to the later dates right after each correction (switch off to make several "
-               "corrections first, then use the Re-propagate buttons)")
+a4.toggle("Auto forward", True, key="review:auto",
+          help="Re-propagate to the later dates right after each correction. Switch off to make several "
+               "corrections first, then use Re-propagate.")
 st.caption(live.engine_note)

@@ -81,15 +81,17 @@ def change_chart(change: Change) -> go.Figure:
     px = change.units == "px"
     div, unit = (1.0, "px²") if px else (10_000.0, "ha")
     first, last = change.start_date.isoformat(), change.end_date.isoformat()
+    values = [change.area_start / div, change.gained / div, -change.lost / div, change.area_end / div]
+    fmt = "{:,.0f}" if px else "{:,.2f}"
     fig = go.Figure(go.Waterfall(
         x=[f"area {first}", "gained", "lost", f"area {last}"],
         measure=["absolute", "relative", "relative", "total"],
-        y=[change.area_start / div, change.gained / div, -change.lost / div, 0],
+        y=values[:3] + [0], text=[("+" if 0 < i < 3 and v > 0 else "") + fmt.format(v) for i, v in enumerate(values)],
         increasing=dict(marker=dict(color="rgb(%d,%d,%d)" % GAIN_COLOR)),
         decreasing=dict(marker=dict(color="rgb(%d,%d,%d)" % LOSS_COLOR)),
         totals=dict(marker=dict(color="#555555")),
         connector=dict(line=dict(color="#999999", dash="dot")),
-        texttemplate="%{y:,.2f}" if not px else "%{y:,.0f}", textposition="outside"))
+        textposition="outside"))
     fig.update_layout(title=f"Scar area from {first} to {last} ({change.days} days)",
                       template="plotly_white", height=360, margin=dict(l=60, r=20, t=50, b=40),
                       showlegend=False)

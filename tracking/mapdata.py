@@ -93,12 +93,12 @@ def _resize_nearest(data: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return data[:, rows][:, :, cols]
 
 
-def overlay_rgba(rgba: np.ndarray, grid: Grid, max_px: int = MAX_DISPLAY_PX,
-                 smooth: bool = True) -> Overlay:
+def overlay_rgba(rgba: np.ndarray, grid: Grid, max_px: int = MAX_DISPLAY_PX) -> Overlay:
     """Place an (H, W, 4) uint8 image on ``grid`` for the web map.
 
-    ``smooth`` resamples bilinearly (photographs); set it False for class maps
-    (evolution map, masks) so colours are never blended.
+    Resampling is nearest neighbour: class maps keep their exact colours, and
+    photographs keep honest pixels with no dark rim where the warped image meets
+    its transparent surround (bilinear would blend in the black of "no data").
     """
     if rgba.shape[:2] != grid.shape or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
         raise ValueError(f"expected ({grid.height}, {grid.width}, 4) uint8, got {rgba.shape} {rgba.dtype}")
@@ -107,10 +107,7 @@ def overlay_rgba(rgba: np.ndarray, grid: Grid, max_px: int = MAX_DISPLAY_PX,
         shape = _display_shape(grid.height, grid.width, max_px)
         out = _resize_nearest(data, shape) if shape != grid.shape else data
         return Overlay(np.ascontiguousarray(np.moveaxis(out, 0, -1)), map_bounds(grid))
-    # Premultiplied warping would be exact at edges; bilinear on straight alpha only
-    # softens the one-pixel rim, which is invisible at display scale.
-    resampling = Resampling.bilinear if smooth else Resampling.nearest
-    out, bounds = _warp_to_mercator(data, grid, max_px, resampling)
+    out, bounds = _warp_to_mercator(data, grid, max_px, Resampling.nearest)
     return Overlay(np.ascontiguousarray(np.moveaxis(out, 0, -1)), bounds)
 
 
@@ -118,7 +115,7 @@ def scene_overlay(image: np.ndarray, valid: np.ndarray | None, grid: Grid,
                   max_px: int = MAX_DISPLAY_PX) -> Overlay:
     """A frame (H, W, 3) uint8 as a map image; pixels outside ``valid`` (H, W) bool are transparent."""
     alpha = np.full(grid.shape, 255, np.uint8) if valid is None else np.where(valid, 255, 0).astype(np.uint8)
-    return overlay_rgba(np.dstack([image, alpha]), grid, max_px, smooth=True)
+    return overlay_rgba(np.dstack([image, alpha]), grid, max_px)
 
 
 def hex_to_rgb(color: str) -> tuple[int, int, int]:
@@ -133,7 +130,7 @@ def evolution_overlay(evolution: np.ndarray, colors: list[str], grid: Grid, alph
     for i, c in enumerate(colors):
         lut[i + 1] = (*hex_to_rgb(c), alpha)
     idx = np.clip(evolution.astype(np.int32) + 1, 0, len(colors))
-    return overlay_rgba(lut[idx], grid, max_px, smooth=False)
+    return overlay_rgba(lut[idx], grid, max_px)
 
 
 def _to_map_coords(geom, grid: Grid):

@@ -15,7 +15,7 @@ from tracking.ui import review
 from .review_fixtures import DATES, SIZE, no_errors, page, project, reopen, scar_mask, tracked_template  # noqa: F401
 
 PAGE = "pages/4_review.py"
-CANVAS_W, CANVAS_H = canvas_size((SIZE, SIZE), max_width=560, max_height=520)
+CANVAS_W, CANVAS_H = canvas_size((SIZE, SIZE), *review.VIEW_SIZES["medium"])
 
 
 def canvas_key(at, tool="Scar click (+)"):

@@ -62,6 +62,7 @@ def test_change_chart_waterfall_in_hectares():
     wf = fig.data[0]
     assert list(wf.measure) == ["absolute", "relative", "relative", "total"]
     assert list(wf.y[:3]) == pytest.approx([1.0, 1.0, 0.0])  # 1 ha, +1 ha, -0 ha
+    assert list(wf.text) == ["1.00", "+1.00", "0.00", "2.00"]  # the total is labelled with its value
     assert "2020-01-01" in wf.x[0] and "2020-03-01" in wf.x[3]
 
 

@@ -26,6 +26,8 @@ BADGE = {  # provenance -> (label, st.badge colour, icon); colours follow tracki
     Provenance.CARRIED: ("carried over a bad frame", "orange", ":material/cloud:"),
     Provenance.NONE: ("not tracked", "gray", ":material/remove:"),
 }
+#: On-screen size of the two images: name -> (max width, max height) in CSS pixels.
+VIEW_SIZES = {"small": (360, 420), "medium": (440, 520), "large": (600, 680)}
 FRAME_KEY = "review:frame"
 JOB_KEY = "review:job"
 CANCEL_KEY = "review:cancelled"
@@ -59,14 +61,14 @@ def _on_table_select(rows: list[dict]) -> None:
 def review_table(track: Track, frames: Frames, height: int = 260) -> None:
     """The frames in review order (low confidence first); picking a row jumps the slider to it."""
     rows = corrections.review_rows(track, frames.dates)
-    shown = [{"date": r["date"], "how": BADGE[Provenance(r["provenance"])][0],
-              "confidence": None if math.isnan(r["confidence"]) else round(r["confidence"], 3),
-              "area (px)": r["area_px"]} for r in rows]
+    shown = [{"date": r["date"], "how": BADGE[Provenance(r["provenance"])][0].split(" ")[0],
+              "confidence": None if math.isnan(r["confidence"]) else round(r["confidence"], 3)} for r in rows]
     st.dataframe(shown, hide_index=True, height=height, key="review:table", on_select=lambda: _on_table_select(rows),
                  selection_mode="single-row", width="stretch",
-                 column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
+                 column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD", width="small"),
+                                "how": st.column_config.TextColumn("how", width="small"),
                                 "confidence": st.column_config.ProgressColumn(
-                                    "confidence", min_value=0.0, max_value=1.0, format="%.2f")})
+                                    "confidence", min_value=0.0, max_value=1.0, format="%.2f", width="small")})
 
 
 def view(frames: Frames, track: Track, frame: int, size: tuple[int, int], opacity: float, fill: bool,
