@@ -81,7 +81,8 @@ def change_chart(change: Change) -> go.Figure:
     px = change.units == "px"
     div, unit = (1.0, "px²") if px else (10_000.0, "ha")
     first, last = change.start_date.isoformat(), change.end_date.isoformat()
-    values = [change.area_start / div, change.gained / div, -change.lost / div, change.area_end / div]
+    values = [change.area_start / div, change.gained / div, -change.lost / div if change.lost else 0.0,
+              change.area_end / div]
     fmt = "{:,.0f}" if px else "{:,.2f}"
     fig = go.Figure(go.Waterfall(
         x=[f"area {first}", "gained", "lost", f"area {last}"],
