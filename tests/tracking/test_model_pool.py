@@ -1,0 +1,169 @@
+"""One loaded model shared across sessions behind a first-come first-served gate."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from tracking.errors import InputError
+from tracking.model_pool import QUEUED, Gate, GatedEngine, ModelPool
+from tracking.prompts import Prompt
+from tracking.session import TrackingSession
+from tracking.settings import Limits
+
+from .engines.sam2_fixtures import SAM2_IMAGE_SIZE, make_frames, sam2_checkpoint  # noqa: F401
+from .session_fixtures import GrowingEngine
+
+
+# -- the gate ---------------------------------------------------------------------------
+def test_gate_serves_waiters_in_arrival_order_and_tells_them_they_wait():
+    gate = Gate()
+    order, messages = [], []
+    gate.acquire()
+    threads = []
+    for i in range(4):
+        t = threading.Thread(target=lambda i=i: (gate.acquire(lambda m, i=i: messages.append((i, m))),
+                                                 order.append(i), gate.release()))
+        t.start()
+        threads.append(t)
+        while gate.queued < i + 1:  # each waiter is queued before the next one starts
+            time.sleep(0.001)
+    assert gate.busy and gate.queued == 4
+    gate.release()
+    for t in threads:
+        t.join(5)
+    assert order == [0, 1, 2, 3]
+    assert [m for i, m in messages if i == 2] == [QUEUED, None]
+    assert not gate.busy and gate.queued == 0 and gate.waits == 4
+
+
+def test_a_waiter_that_gives_up_does_not_block_the_queue():
+    gate = Gate()
+    gate.acquire()
+
+    def impatient(message):
+        if message == QUEUED:
+            raise KeyboardInterrupt  # e.g. Streamlit stopping a rerun
+
+    with pytest.raises(KeyboardInterrupt):
+        gate.acquire(impatient)
+    assert gate.queued == 0
+    done = threading.Event()
+    t = threading.Thread(target=lambda: (gate.acquire(), done.set(), gate.release()))
+    t.start()
+    gate.release()
+    assert done.wait(5)
+    t.join(5)
+
+
+# -- gated engines ----------------------------------------------------------------------
+def test_gated_engine_checks_frame_and_grid_limits_before_loading():
+    inner = GrowingEngine()
+    engine = GatedEngine(inner, Gate(), max_frames=3, max_pixels=100)
+    with pytest.raises(InputError, match="4 frames, more than the 3"):
+        engine.load(np.zeros((4, 8, 8, 3), np.uint8))
+    with pytest.raises(InputError, match="11 x 10 pixels"):
+        engine.load(np.zeros((2, 10, 11, 3), np.uint8))
+    assert not hasattr(inner, "n")  # the inner engine never saw either
+    engine.load(np.zeros((3, 10, 10, 3), np.uint8))
+    assert inner.n == 3 and engine.name == "test" and engine.prompted == {}
+
+
+def test_propagation_releases_the_gate_between_frames():
+    gate = Gate()
+    engine = GatedEngine(GrowingEngine(), gate)
+    engine.load(np.zeros((4, 8, 8, 3), np.uint8))
+    engine.add_prompt(Prompt(0, 1, box=(1, 1, 3, 3)))
+    steps = engine.propagate(0)
+    next(steps)
+    assert not gate.busy  # the other session may run now
+    steps.close()
+    assert not gate.busy
+
+
+def test_baseline_sessions_get_their_own_engine_with_the_limits():
+    pool = ModelPool()
+    (a, note), (b, _) = pool.engine("baseline", limits=Limits(max_frames=2)), pool.engine("baseline")
+    assert a.inner is not b.inner and a.gate is not b.gate and a.name == "baseline" and "baseline" in note
+    with pytest.raises(InputError, match="3 frames"):
+        a.load(np.zeros((3, 8, 8, 3), np.uint8))
+    assert pool.status() == []
+
+
+def test_unknown_engine_kind_is_one_sentence():
+    with pytest.raises(InputError, match="Unknown engine"):
+        ModelPool().engine("yolo")
+
+
+# -- SAM2: one model, several sessions --------------------------------------------------
+@pytest.fixture
+def sam2_pool(sam2_checkpoint):  # noqa: F811
+    from tracking.engines.factory import make_engine
+
+    built = []
+
+    def factory(kind, **kw):
+        built.append(kind)
+        return make_engine(kind, **kw)
+
+    pool = ModelPool(factory)
+    pool.built = built
+    return pool
+
+
+def _track(engine, frames, box):
+    session = TrackingSession(engine, frames)
+    session.add_prompt(Prompt(0, 1, box=box))
+    for _ in session.propagate(0, "forward"):
+        pass
+    return session.track.objects[1].masks
+
+
+@pytest.mark.slow
+def test_two_sessions_share_one_sam2_model_and_each_gets_its_own_results(sam2_pool, sam2_checkpoint):  # noqa: F811
+    kw = dict(checkpoint=sam2_checkpoint, device="cpu", image_size=SAM2_IMAGE_SIZE)
+    frames_a, frames_b = make_frames(3, seed=1), make_frames(3, seed=2)
+    box_a, box_b = (10, 6, 34, 30), (20, 10, 50, 36)
+    solo_a = _track(sam2_pool.engine("sam2", **kw)[0], frames_a, box_a)
+    solo_b = _track(sam2_pool.engine("sam2", **kw)[0], frames_b, box_b)
+
+    (eng_a, note), (eng_b, _) = sam2_pool.engine("auto", **kw), sam2_pool.engine("sam2", **kw)
+    assert sam2_pool.built == ["sam2"]  # loaded once for all four sessions
+    assert eng_a.inner is not eng_b.inner and eng_a.inner.predictor is eng_b.inner.predictor
+    assert eng_a.gate is eng_b.gate and "SAM2" in note
+    waits = []
+    eng_b.on_wait = waits.append
+    results = {}
+    go = threading.Barrier(2)
+
+    def run(name, engine, frames, box):
+        go.wait()
+        results[name] = _track(engine, frames, box)
+
+    threads = [threading.Thread(target=run, args=("a", eng_a, frames_a, box_a)),
+               threading.Thread(target=run, args=("b", eng_b, frames_b, box_b))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert np.array_equal(results["a"], solo_a) and np.array_equal(results["b"], solo_b)
+    assert not np.array_equal(results["a"], results["b"])
+    assert eng_a.gate.waits > 0  # they really did take turns
+    status = sam2_pool.status()
+    assert len(status) == 1 and status[0]["sessions"] == 4 and status[0]["busy"] is False
+
+
+def test_sessions_asking_together_load_the_model_once(sam2_pool, sam2_checkpoint):  # noqa: F811
+    kw = dict(checkpoint=sam2_checkpoint, device="cpu", image_size=SAM2_IMAGE_SIZE)
+    engines = []
+    threads = [threading.Thread(target=lambda: engines.append(sam2_pool.engine("sam2", **kw)[0]))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert sam2_pool.built == ["sam2"] and len({id(e.inner) for e in engines}) == 3
+    assert len({id(e.inner.predictor) for e in engines}) == 1
