@@ -12,6 +12,7 @@ Typical use (through ``tracking.session.TrackingSession``)::
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 from pathlib import Path
 from typing import Iterator
@@ -60,6 +61,18 @@ class Sam2Engine:
         self._sha256: str | None = None
         self._state: dict | None = None
         self._exact_masks: dict[tuple[int, int], np.ndarray] = {}
+
+    def fork(self) -> "Sam2Engine":
+        """A new engine for another session: the same loaded weights and caches, its own video state.
+
+        The twin shares the predictor and the feature caches (keyed by frame content,
+        so sessions on the same scenes share encoder work); callers must not run two
+        twins at the same moment (``tracking.model_pool`` serialises them).
+        """
+        twin = copy.copy(self)
+        twin._state = None
+        twin._exact_masks = {}
+        return twin
 
     # -- descriptive attributes ----------------------------------------------------
     @property
