@@ -107,3 +107,22 @@ def test_options_round_trip_through_json():
     assert FrameOptions.from_dict(json.loads(json.dumps(options.to_dict()))) == options
     assert FrameOptions.from_dict(FrameOptions().to_dict()) == FrameOptions()
     assert FrameOptions.from_dict({"composite": "s2-true"}).composite == "s2-true"
+
+
+def test_plain_images_share_a_pixel_grid_and_a_georeferenced_one_is_left_out(tmp_path):
+    from tests.tracking.scene_fixtures import write_png
+
+    src = tmp_path / "in"
+    rng = np.random.default_rng(0)
+    for name in ("a_20190501.png", "b_20200501.png"):
+        write_png(src / name, rng.integers(40, 120, (60, 80, 3)).astype(np.uint8))
+    big = np.zeros((120, 160, 3), np.uint8)
+    big[:, 80:] = 230  # right half bright
+    write_png(src / "c_20210501.png", big)
+    write_geotiff(src / "d_20220501.tif", np.full((3, 30, 30), 500, np.uint16))
+    frames, problems = build_frames(build_timeline([src], tmp_path / "work"))
+    assert frames.grid.crs is None and frames.shape == (60, 80) and len(frames) == 3
+    assert len(problems) == 1 and problems[0].startswith("d_20220501.tif is georeferenced")
+    assert "left out" in problems[0] and not frames.bad.any()
+    resized = frames.images[2].astype(int)
+    assert resized[:, :39].max() < 30 and resized[:, 41:].min() > 200
