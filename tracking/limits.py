@@ -4,7 +4,7 @@ Every check takes the :class:`tracking.settings.Limits` to apply, or reads the
 server's (:func:`tracking.settings.current`) when given None. The checks only look
 at sizes, counts and file headers, never at pixels:
 
-- :func:`check_uploads`: a batch of uploaded files (sizes, scene count, headers, disk);
+- :func:`screen_uploads`: a batch of uploaded files (sizes, scene count, headers, disk);
 - :func:`check_scene_header`: the width and height a GeoTIFF, PNG or JPEG declares;
 - :func:`check_scene_count`, :func:`check_grid`, :func:`check_frames`, :func:`check_disk`.
 """
@@ -54,31 +54,33 @@ def check_upload_size(name: str, size: int, limits: Limits | None = None) -> Non
         raise InputError(f"{name} is {mb(size)}, more than the {mb(lim.upload_bytes)} allowed per file.")
 
 
-def check_uploads(project, files: Sequence[tuple[str, bytes]], limits: Limits | None = None) -> None:
-    """Check a batch of uploads for ``project`` before anything is stored.
+def screen_uploads(project, files: Sequence[tuple[str, bytes]],
+                   limits: Limits | None = None) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """Screen a batch of uploads for ``project`` before anything is stored.
 
-    files: (file name as the browser sent it, content). Refuses, naming the file,
-    a file over ``upload_mb``, a scene whose header declares more than
-    ``max_scene_pixels``, and a batch that would take the project past
-    ``upload_total_mb``, ``max_scenes`` or ``project_disk_mb`` (zip archives count
-    the scenes they list and the bytes they declare unpacked). A file of the same
-    name as an earlier upload replaces it, so the earlier one is not counted.
+    files: (file name as the browser sent it, content). Returns (the files that may be
+    stored, one sentence per file refused): a file over ``upload_mb``, or a scene whose
+    header declares more than ``max_scene_pixels``. Raises
+    InputError when the batch as a whole would take the project past
+    ``upload_total_mb``, ``max_scenes`` or ``project_disk_mb`` (zip archives count the
+    scenes they list and the bytes they declare unpacked). A file named like an
+    earlier upload replaces it, so the earlier one is not counted.
     """
     lim = _limits(limits)
     uploads = Path(project.root) / "uploads"
     existing = {p.name: p for p in uploads.iterdir() if p.is_file()} if uploads.is_dir() else {}
+    kept, problems = [], []
     new_bytes = unpacked = new_scenes = 0
     for name, data in files:
-        base = PurePosixPath(str(name).replace("\\", "/")).name or str(name)
-        check_upload_size(base, len(data), lim)
-        suffix = Path(base).suffix.lower()
-        if suffix in SCENE_SUFFIXES:
-            check_scene_header_bytes(base, bytes(data[:_HEADER_BYTES]), lim)
-            new_scenes += 1
-        elif suffix == ".zip":
-            count, declared = zip_scene_summary(base, data)
-            new_scenes += count
-            unpacked += declared
+        base = _base_name(name)
+        try:
+            scenes, declared = _screen_one(base, data, lim)
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
+        kept.append((name, data))
+        new_scenes += scenes
+        unpacked += declared
         new_bytes += len(data)
         existing.pop(base, None)  # replaced by this upload
     kept_bytes = sum(p.stat().st_size for p in existing.values())
@@ -88,6 +90,33 @@ def check_uploads(project, files: Sequence[tuple[str, bytes]], limits: Limits | 
     kept_scenes = sum(_scenes_in(p) for p in existing.values())
     check_scene_count(kept_scenes + new_scenes, lim, what="With these files the project")
     check_disk(project, new_bytes + unpacked, lim)
+    return kept, problems
+
+
+def check_uploads(project, files: Sequence[tuple[str, bytes]], limits: Limits | None = None) -> None:
+    """As :func:`screen_uploads`, but any refused file refuses the whole batch (InputError)."""
+    _, problems = screen_uploads(project, files, limits)
+    if problems:
+        raise InputError(problems[0])
+
+
+def _base_name(name: str) -> str:
+    return PurePosixPath(str(name).replace("\\", "/")).name or str(name)
+
+
+def _screen_one(base: str, data: bytes, lim: Limits) -> tuple[int, int]:
+    """(scenes in one uploaded file, bytes a zip declares unpacked); InputError when refused."""
+    check_upload_size(base, len(data), lim)
+    suffix = Path(base).suffix.lower()
+    if suffix in SCENE_SUFFIXES:
+        check_scene_header_bytes(base, bytes(data[:_HEADER_BYTES]), lim)
+        return 1, 0
+    if suffix == ".zip":
+        try:
+            return zip_scene_summary(base, data)
+        except InputError:  # unreadable: nothing can be extracted; the timeline reports it
+            return 0, 0
+    return 0, 0
 
 
 def _scenes_in(path: Path) -> int:

@@ -99,9 +99,11 @@ def test_zip_declared_unpacked_size_counts_against_the_disk(project):
         L.check_uploads(project, [("bomb.zip", bomb)], SMALL)
 
 
-def test_unreadable_zip_is_refused(project):
+def test_unreadable_zip_passes_screening_and_is_counted_as_nothing(project):
     with pytest.raises(InputError, match="not a readable zip"):
-        L.check_uploads(project, [("s.zip", b"PK\x03\x04 garbage")], SMALL)
+        L.zip_scene_summary("s.zip", b"PK\x03\x04 garbage")
+    kept, problems = L.screen_uploads(project, [("s.zip", b"PK\x03\x04 garbage")], SMALL)
+    assert len(kept) == 1 and problems == []  # extraction reports it when the timeline is built
 
 
 def test_huge_image_upload_refused_before_storing(project):
@@ -146,3 +148,13 @@ def test_open_scene_refuses_a_huge_header_without_reading(tmp_path, monkeypatch)
     path.write_bytes(tiff_header(200_000, 200_000))
     with pytest.raises(InputError, match="s_20200101.tif declares 200,000 x 200,000 pixels"):
         open_scene(path)
+
+
+def test_screen_uploads_refuses_files_one_by_one_and_keeps_the_rest(project):
+    good = b"II*\x00" + b"\0" * 100
+    kept, problems = L.screen_uploads(project, [
+        ("ok.tif", good), ("huge.tif", tiff_header(1000, 1000)), ("fat.png", b"\x89PNG" + b"\0" * 20_000),
+        ("dates.csv", b"file,date\n")], SMALL)
+    assert [n for n, _ in kept] == ["ok.tif", "dates.csv"]
+    assert [p.split(" ")[0] for p in problems] == ["huge.tif", "fat.png"]
+    assert "declares 1,000 x 1,000 pixels" in problems[0] and "per file" in problems[1]
