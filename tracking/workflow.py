@@ -68,8 +68,13 @@ def add_uploads(project: Project, files: Sequence[tuple[str, bytes]]) -> tuple[l
 
     Returns (names saved, one sentence per file refused). A file of the same name
     replaces the earlier upload. Nothing is written outside the uploads folder.
+    The server's limits (:func:`tracking.limits.screen_uploads`) refuse a file too
+    large or declaring too many pixels, and raise InputError for a batch too big.
     """
-    saved, problems = [], []
+    from .limits import screen_uploads
+
+    files, problems = screen_uploads(project, files)
+    saved = []
     for name, data in files:
         try:
             clean = safe_name(name)
