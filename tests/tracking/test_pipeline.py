@@ -116,8 +116,8 @@ def test_plain_images_share_a_pixel_grid_and_a_georeferenced_one_is_left_out(tmp
     rng = np.random.default_rng(0)
     for name in ("a_20190501.png", "b_20200501.png"):
         write_png(src / name, rng.integers(40, 120, (60, 80, 3)).astype(np.uint8))
-    big = np.zeros((120, 160, 3), np.uint8)
-    big[:, 80:] = 230  # right half bright
+    big = rng.integers(0, 20, (120, 160, 3)).astype(np.uint8)
+    big[:, 80:] += np.array([210, 180, 140], np.uint8)  # right half bright bare soil
     write_png(src / "c_20210501.png", big)
     write_geotiff(src / "d_20220501.tif", np.full((3, 30, 30), 500, np.uint16))
     frames, problems = build_frames(build_timeline([src], tmp_path / "work"))
