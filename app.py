@@ -6,7 +6,7 @@ The project id is in the URL; everything else is read back from the project on d
 
 import streamlit as st
 
-from tracking.ui.shell import ensure_project, render_sidebar
+from tracking.ui.shell import ensure_project, refresh_sidebar, render_sidebar
 
 st.set_page_config(page_title="Landslide Scar Tracker", page_icon="⛰️", layout="wide")
 
@@ -21,5 +21,6 @@ PAGES = [
 
 page = st.navigation(PAGES)
 project = ensure_project()
-render_sidebar(project)
+status = render_sidebar(project)
 page.run()
+refresh_sidebar(status, project)

@@ -93,25 +93,33 @@ def _tick(ok: bool) -> str:
     return "✅" if ok else "⬜"
 
 
-def render_sidebar(project: Project | None) -> None:
-    """Project name and id, step status, engine status and a New project button."""
+def _status_lines(project: Project) -> None:
+    """Project name, short id and where each step stands (drawn into the current container)."""
+    st.markdown(f"**{project.meta.get('name', 'Untitled landslide')}**")
+    st.caption(f"Project `{project.id[:8]}…` — keep this page's link to come back to it.")
+    try:
+        status = workflow.project_status(project)
+    except (InputError, OSError, ValueError) as exc:
+        log.warning("status failed: %s", exc)
+        status = {"frames": 0, "prompts": 0, "track": "none", "good_frames": 0}
+    frames = f"{status['frames']} frames ({status['good_frames']} usable)" if status["frames"] else "no frames"
+    st.markdown(f"{_tick(status['frames'] > 0)} Scenes: {frames}  \n"
+                f"{_tick(status['prompts'] > 0)} Prompt: {'saved' if status['prompts'] else 'not drawn yet'}  \n"
+                f"{_tick(status['track'] in ('current', 'corrected'))} Track: {_TRACK_WORDS[status['track']]}")
+
+
+def render_sidebar(project: Project | None):
+    """Project name and id, step status, engine status and a New project button.
+
+    Returns the slot holding the status, for :func:`refresh_sidebar` once the page ran.
+    """
     with st.sidebar:
-        if project is None:
-            st.caption("No project open.")
-        else:
-            st.markdown(f"**{project.meta.get('name', 'Untitled landslide')}**")
-            st.caption(f"Project `{project.id[:8]}…` — keep this page's link to come back to it.")
-            try:
-                status = workflow.project_status(project)
-            except (InputError, OSError, ValueError) as exc:
-                log.warning("status failed: %s", exc)
-                status = {"frames": 0, "prompts": 0, "track": "none", "good_frames": 0}
-            frames = f"{status['frames']} frames ({status['good_frames']} usable)" if status["frames"] else "no frames"
-            st.markdown(f"{_tick(status['frames'] > 0)} Scenes: {frames}  \n"
-                        f"{_tick(status['prompts'] > 0)} Prompt: "
-                        f"{'saved' if status['prompts'] else 'not drawn yet'}  \n"
-                        f"{_tick(status['track'] in ('current', 'corrected'))} Track: "
-                        f"{_TRACK_WORDS[status['track']]}")
+        slot = st.empty()
+        with slot.container():
+            if project is None:
+                st.caption("No project open.")
+            else:
+                _status_lines(project)
         model = (project.meta.get("engine") or {}).get("model", "tiny") if project else "tiny"
         eng = engine_status(model)
         if eng.get("present"):
@@ -121,3 +129,19 @@ def render_sidebar(project: Project | None) -> None:
         if st.button("New project", key="shell:new", help="Start an empty project (this one stays saved)"):
             new_project()
             st.switch_page("pages/1_scenes.py")
+    return slot
+
+
+def refresh_sidebar(slot, project: Project | None) -> None:
+    """Redraw the status after the page ran (it may have built frames, saved a prompt or tracked).
+
+    Not reached when a page stops early; nothing changed then.
+    """
+    if project is None:
+        return
+    try:
+        project = Project.open(projects_base(), project.id)
+    except InputError:
+        return
+    with slot.container():
+        _status_lines(project)

@@ -1,0 +1,91 @@
+"""The Track page: engine settings, the run with progress, the cached rerun, the summary."""
+
+import pytest
+
+from tracking import workflow
+from tracking.project import Project
+from tracking.prompts import Prompt
+from tracking.track import Provenance
+
+from .page_fixtures import (app_env, app_test, sample_project, sample_template, small_sample,  # noqa: F401
+                            texts)
+
+PAGE = "pages/3_track.py"
+
+
+@pytest.fixture
+def prompted(app_env, sample_template, small_sample):
+    project = sample_project(app_env, sample_template)
+    workflow.prompts_from_file(project, small_sample.prompt_box_path)
+    return project
+
+
+def run_baseline(at):
+    at.radio(key="track:engine").set_value("baseline")
+    at.button(key="track:run").click().run()
+    return at
+
+
+def test_without_a_prompt_the_page_says_what_is_missing(app_env, sample_template):
+    project = sample_project(app_env, sample_template)
+    at = app_test(project, PAGE)
+    assert not at.exception
+    assert "Tracking needs a prompt (Prompt page) first." in texts(at)
+
+
+def test_baseline_run_tracks_every_frame_and_saves(prompted):
+    at = app_test(prompted, PAGE)
+    assert "No SAM2 tiny checkpoint on this machine" in texts(at)
+    run_baseline(at)
+    assert not at.exception and not at.error
+    project = Project.open(prompted.root.parent, prompted.id)
+    assert project.meta["engine"] == {"kind": "baseline", "model": "tiny", "device": "auto"}
+    run = project.meta["run"]
+    assert run["completed"] and run["engine"] == "baseline" and run["frames_tracked"] == 12
+    track = project.load_track()
+    prov = track.objects[1].provenance
+    assert prov[0] == Provenance.PROMPTED and prov.count(Provenance.PROPAGATED) == 12 - 1 - run["carried"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Frames tracked"] == "12 of 12" and metrics["Engine"] == "baseline"
+    assert "Up to date" in texts(at) or "up to date" in texts(at)
+
+
+def test_running_again_unchanged_returns_at_once(prompted):
+    at = app_test(prompted, PAGE)
+    run_baseline(at)
+    first = Project.open(prompted.root.parent, prompted.id).meta["run"]["finished"]
+    at.button(key="track:run").click().run()
+    assert not at.exception
+    assert "Nothing changed since the last run" in texts(at)
+    assert Project.open(prompted.root.parent, prompted.id).meta["run"]["finished"] == first
+
+
+def test_a_new_prompt_makes_the_results_outdated(prompted):
+    at = app_test(prompted, PAGE)
+    run_baseline(at)
+    workflow.set_prompts(prompted, [Prompt(0, 1, box=(10, 10, 40, 40))])
+    at.run()
+    assert "Track: inputs changed since the run" in texts(at)
+    at.button(key="track:run").click().run()
+    assert "Nothing changed" not in texts(at)
+    assert "Track: up to date" in texts(at)
+
+
+def test_sam2_without_checkpoint_is_one_sentence_and_keeps_the_prompt(prompted):
+    at = app_test(prompted, PAGE)
+    at.radio(key="track:engine").set_value("sam2")
+    at.button(key="track:run").click().run()
+    assert not at.exception
+    assert len(at.error) == 1 and "python -m tracking weights download tiny" in at.error[0].value
+    assert len(Project.open(prompted.root.parent, prompted.id).load_prompts()) == 1
+
+
+def test_download_offline_says_why(prompted, monkeypatch):
+    from tracking.engines import sam2_models
+
+    monkeypatch.setitem(sam2_models.MODELS, "tiny", sam2_models.Sam2Model(
+        "tiny", sam2_models.MODELS["tiny"].config, "sam2.1_hiera_tiny.pt", 10, "http://127.0.0.1:9/nothing.pt"))
+    at = app_test(prompted, PAGE)
+    at.button(key="track:download").click().run()
+    assert not at.exception
+    assert len(at.error) == 1 and "Could not download" in at.error[0].value
