@@ -50,12 +50,19 @@ def jump_to(frame: int) -> None:
     st.session_state[FRAME_KEY] = int(frame)
 
 
+def _table_key() -> str:
+    return f"review:table:{st.session_state.get('review:table_n', 0)}"
+
+
 def _on_table_select(rows: list[dict]) -> None:
-    sel = st.session_state.get("review:table")
+    """Jump to the picked row, then start a fresh table (rows reorder after corrections,
+    and a kept selection would then point at another date)."""
+    sel = st.session_state.get(_table_key())
     picked = list(getattr(getattr(sel, "selection", None), "rows", []) or
                   ((sel or {}).get("selection", {}).get("rows", []) if isinstance(sel, dict) else []))
     if picked and 0 <= picked[0] < len(rows):
         jump_to(rows[picked[0]]["frame"])
+    st.session_state["review:table_n"] = st.session_state.get("review:table_n", 0) + 1
 
 
 def review_table(track: Track, frames: Frames, height: int = 260) -> None:
@@ -63,7 +70,7 @@ def review_table(track: Track, frames: Frames, height: int = 260) -> None:
     rows = corrections.review_rows(track, frames.dates)
     shown = [{"date": r["date"], "how": BADGE[Provenance(r["provenance"])][0].split(" ")[0],
               "confidence": None if math.isnan(r["confidence"]) else round(r["confidence"], 3)} for r in rows]
-    st.dataframe(shown, hide_index=True, height=height, key="review:table", on_select=lambda: _on_table_select(rows),
+    st.dataframe(shown, hide_index=True, height=height, key=_table_key(), on_select=lambda: _on_table_select(rows),
                  selection_mode="single-row", width="stretch",
                  column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD", width="small"),
                                 "how": st.column_config.TextColumn("how", width="small"),
@@ -118,9 +125,10 @@ def run_pending_job(project: Project, live: LiveSession, frames: Frames) -> None
         return
     start, direction = job
     word = {"forward": "forward", "backward": "backward", "both": "both ways"}[direction]
-    box = st.container(border=True)
-    bar = box.progress(0.0, text=f"Re-propagating {word} from {frames.dates[start]}…")
-    box.button("Cancel", key="review:cancel", on_click=_cancel, icon=":material/stop:")
+    box = st.empty()
+    panel = box.container(border=True)
+    bar = panel.progress(0.0, text=f"Re-propagating {word} from {frames.dates[start]}…")
+    panel.button("Cancel", key="review:cancel", on_click=_cancel, icon=":material/stop:")
 
     def progress(p) -> None:
         bar.progress(p.done / max(1, p.total),
