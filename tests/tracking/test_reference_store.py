@@ -1,0 +1,84 @@
+import io
+import zipfile
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import box
+
+from tracking import reference_store
+from tracking.errors import InputError
+from tracking.project import Project
+
+from ..pages.review_fixtures import DATES, GRID, scar_mask, write_truth
+
+
+@pytest.fixture
+def project(tmp_path):
+    return Project.create(tmp_path / "projects")
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_zip_of_masks_is_extracted_flat_and_scored(project, tmp_path):
+    truth = write_truth(tmp_path / "t", n=2)
+    data = zipped({f"deep/er/{p.name}": p.read_bytes() for p in truth.iterdir()} | {"../evil.tif": b"x"})
+    path = reference_store.save_reference_upload(project, "truth.zip", data)
+    assert path.is_dir() and sorted(p.name for p in path.iterdir()) == [f"{d}.tif" for d in DATES[:2]]
+    assert not (project.root / "evil.tif").exists() and not (project.root.parent / "evil.tif").exists()
+    assert reference_store.reference_path(project) == path
+    assert project.meta["reference"] == "reference/truth_masks"
+    from tracking.track import Track
+
+    track = Track.empty(len(DATES), GRID.shape)
+    obj = track.obj(1)
+    for i in range(len(DATES)):
+        obj.masks[i] = scar_mask(i)
+    rows, unmatched = reference_store.score(project, track, GRID, DATES)
+    assert [r["date"] for r in rows] == DATES[:2] and all(r["iou"] == 1.0 for r in rows)
+    assert unmatched == []
+
+
+def test_zipped_shapefile_and_geojson_are_kept_as_vector_files(project, tmp_path):
+    gdf = gpd.GeoDataFrame({"date": ["2018-05-01"]}, geometry=[box(400100, 3399700, 400300, 3399900)],
+                           crs="EPSG:32648")
+    gdf.to_file(tmp_path / "ref.shp")
+    parts = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.stem == "ref"}
+    path = reference_store.save_reference_upload(project, "ref.zip", zipped(parts))
+    assert path.name == "ref.zip" and path.is_file()
+    gdf.to_file(tmp_path / "ref.geojson")
+    path = reference_store.save_reference_upload(project, "ref.geojson", (tmp_path / "ref.geojson").read_bytes())
+    assert path.name == "ref.geojson"
+    assert not (project.root / "reference" / "ref.zip").exists()  # one reference at a time
+    from tracking.reference import load_reference
+
+    masks = load_reference(path, GRID)
+    assert list(masks) == [DATES[0]] and masks[DATES[0]].sum() == 20 * 20
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("notes.txt", b"hello", "not a reference file"),
+    ("empty.zip", zipped({"readme.md": b"x"}), "holds no mask rasters"),
+    ("broken.zip", b"PK\x03\x04 not really", "not a readable zip"),
+])
+def test_unusable_uploads_say_why_naming_the_file(project, name, data, words):
+    with pytest.raises(InputError, match=words) as err:
+        reference_store.save_reference_upload(project, name, data)
+    assert name in str(err.value)
+    assert reference_store.reference_path(project) is None
+
+
+def test_sample_truth_needs_a_sample_project_and_clear_forgets(project, tmp_path):
+    with pytest.raises(InputError, match="not made from the sample"):
+        reference_store.use_sample_truth(project)
+    project.meta["sample"] = {"truth_dir": str(write_truth(tmp_path / "truth", n=1))}
+    assert reference_store.use_sample_truth(project) == tmp_path / "truth"
+    reference_store.clear_reference(project)
+    assert reference_store.reference_path(project) is None
+    with pytest.raises(InputError, match="No reference"):
+        reference_store.score(project, None, GRID, DATES)
