@@ -5,6 +5,7 @@ server's (:func:`tracking.settings.current`) when given None. The checks only lo
 at sizes, counts and file headers, never at pixels:
 
 - :func:`screen_uploads`: a batch of uploaded files (sizes, scene count, headers, disk);
+- :func:`check_outline_upload`: an uploaded outline (prompt) file, zipped or not;
 - :func:`check_scene_header`: the width and height a GeoTIFF, PNG or JPEG declares;
 - :func:`check_scene_count`, :func:`check_grid`, :func:`check_frames`, :func:`check_disk`.
 """
@@ -35,7 +36,7 @@ def _limits(limits: Limits | None) -> Limits:
 
 def mb(n_bytes: float) -> str:
     """Bytes as a short figure for messages ("20 kB", "1.5 MB", "200 MB")."""
-    if n_bytes < 100_000:
+    if n_bytes < 1_000_000:
         return f"{n_bytes / 1e3:.0f} kB"
     value = n_bytes / 1e6
     return f"{value:.1f} MB" if value < 10 else f"{value:,.0f} MB"
@@ -117,6 +118,27 @@ def _screen_one(base: str, data: bytes, lim: Limits) -> tuple[int, int]:
         except InputError:  # unreadable: nothing can be extracted; the timeline reports it
             return 0, 0
     return 0, 0
+
+
+def check_outline_upload(name: str, data: bytes, limits: Limits | None = None) -> None:
+    """Refuse an uploaded outline (prompt) file over ``upload_mb``, or a zip declaring more unpacked.
+
+    The zipped Shapefile reader holds its members in memory, and never reads more
+    of a member than the archive declares, so the declared total bounds that memory.
+    """
+    lim = _limits(limits)
+    base = _base_name(name)
+    check_upload_size(base, len(data), lim)
+    if Path(base).suffix.lower() != ".zip":
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            declared = sum(max(0, i.file_size) for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return  # the reader says it is damaged
+    if declared > lim.upload_bytes:
+        raise InputError(f"{base} would unpack to {mb(declared)}, more than the {mb(lim.upload_bytes)} "
+                         f"allowed for an outline file.")
 
 
 def _scenes_in(path: Path) -> int:

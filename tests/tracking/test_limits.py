@@ -158,3 +158,14 @@ def test_screen_uploads_refuses_files_one_by_one_and_keeps_the_rest(project):
     assert [n for n, _ in kept] == ["ok.tif", "dates.csv"]
     assert [p.split(" ")[0] for p in problems] == ["huge.tif", "fat.png"]
     assert "declares 1,000 x 1,000 pixels" in problems[0] and "per file" in problems[1]
+
+
+def test_outline_uploads_are_limited_by_size_and_unpacked_size():
+    L.check_outline_upload("o.geojson", b"{}" * 100, SMALL)
+    with pytest.raises(InputError, match="o.geojson is 20 kB, more than the 10 kB allowed per file."):
+        L.check_outline_upload("o.geojson", b"x" * 20_000, SMALL)
+    bomb = zipped({"o.shp": b"\0" * 50_000, "o.dbf": b"\0" * 50_000})
+    assert len(bomb) < 10_000
+    with pytest.raises(InputError, match="o.zip would unpack to 100 kB, more than the 10 kB allowed for an outline"):
+        L.check_outline_upload("dir/o.zip", bomb, SMALL)
+    L.check_outline_upload("broken.zip", b"PK nothing", SMALL)  # left to the reader's "damaged" sentence
