@@ -345,6 +345,9 @@ def save_prompt_file(project: Project, name: str, data: bytes) -> Path:
     clean = safe_name(name)
     if not clean.lower().endswith(PROMPT_FILE_SUFFIXES):
         raise InputError(f"{clean} is not an outline file; use GeoJSON, GeoPackage or a zipped Shapefile.")
+    from .limits import check_outline_upload
+
+    check_outline_upload(clean, data)  # the server's size limits, zip members included
     path = project.folder("prompt_files") / clean
     write_bytes(path, bytes(data))
     return path
