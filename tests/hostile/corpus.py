@@ -71,3 +71,82 @@ def jpeg_header(width: int, height: int) -> bytes:
     at = data.index(b"\xff\xc0")
     data[at + 5:at + 9] = struct.pack(">HH", height, width)
     return bytes(data)
+
+
+# -- zip archives --------------------------------------------------------------------------
+def zip_bytes(entries: dict[str, bytes], symlinks: dict[str, str] | None = None) -> bytes:
+    """A deflated zip of ``entries`` ({name: content}); ``symlinks`` adds {name: target} link entries."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            zf.writestr(zipfile.ZipInfo(name), data, compress_type=zipfile.ZIP_DEFLATED)
+        for name, target in (symlinks or {}).items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (0o120777 << 16)  # a symbolic link, as `zip --symlinks` stores it
+            zf.writestr(info, target)
+    return buf.getvalue()
+
+
+def zip_slip(good: dict[str, bytes], payload: bytes) -> bytes:
+    """``good`` entries plus entries that try to land outside the extraction folder."""
+    evil = {"../../evil_20200301.tif": payload, "/tmp/evil_abs_20200302.tif": payload,
+            "C:/evil_drive_20200303.tif": payload, "a/../../../evil_deep_20200304.tif": payload}
+    return zip_bytes({**good, **evil}, symlinks={"link_20200305.tif": "/etc/passwd"})
+
+
+def zip_bomb_by_ratio(good: dict[str, bytes], name: str = "bomb_20200401.tif", mb: int = 20) -> bytes:
+    """``good`` entries plus ``mb`` MB of zeros that deflate about a thousand times."""
+    return zip_bytes({**good, name: b"\x00" * (mb << 20)})
+
+
+def zip_lying_about_size(name: str, real: int = 1 << 20, claimed: int = 1000) -> bytes:
+    """A zip whose one entry holds ``real`` bytes of zeros while both its headers claim ``claimed``."""
+    data = bytearray(zip_bytes({name: b"\x00" * real}))
+    local = data.index(b"PK\x03\x04")
+    data[local + 22:local + 26] = struct.pack("<I", claimed)
+    central = data.index(b"PK\x01\x02")
+    data[central + 24:central + 28] = struct.pack("<I", claimed)
+    return bytes(data)
+
+
+# -- files pretending to be images --------------------------------------------------------
+def impostors(real_png: bytes) -> dict[str, bytes]:
+    """{case: bytes}: files whose names say image and whose bytes do not."""
+    return {
+        "html_as_tif": b"<!doctype html><html><body>not an image</body></html>",
+        "zip_as_png": zip_bytes({"a.txt": b"hello"}),
+        "empty_tif": b"",
+        "png_named_jpg_cut_short": real_png[: len(real_png) // 3],
+        "tiff_magic_then_junk": b"II*\x00" + b"\xff" * 64,
+        "exe_as_jpeg": b"MZ\x90\x00" + b"\x00" * 200,
+    }
+
+
+# -- vector prompt files --------------------------------------------------------------------
+def geojson(features: list[dict], crs: str | None = None) -> bytes:
+    doc = {"type": "FeatureCollection", "features": features}
+    if crs:
+        doc["crs"] = {"type": "name", "properties": {"name": crs}}
+    return json.dumps(doc).encode()
+
+
+def feature(geometry: dict, **props) -> dict:
+    return {"type": "Feature", "properties": props, "geometry": geometry}
+
+
+def square(x0: float, y0: float, size: float) -> dict:
+    return {"type": "Polygon", "coordinates": [[[x0, y0], [x0 + size, y0], [x0 + size, y0 + size],
+                                                [x0, y0 + size], [x0, y0]]]}
+
+
+def shapefile_zip(members: dict[str, bytes]) -> bytes:
+    return zip_bytes(members)
+
+
+def real_shapefile_members(folder: Path, geometry, crs: str = "EPSG:32648") -> dict[str, bytes]:
+    """The .shp/.shx/.dbf/.prj of one polygon written by geopandas, as {name: bytes}."""
+    import geopandas as gpd
+
+    folder.mkdir(parents=True, exist_ok=True)
+    gpd.GeoDataFrame({"object": [1]}, geometry=[geometry], crs=crs).to_file(folder / "outline.shp")
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
