@@ -101,3 +101,14 @@ def maybe_expire(base: str | os.PathLike | None = None, ttl_days: float | None =
         if _ID.match(root.name) and root.is_dir() and not root.is_symlink():
             remove_stale_temporaries(root, older_than_s=IN_USE_S, now=now)
     return removed
+
+
+def expire_on_start() -> None:
+    """:func:`maybe_expire` with the server's settings, for the app's entry point: never raises.
+
+    A failure (a read-only disk, a folder deleted meanwhile) is logged; the page goes on.
+    """
+    try:
+        maybe_expire()
+    except Exception:  # noqa: BLE001 - expiry must never break a page
+        _log.exception("project expiry failed")

@@ -6,6 +6,7 @@ at sizes, counts and file headers, never at pixels:
 
 - :func:`screen_uploads`: a batch of uploaded files (sizes, scene count, headers, disk);
 - :func:`check_outline_upload`: an uploaded outline (prompt) file, zipped or not;
+- :func:`check_archive_upload`: any other upload (a reference) against the project's disk;
 - :func:`check_scene_header`: the width and height a GeoTIFF, PNG or JPEG declares;
 - :func:`check_scene_count`, :func:`check_grid`, :func:`check_frames`, :func:`check_disk`.
 """
@@ -139,6 +140,22 @@ def check_outline_upload(name: str, data: bytes, limits: Limits | None = None) -
     if declared > lim.upload_bytes:
         raise InputError(f"{base} would unpack to {mb(declared)}, more than the {mb(lim.upload_bytes)} "
                          f"allowed for an outline file.")
+
+
+def check_archive_upload(project, name: str, data: bytes, limits: Limits | None = None) -> None:
+    """Refuse an uploaded file (e.g. a reference zip of masks) over ``upload_mb``, or one whose
+    size, plus what a zip declares unpacked, exceeds the disk ``project`` has left."""
+    lim = _limits(limits)
+    base = _base_name(name)
+    check_upload_size(base, len(data), lim)
+    unpacked = 0
+    if Path(base).suffix.lower() == ".zip":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                unpacked = sum(max(0, i.file_size) for i in zf.infolist())
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            unpacked = 0  # the reader says it is damaged
+    check_disk(project, len(data) + unpacked, lim)
 
 
 def _scenes_in(path: Path) -> int:

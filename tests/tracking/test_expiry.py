@@ -98,3 +98,12 @@ def test_a_failed_atomic_write_leaves_the_old_file_and_no_temporary(tmp_path):
     except RuntimeError:
         pass
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+def test_expire_on_start_never_raises(monkeypatch, caplog):
+    def broken():
+        raise PermissionError("read-only disk")
+
+    monkeypatch.setattr(expiry, "maybe_expire", broken)
+    expiry.expire_on_start()
+    assert "project expiry failed" in caplog.text

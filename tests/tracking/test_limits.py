@@ -169,3 +169,12 @@ def test_outline_uploads_are_limited_by_size_and_unpacked_size():
     with pytest.raises(InputError, match="o.zip would unpack to 100 kB, more than the 10 kB allowed for an outline"):
         L.check_outline_upload("dir/o.zip", bomb, SMALL)
     L.check_outline_upload("broken.zip", b"PK nothing", SMALL)  # left to the reader's "damaged" sentence
+
+
+def test_archive_upload_counts_its_unpacked_size_against_the_disk(project):
+    L.check_archive_upload(project, "ref.zip", zipped({"2020-01-01.tif": b"\0" * 1000}), SMALL)
+    bomb = zipped({f"2020-01-0{i}.tif": b"\0" * 30_000 for i in range(1, 4)})
+    with pytest.raises(InputError, match="This needs 90 kB of disk but the project has only"):
+        L.check_archive_upload(project, "ref.zip", bomb, SMALL)
+    with pytest.raises(InputError, match="per file"):
+        L.check_archive_upload(project, "ref.geojson", b" " * 20_000, SMALL)
