@@ -7,7 +7,6 @@ reopens the same project; the project folder on disk is the source of truth and
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import streamlit as st
@@ -19,8 +18,11 @@ _KEY = "project"
 
 
 def projects_base() -> Path:
-    """Folder holding all projects: $LANDSLIDE_PROJECTS_DIR or ./projects."""
-    base = Path(os.environ.get("LANDSLIDE_PROJECTS_DIR", "projects")).resolve()
+    """Folder holding all projects: the server's settings (tracking.settings: $LANDSLIDE_PROJECTS_DIR,
+    landslide.toml's projects_dir, or ./projects)."""
+    from ..settings import current
+
+    base = current().projects_dir
     base.mkdir(parents=True, exist_ok=True)
     return base
 
