@@ -141,12 +141,15 @@ def _stages(prompts: list[Prompt]) -> list[tuple[int, list[Prompt], str]]:
 def run_tracking(project: Project, engine_kind: str = "auto", model: str = "tiny", device: str = "auto",
                  progress_cb: Callable[[RunProgress], None] | None = None,
                  should_cancel: Callable[[], bool] | None = None,
-                 engine: Engine | None = None) -> RunResult:
+                 engine: Engine | None = None,
+                 on_wait: Callable[[str | None], None] | None = None) -> RunResult:
     """Track the project's saved frames from its saved prompts and save the masks.
 
-    ``engine`` (optional) replaces the one :func:`tracking.engines.factory.make_engine`
-    would build. Raises InputError when the project lacks frames or prompts, or the
-    engine cannot run; masks made before an error are saved first.
+    ``engine`` (optional) replaces the one the server's model pool would give
+    (:mod:`tracking.model_pool`: one loaded SAM2 shared by every session); ``on_wait``
+    hears "queued behind another analysis" while another session holds that model,
+    and None when this run gets it. Raises InputError when the project lacks frames
+    or prompts, or the engine cannot run; masks made before an error are saved first.
     """
     from .workflow import load_frames
 
@@ -162,9 +165,9 @@ def run_tracking(project: Project, engine_kind: str = "auto", model: str = "tiny
         return hit
     note = ""
     if engine is None:
-        from .engines.factory import make_engine
+        from .model_pool import pool
 
-        engine, note = make_engine(engine_kind, model=model, device=device)
+        engine, note = pool().engine(engine_kind, model=model, device=device, on_wait=on_wait)
     t0 = time.perf_counter()
     project.push_history()
     # Until this run completes, the saved track matches no cache key.
