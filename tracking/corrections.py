@@ -79,16 +79,42 @@ def open_session(project: Project, engine: Engine) -> TrackingSession:
 def apply_correction(project: Project, session: TrackingSession, prompt: Prompt) -> np.ndarray:
     """Apply one correction on ``prompt.frame`` and save it; returns that frame's (H, W) bool mask.
 
-    The state on disk before the correction is kept for ``undo``. Clicks add to
-    earlier clicks of the same object on that frame; a box or a mask replaces
-    them. Only the corrected frame changes here; ``repropagate`` carries the
-    change to the other frames.
+    The state on disk before the correction is kept for ``undo``. Clicks refine
+    the mask the analyst sees: the first click on a frame goes in together with
+    that frame's current mask as a mask prompt (``with_base``), later clicks add
+    to it; a box or a mask replaces them. Only the corrected frame changes here;
+    ``repropagate`` carries the change to the other frames.
     """
-    mask = session.add_prompt(prompt)  # validates first: a refused prompt leaves no undo step
+    for step in with_base(session, prompt):
+        # add_prompt validates first: a refused correction leaves no undo step. Should the
+        # engine fail after a base went in, the session no longer matches the project
+        # (the caller drops it and reopens it with open_session).
+        mask = session.add_prompt(step)
     project.push_history()
     project.save_prompts(session.prompts)
     project.save_track(session.track)
     return mask
+
+
+def with_base(session: TrackingSession, prompt: Prompt) -> list[Prompt]:
+    """The prompts a correction becomes: ``[prompt]``, or its frame's current mask first.
+
+    SAM2 refines a tracked frame's own output when clicked; an engine rebuilt from
+    saved prompts has no such output, so the first click on a frame with no prompt
+    of that object carries the mask the analyst is looking at as a mask prompt,
+    and the click refines it (the same in a live and a rebuilt session, and on replay).
+    """
+    if prompt.mask is not None or prompt.box is not None or not len(prompt.points):
+        return [prompt]
+    if any(p.frame == prompt.frame and p.object_id == prompt.object_id for p in session.prompts):
+        return [prompt]
+    obj = session.track.objects.get(prompt.object_id)
+    if obj is None or not obj.masks[prompt.frame].any() or session.frames.bad[prompt.frame]:
+        return [prompt]
+    h, w = session.frames.shape
+    if not all(0 <= x < w and 0 <= y < h for x, y in prompt.points):
+        return [prompt]  # refused by add_prompt with its own sentence
+    return [Prompt(prompt.frame, prompt.object_id, mask=obj.masks[prompt.frame].copy()), prompt]
 
 
 def repropagate(project: Project, session: TrackingSession, start: int, direction: str = "forward",

@@ -74,7 +74,9 @@ def test_click_corrects_the_frame_and_carries_it_forward(project):
     obj = after.objects[1]
     assert obj.provenance[2] == Provenance.CORRECTED
     prompts = reopen(project).load_prompts()
-    assert len(prompts) == 2 and prompts[-1].frame == 2 and prompts[-1].labels.tolist() == [1]
+    assert [p.kind for p in prompts] == ["box", "mask", "points"]  # the click refines the frame's mask
+    assert prompts[-1].frame == 2 and prompts[-1].labels.tolist() == [1]
+    assert np.array_equal(prompts[1].mask, before.objects[1].masks[2])
     assert abs(prompts[-1].points[0][0] - cx) < 0.5 and abs(prompts[-1].points[0][1] - cy) < 0.5
     for f in (0, 1):  # forward only: earlier dates untouched
         assert np.array_equal(obj.masks[f], before.objects[1].masks[f])
@@ -123,7 +125,7 @@ def test_undo_restores_the_track_before_the_correction(project):
     at.button(key="review:undo").click().run()
     no_errors(at)
     restored = reopen(project)
-    assert len(restored.load_prompts()) == 1
+    assert len(restored.load_prompts()) == 1  # the click and the mask it refined are both gone
     assert np.array_equal(restored.load_track().objects[1].masks, before.objects[1].masks)
     assert restored.load_track().objects[1].provenance == before.objects[1].provenance
 

@@ -49,6 +49,43 @@ def test_correction_updates_frame_at_once_and_is_saved(tmp_path):
     assert len(prompts) == 2 and prompts[-1].frame == 3 and np.array_equal(prompts[-1].mask, fix)
 
 
+def test_first_click_on_a_frame_carries_the_mask_it_refines(tmp_path):
+    project, session = tracked_project(tmp_path)
+    current = session.track.objects[1].masks[3].copy()
+    click = Prompt(3, 1, points=[(12, 12)], labels=[1])
+    base, same = corrections.with_base(session, click)
+    assert same is click and base.frame == 3 and base.kind == "mask" and np.array_equal(base.mask, current)
+    corrections.apply_correction(project, session, click)
+    saved = project.load_prompts()
+    assert [p.kind for p in saved] == ["box", "mask", "points"]
+    again = Prompt(3, 1, points=[(14, 14)], labels=[0])
+    assert corrections.with_base(session, again) == [again]  # the frame holds prompts already
+    box = Prompt(4, 1, box=(1, 1, 5, 5))
+    assert corrections.with_base(session, box) == [box]
+    outside = Prompt(4, 1, points=[(99, 1)], labels=[1])
+    assert corrections.with_base(session, outside) == [outside]
+    session.track.objects[1].masks[5] = False
+    lonely = Prompt(5, 1, points=[(3, 3)], labels=[1])
+    assert corrections.with_base(session, lonely) == [lonely]  # nothing to refine
+
+
+def test_click_after_reopening_refines_instead_of_starting_over(tmp_path):
+    """The baseline engine rebuilt from saved prompts: a click inside the scar keeps the scar."""
+    from tracking.engines.baseline import BaselineEngine
+
+    from ..pages.review_fixtures import scar_mask
+    from ..pages.review_fixtures import tracked_project as baseline_project
+
+    project = baseline_project(tmp_path)
+    session = corrections.open_session(project, BaselineEngine())
+    current = session.track.objects[1].masks[3].copy()
+    cy, cx = np.argwhere(scar_mask(3)).mean(axis=0)
+    mask = corrections.apply_correction(project, session, Prompt(3, 1, points=[(cx, cy)], labels=[1]))
+    truth = scar_mask(3)
+    assert mask.sum() >= 0.8 * current.sum()
+    assert (mask & truth).sum() / (mask | truth).sum() >= 0.8
+
+
 def test_repropagate_forward_changes_later_frames_only_and_reports_progress(tmp_path):
     project, session = tracked_project(tmp_path)
     before = session.track.copy()
@@ -138,7 +175,7 @@ def test_open_session_rebuilds_from_disk_and_corrects(tmp_path):
     rebuilt = corrections.open_session(project, engine)
     saved = project.load_track()
     assert np.array_equal(rebuilt.track.objects[1].masks, saved.objects[1].masks)
-    assert len(rebuilt.prompts) == 2
+    assert len(rebuilt.prompts) == 3  # box, then the click with its frame's mask before it
     assert (2, 1) in engine.prompted  # the correction was replayed into the engine
     # a new click on the rebuilt session counts as a correction
     mask = corrections.apply_correction(project, rebuilt, Prompt(2, 1, points=[(20, 20)], labels=[1]))

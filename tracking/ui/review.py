@@ -16,7 +16,7 @@ from ..frames import Frames
 from ..overlay import draw, object_color
 from ..project import Project
 from ..track import Provenance, Track
-from .sessions import LiveSession
+from .sessions import LiveSession, forget
 from .state import report
 
 BADGE = {  # provenance -> (label, st.badge colour, icon); colours follow tracking.charts
@@ -154,6 +154,7 @@ def apply(project: Project, live: LiveSession, prompt, auto_forward: bool) -> bo
             corrections.apply_correction(project, live.session, prompt)
         except Exception as exc:  # InputError (e.g. a click on a skipped frame) or an engine failure
             report(exc)
+            forget(project)  # part of it may have reached the engine: rebuild from the saved state
             return False
         live.mark_saved(project)
     if auto_forward and prompt.frame < len(live.session.frames) - 1:
