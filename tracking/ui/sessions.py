@@ -44,14 +44,14 @@ def _registry() -> tuple[OrderedDict, threading.Lock]:
 
 
 def _make_engine(project: Project):
-    """The engine the last run used (its requested kind, model and device)."""
-    from ..engines.factory import make_engine
+    """The engine the last run used (its requested kind, model and device), from the shared model pool."""
+    from ..model_pool import pool
 
     run = project.meta.get("run") or {}
     kind = run.get("requested") or run.get("engine") or "auto"
     if kind not in ("auto", "sam2", "baseline"):
         kind = "auto"
-    return make_engine(kind, model=run.get("model", "tiny"), device=run.get("device", "auto"))
+    return pool().engine(kind, model=run.get("model", "tiny"), device=run.get("device", "auto"))
 
 
 def live_session(project: Project) -> LiveSession:
