@@ -54,6 +54,9 @@ def save_reference_upload(project: Project, name: str, data: bytes) -> Path:
     if not clean.lower().endswith(UPLOAD_SUFFIXES):
         raise InputError(f"{clean} is not a reference file; upload a zip of dated mask rasters, a zipped "
                          "Shapefile, a GeoJSON or a GeoPackage with a date column.")
+    from .limits import check_archive_upload
+
+    check_archive_upload(project, clean, data)  # the server's limits, what a zip unpacks to included
     folder = project.folder("reference")
     for old in folder.iterdir():  # one reference at a time
         shutil.rmtree(old) if old.is_dir() else old.unlink()
