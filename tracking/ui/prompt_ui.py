@@ -12,7 +12,7 @@ from ..project import Project
 from ..prompts import Prompt
 from ..track_job import prompts_hash
 from .canvas import TOOL_HELP, TOOLS, CanvasOutput, prompt_canvas
-from .state import report
+from .state import report, upload_limit_mb
 
 SAMPLE_PROMPTS = {"outline": "prompt_path", "box": "prompt_box_path", "clicks": "prompt_points_path"}
 
@@ -89,7 +89,8 @@ def outline_upload(project: Project) -> None:
         st.caption("Polygons become an outline; a polygon with kind = box a box; points with label 1 or 0 "
                    "clicks. An optional date column puts each on its date.")
         with st.form("prompt:file", clear_on_submit=True, border=False):
-            file = st.file_uploader("Outline file", type=["geojson", "json", "gpkg", "zip"], key="prompt:upload")
+            file = st.file_uploader("Outline file", type=["geojson", "json", "gpkg", "zip"], key="prompt:upload",
+                                    max_upload_size=upload_limit_mb())
             sent = st.form_submit_button("Use this outline")
         if sent and file is not None:
             _use_file(project, lambda: workflow.save_prompt_file(project, file.name, file.getvalue()))

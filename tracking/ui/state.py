@@ -27,6 +27,14 @@ def projects_base() -> Path:
     return base
 
 
+def upload_limit_mb() -> int:
+    """The largest file the server accepts (tracking.settings ``upload_mb``), for ``st.file_uploader``'s
+    ``max_upload_size``: the browser refuses bigger files before sending them."""
+    from ..settings import current
+
+    return max(1, int(current().limits.upload_mb))
+
+
 def current_project() -> Project | None:
     """The project named in the URL, or None (a bad or expired link shows one sentence)."""
     pid = st.query_params.get(_KEY)
