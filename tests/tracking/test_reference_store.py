@@ -82,3 +82,15 @@ def test_sample_truth_needs_a_sample_project_and_clear_forgets(project, tmp_path
     assert reference_store.reference_path(project) is None
     with pytest.raises(InputError, match="No reference"):
         reference_store.score(project, None, GRID, DATES)
+
+
+def test_reference_upload_respects_the_project_limits(project, monkeypatch):
+    monkeypatch.setenv("LANDSLIDE_UPLOAD_MB", "0.001")  # 1 kB per file
+    with pytest.raises(InputError, match="big.geojson is"):
+        reference_store.save_reference_upload(project, "big.geojson", b"x" * 5000)
+    monkeypatch.setenv("LANDSLIDE_UPLOAD_MB", "10")
+    monkeypatch.setenv("LANDSLIDE_PROJECT_DISK_MB", "0.01")  # 10 kB for the whole project
+    bomb = zipped({"2018-05-01.tif": b"\0" * 200_000})  # small zipped, 200 kB unpacked
+    with pytest.raises(InputError, match="disk"):
+        reference_store.save_reference_upload(project, "masks.zip", bomb)
+    assert not (project.root / "reference").exists() or not any((project.root / "reference").iterdir())
