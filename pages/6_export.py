@@ -31,7 +31,9 @@ for kind, path in export_cache.ordered(ready):
     label, mime, what = export_cache.EXPORTS.get(kind, (path.name, "application/octet-stream", ""))
     size_kb = path.stat().st_size / 1024
     c1, c2 = st.columns([2, 5], vertical_alignment="center")
-    c1.download_button(label, data=path.read_bytes(), file_name=path.name, mime=mime, key=f"export:{kind}",
+    # data is read only when the button is pressed (the report and the GIF are megabytes)
+    c1.download_button(label, data=lambda p=path: p.read_bytes(), file_name=path.name, mime=mime,
+                       key=f"export:{kind}",
                        icon=":material/download:", on_click="ignore", width="stretch",
                        type="primary" if kind == "report" else "secondary")
     c2.markdown(f"`{path.name}` · {size_kb:,.0f} KB — {what}")
