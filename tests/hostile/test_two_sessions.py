@@ -1,9 +1,9 @@
 """Two people on one hosted server: two AppTest sessions of app.py in one process.
 
 Each session works in its own project. The second cannot see, list or open the
-first's project without its link (a guessed id is refused), its pages and its
-downloads only ever show its own project, and when both press Track at the same
-moment each gets exactly the masks it would have got alone.
+first's project without its link (a guessed id is refused), its pages only ever
+show its own project, no page offers a field for a server path, and when both
+press Track at the same moment each gets exactly the masks it would have got alone.
 """
 
 from __future__ import annotations
@@ -86,6 +86,8 @@ def test_a_second_session_cannot_see_or_open_the_first_ones_project(hosted_env, 
         assert not at_b.exception, page
         shown = everything_shown(at_b)
         assert alice.id not in shown and alice.id[:8] not in shown and "Alice" not in shown, page
+        for field in at_b.text_input:  # hosted: the browser never names a file or folder on the server
+            assert not any(w in field.label.lower() for w in ("path", "folder", "directory", "file")), field.label
     assert alice.id not in set(at_b.session_state["my_projects"])
 
     # a guessed id, or a path, typed in or put in the link, opens nothing

@@ -167,3 +167,44 @@ def test_sessions_asking_together_load_the_model_once(sam2_pool, sam2_checkpoint
         t.join(120)
     assert sam2_pool.built == ["sam2"] and len({id(e.inner) for e in engines}) == 3
     assert len({id(e.inner.predictor) for e in engines}) == 1
+
+
+class ForkableEngine(GrowingEngine):
+    """A stand-in for SAM2 in the pool (fast): fork gives a fresh engine."""
+
+    def fork(self):
+        return ForkableEngine()
+
+
+def test_run_tracking_waits_in_the_queue_and_says_so(tmp_path, monkeypatch):
+    from tracking import model_pool, workflow
+    from tracking.project import Project
+
+    from .session_fixtures import make_frames as small_frames
+
+    dummy = tmp_path / "sam2.1_hiera_tiny.pt"
+    dummy.write_bytes(b"weights")
+    monkeypatch.setenv("SAM2_CHECKPOINT", str(dummy))
+    shared = ModelPool(lambda kind, **kw: (ForkableEngine(), "Engine: SAM2 stand-in."))
+    monkeypatch.setattr(model_pool, "_POOL", shared)
+    project = Project.create(tmp_path / "projects")
+    frames = small_frames(4, 16)
+    project.save_frames(frames)
+    project.meta["frames_hash"] = workflow.frames_hash(frames)
+    project.save()
+    workflow.set_prompts(project, [Prompt(0, 1, box=(4, 4, 8, 8))])
+
+    other, _ = shared.engine("sam2", device="cpu")
+    other.gate.acquire()  # another session is mid-frame on the shared model
+    heard, results = [], []
+    run = threading.Thread(target=lambda: results.append(
+        workflow.run_tracking(project, "sam2", device="cpu", on_wait=heard.append)))
+    run.start()
+    deadline = time.time() + 20
+    while not heard and time.time() < deadline:
+        time.sleep(0.01)
+    assert heard == [QUEUED] and not results  # waiting, and told so
+    other.gate.release()
+    run.join(20)
+    assert heard == [QUEUED, None] and results[0].completed and results[0].note == "Engine: SAM2 stand-in."
+    assert len(shared.status()) == 1 and shared.status()[0]["sessions"] == 2
