@@ -3,6 +3,7 @@
 import streamlit as st
 
 from tracking import workflow
+from tracking.project import Project
 from tracking.ui import track_ui
 from tracking.ui.state import require_project
 
@@ -15,7 +16,8 @@ prompts = project.load_prompts() if frames is not None else []
 if frames is None or not prompts:
     missing = "scenes (Scenes page)" if frames is None else "a prompt (Prompt page)"
     st.info(f"Tracking needs {missing} first.")
-    st.page_link("pages/1_scenes.py" if frames is None else "pages/2_prompt.py", label="Go there", icon="➡️")
+    st.page_link("pages/1_scenes.py" if frames is None else "pages/2_prompt.py", label="Go there",
+                 icon=":material/arrow_forward:")
     st.stop()
 
 kind, model, device = track_ui.engine_settings(project)
@@ -23,20 +25,25 @@ track_ui.checkpoint_status(kind, model)
 
 key = workflow.run_key(project, frames, prompts, kind, model, device)
 up_to_date = workflow.cached_run(project, key) is not None
-b1, b2, _ = st.columns([1, 1, 4])
-clicked = b1.button("Track", type="primary", key="track:run",
-                    help="Results are cached: with unchanged inputs this returns at once.")
-cancel = b2.button("Cancel", key="track:cancel", help="Stop the run; the frames done so far are kept.")
+buttons = st.container(horizontal=True)
+clicked = buttons.button("Track", type="primary", key="track:run",
+                         help="Results are cached: with unchanged inputs this returns at once.")
+cancel = buttons.button("Cancel", key="track:cancel", help="Stop the run; the frames done so far are kept.")
+st.caption("Keep this page open while tracking runs: leaving it stops the run after the frame under way "
+           "(the frames done are kept).")
 
 result = None
+if clicked or cancel:
+    track_ui.stop_earlier_run(project)
+    project = Project.open(project.root.parent, project.id)  # what the stopped run saved
 if clicked:
     result = track_ui.run(project, frames, kind, model, device)
-elif cancel:
-    st.warning("Tracking was cancelled; the frames done so far are kept.")
 
 track = result.track if result is not None else project.load_track()
 if track is not None and track.n_frames == len(frames):
     if not clicked and up_to_date:
         st.caption("These results match the current frames, prompt and engine settings.")
-    track_ui.summary(project, frames, track, cached=bool(result and result.cached))
-    st.page_link("pages/4_review.py", label="Next: review and correct", icon="🔍")
+    track_ui.summary(project, frames, track, cached=bool(result and result.cached), cancelled=cancel)
+    st.page_link("pages/4_review.py", label="Next: review and correct", icon=":material/arrow_forward:")
+elif cancel:
+    st.warning("Tracking was cancelled before the first frame was done.")

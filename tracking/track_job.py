@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -30,6 +31,58 @@ from .track import Provenance, Track
 
 SAVE_EVERY_FRAMES = 4
 SAVE_EVERY_S = 5.0
+
+
+@dataclass
+class _Active:
+    """A run in progress in this process: ``cancel`` asks it to stop, ``done`` says it has."""
+
+    cancel: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+# One run per project at a time (keyed by the project folder). A Streamlit rerun starts the
+# new script before the old one has stopped, so the page asks the old run to stop and waits.
+_ACTIVE: dict[str, _Active] = {}
+_ACTIVE_LOCK = threading.Lock()
+
+
+def is_running(project: Project) -> bool:
+    """True while a run of this project is going on in this process."""
+    with _ACTIVE_LOCK:
+        return str(project.root) in _ACTIVE
+
+
+def request_cancel(project: Project) -> bool:
+    """Ask the project's run (if any) to stop after its current frame; True when one was running."""
+    with _ACTIVE_LOCK:
+        active = _ACTIVE.get(str(project.root))
+    if active is None:
+        return False
+    active.cancel.set()
+    return True
+
+
+def wait_until_stopped(project: Project, timeout: float = 120.0) -> bool:
+    """Wait for the project's run to end (its masks saved); False when it is still going."""
+    with _ACTIVE_LOCK:
+        active = _ACTIVE.get(str(project.root))
+    return active is None or active.done.wait(timeout)
+
+
+def _register(project: Project) -> _Active:
+    with _ACTIVE_LOCK:
+        if str(project.root) in _ACTIVE:
+            raise InputError("This project is being tracked already; cancel that run or wait for it to end.")
+        active = _ACTIVE[str(project.root)] = _Active()
+    return active
+
+
+def _unregister(project: Project, active: _Active) -> None:
+    with _ACTIVE_LOCK:
+        if _ACTIVE.get(str(project.root)) is active:
+            del _ACTIVE[str(project.root)]
+    active.done.set()
 
 
 @dataclass
@@ -163,6 +216,17 @@ def run_tracking(project: Project, engine_kind: str = "auto", model: str = "tiny
     hit = cached_run(project, key)
     if hit is not None:
         return hit
+    active = _register(project)
+    try:
+        return _run(project, frames, prompts, key, (engine_kind, model, device), progress_cb,
+                    lambda: active.cancel.is_set() or bool(should_cancel and should_cancel()), engine, on_wait)
+    finally:
+        _unregister(project, active)
+
+
+def _run(project: Project, frames: Frames, prompts: list[Prompt], key: str, settings: tuple[str, str, str],
+         progress_cb, should_cancel, engine: Engine | None, on_wait) -> RunResult:
+    engine_kind, model, device = settings
     note = ""
     if engine is None:
         from .model_pool import pool
@@ -175,15 +239,28 @@ def run_tracking(project: Project, engine_kind: str = "auto", model: str = "tiny
                            "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     project.save()
     session = TrackingSession(engine, frames)
-    completed = _propagate_all(project, session, _stages(prompts), progress_cb, should_cancel, t0)
+    try:
+        completed = _propagate_all(project, session, _stages(prompts), progress_cb, should_cancel, t0)
+    except BaseException:  # an error, or the page stopped under us: say how far it got, then go on
+        _record(project, None, session.track, time.perf_counter() - t0, engine.name, note, settings)
+        raise
     seconds = time.perf_counter() - t0
-    tracked, carried = _summary(session.track)
-    project.meta["run"] = {"key": key if completed else None, "completed": completed, "seconds": seconds,
-                           "engine": engine.name, "note": note, "model": model, "device": device,
-                           "requested": engine_kind, "frames_tracked": tracked, "carried": carried,
+    tracked, carried = _record(project, key if completed else None, session.track, seconds, engine.name, note,
+                               settings)
+    return RunResult(session.track, False, completed, seconds, tracked, carried, engine.name, note)
+
+
+def _record(project: Project, key: str | None, track: Track, seconds: float, engine: str, note: str,
+            settings: tuple[str, str, str]) -> tuple[int, int]:
+    """Save the run's outcome in ``project.meta["run"]``; a run without ``key`` did not complete."""
+    tracked, carried = _summary(track)
+    kind, model, device = settings
+    project.meta["run"] = {"key": key, "completed": key is not None, "seconds": seconds, "engine": engine,
+                           "note": note, "model": model, "device": device, "requested": kind,
+                           "frames_tracked": tracked, "carried": carried,
                            "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     project.save()
-    return RunResult(session.track, False, completed, seconds, tracked, carried, engine.name, note)
+    return tracked, carried
 
 
 def _propagate_all(project: Project, session: TrackingSession, stages, progress_cb, should_cancel,

@@ -35,7 +35,8 @@ from .frames import Frames
 from .project import Project
 from .prompts import Prompt
 from .sources import SCENE_SUFFIXES
-from .track_job import RunProgress, RunResult, cached_run, run_key, run_tracking  # noqa: F401 (re-exported)
+from .track_job import (RunProgress, RunResult, cached_run, is_running, request_cancel,  # noqa: F401 (re-exported)
+                        run_key, run_tracking, wait_until_stopped)
 
 UPLOAD_SUFFIXES = SCENE_SUFFIXES + (".zip", ".csv")
 PROMPT_FILE_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")

@@ -19,8 +19,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -60,12 +62,30 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
     raise RuntimeError(f"streamlit did not become healthy in {timeout:.0f} s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
-def dashboard(tmp_path_factory) -> Dashboard:
-    """The dashboard served from this checkout, with its own projects and sample folders."""
+# Test modules import these fixtures, so pytest may set up a session fixture once per module:
+# the server and the browser are made once per process and shared, and stopped after the last user.
+_SHARED: dict[str, list] = {}
+
+
+@contextmanager
+def _shared(name: str, make: Callable[[], tuple[object, Callable[[], None]]]):
+    if name not in _SHARED:
+        value, close = make()
+        _SHARED[name] = [value, 0, close]
+    entry = _SHARED[name]
+    entry[1] += 1
+    try:
+        yield entry[0]
+    finally:
+        entry[1] -= 1
+        if entry[1] == 0:
+            del _SHARED[name]
+            entry[2]()
+
+
+def _start_dashboard(base: Path) -> tuple[Dashboard, Callable[[], None]]:
     from tracking.sample import ensure_sample
 
-    base = tmp_path_factory.mktemp("dashboard")
     projects, sample, weights = base / "projects", base / "sample", base / "no-weights"
     weights.mkdir()
     ensure_sample(sample)  # generated once here, so the first page load only copies it
@@ -79,11 +99,8 @@ def dashboard(tmp_path_factory) -> Dashboard:
            "--server.fileWatcherType", "none"]
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
-        yield Dashboard(url, projects, sample, log)
-    finally:
+
+    def stop() -> None:
         proc.terminate()
         try:
             proc.wait(timeout=15)
@@ -91,18 +108,44 @@ def dashboard(tmp_path_factory) -> Dashboard:
             proc.kill()
             proc.wait(timeout=5)
 
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log)
+    except BaseException:
+        stop()
+        raise
+    return Dashboard(url, projects, sample, log), stop
+
 
 @pytest.fixture(scope="session")
-def browser():
+def dashboard(tmp_path_factory) -> Dashboard:
+    """The dashboard served from this checkout, with its own projects and sample folders."""
+    with _shared("dashboard", lambda: _start_dashboard(tmp_path_factory.mktemp("dashboard"))) as served:
+        yield served
+
+
+def _start_browser():
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "Debian's Chromium is needed at /usr/bin/chromium"
-    with sync_playwright() as pw:
+    pw = sync_playwright().start()
+    try:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    except BaseException:
+        pw.stop()
+        raise
+
+    def close() -> None:
+        chromium.close()
+        pw.stop()
+
+    return chromium, close
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with _shared("browser", _start_browser) as chromium:
+        yield chromium
 
 
 @pytest.fixture
@@ -128,10 +171,23 @@ def wait_idle(page, timeout: float = 120.0) -> None:
 
 
 def shot(page, name: str) -> Path:
-    """A full-page screenshot under test-results/screenshots/."""
+    """A screenshot of the whole app under test-results/screenshots/.
+
+    Streamlit scrolls inside its main area, so the window is made as tall as the
+    content for the picture (at most 4000 px) and restored afterwards.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.mouse.move(1, 1)  # no tooltip left hovering in the picture
+    size = page.viewport_size
+    height = page.evaluate("() => Math.max(0, ...Array.from(document.querySelectorAll("
+                           "'[data-testid=\"stMain\"], [data-testid=\"stMain\"] > div')).map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": size["width"], "height": int(min(max(height, size["height"]), 4000))})
+    page.wait_for_timeout(400)
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(size)
     return path
 
 

@@ -268,3 +268,63 @@ def test_track_rows_give_area_in_square_metres(project):
     assert [r["made"] for r in rows] == ["prompted", "propagated", "carried", "propagated"]
     assert rows[0]["area"] == 64 * 100.0 and rows[0]["units"] == "m²"
     assert rows[2]["area"] == rows[1]["area"]
+
+
+class SlowEngine(GrowingEngine):
+    """Waits for the test's go-ahead before each frame, so a run can be caught half-way."""
+
+    def __init__(self):
+        import threading
+
+        self.go = threading.Semaphore(0)
+
+    def propagate(self, start, reverse=False):
+        for step in super().propagate(start, reverse):
+            self.go.acquire(timeout=10)
+            yield step
+
+
+def test_one_run_per_project_and_cancel_from_another_thread(project):
+    import threading
+
+    with_frames(project, n=8)
+    workflow.set_prompts(project, [box_prompt(0)])
+    engine, seen, out = SlowEngine(), [], {}
+    worker = threading.Thread(target=lambda: out.setdefault("r", workflow.run_tracking(
+        project, "baseline", progress_cb=seen.append, engine=engine)))
+    worker.start()
+    engine.go.release(2)
+    for _ in range(200):
+        if len(seen) >= 2:
+            break
+        threading.Event().wait(0.01)
+    assert workflow.is_running(project)
+    with pytest.raises(InputError, match="being tracked already"):
+        workflow.run_tracking(Project.open(project.root.parent, project.id), "baseline", engine=GrowingEngine())
+    assert workflow.request_cancel(project)
+    engine.go.release(1)  # the frame under way finishes, then the run stops
+    assert workflow.wait_until_stopped(project, timeout=10)
+    worker.join(10)
+    assert not workflow.is_running(project) and not workflow.request_cancel(project)
+    result = out["r"]
+    assert not result.completed and result.frames_tracked == 3
+    assert Project.open(project.root.parent, project.id).meta["run"]["frames_tracked"] == 3
+
+
+def test_a_run_stopped_by_the_page_records_how_far_it_got(project):
+    with_frames(project, n=8)
+    workflow.set_prompts(project, [box_prompt(0)])
+
+    class PageStopped(BaseException):
+        pass
+
+    def stop_at_three(p):
+        if p.done == 3:
+            raise PageStopped()
+
+    with pytest.raises(PageStopped):
+        workflow.run_tracking(project, "baseline", progress_cb=stop_at_three, engine=GrowingEngine())
+    run = Project.open(project.root.parent, project.id).meta["run"]
+    assert not run["completed"] and run["frames_tracked"] == 3 and run["key"] is None
+    assert not workflow.is_running(project)
+    assert sum(p != Provenance.NONE for p in project.load_track().objects[1].provenance) == 3

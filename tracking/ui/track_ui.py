@@ -61,17 +61,28 @@ def checkpoint_status(kind: str, model: str) -> None:
         st.rerun()
 
 
+def stop_earlier_run(project: Project) -> None:
+    """Stop a run of this project still going (Streamlit starts a new page run before the old stops)."""
+    if not workflow.request_cancel(project):
+        return
+    with st.spinner("Stopping the run after the frame under way…"):
+        stopped = workflow.wait_until_stopped(project, timeout=600)
+    if not stopped:
+        st.warning("The earlier run is still finishing a frame; reload the page in a moment.")
+
+
 def run(project: Project, frames: Frames, kind: str, model: str, device: str):
     """Track with a per-frame progress bar; returns the RunResult, or None on an error."""
     bar = st.progress(0.0, text="Starting the engine…")
 
     def show(p: workflow.RunProgress) -> None:
         stage = f" (pass {p.stage} of {p.stages})" if p.stages > 1 else ""
-        bar.progress(p.fraction, text=f"Tracked {p.done} of {p.total} frames{stage}: {p.date:%Y-%m-%d}, "
+        bar.progress(p.fraction, text=f"Tracked {p.done} of {p.total} usable frames{stage}: {p.date:%Y-%m-%d}, "
                                       f"{p.seconds:.1f} s")
 
     try:
-        result = workflow.run_tracking(project, kind, model, device, progress_cb=show)
+        result = workflow.run_tracking(project, kind, model, device, progress_cb=show,
+                                       on_wait=lambda why: bar.progress(0.0, text=why or "Starting the engine…"))
     except Exception as exc:
         bar.empty()
         report(exc)
@@ -80,15 +91,18 @@ def run(project: Project, frames: Frames, kind: str, model: str, device: str):
     return result
 
 
-def summary(project: Project, frames: Frames, track: Track, cached: bool = False) -> None:
+def summary(project: Project, frames: Frames, track: Track, cached: bool = False, cancelled: bool = False) -> None:
     """What the last run made: counts, time, engine, and each frame with its mask."""
     run = project.meta.get("run") or {}
     carried = run.get("carried", 0)
     if cached:
         st.info("Nothing changed since the last run (same frames, prompt and engine), so the saved "
                 "results are shown at once.")
-    if not run.get("completed"):
-        st.warning("The last run was stopped before the end; the frames done are kept. Run again to finish.")
+    if cancelled:
+        st.warning(f"Tracking was cancelled after {run.get('frames_tracked', 0)} frames; they are kept. "
+                   "Track again to finish.")
+    elif not run.get("completed"):
+        st.warning("The last run was stopped before the end; the frames done are kept. Track again to finish.")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Frames tracked", f"{run.get('frames_tracked', 0)} of {len(frames)}")
     c2.metric("Time", f"{run.get('seconds', 0.0):.1f} s")
@@ -97,10 +111,20 @@ def summary(project: Project, frames: Frames, track: Track, cached: bool = False
     if run.get("note"):
         st.caption(run["note"])
     cols = st.columns(7)
+    made = [r["made"] for r in workflow.track_rows(frames, track)]
     for i in range(len(frames)):
         mask = track.union(i)
         image = draw(frames.images[i], [(mask, SCAR_COLOR)], opacity=0.3, size=_thumb_size(frames.shape))
         cols[i % 7].image(image, caption=f"{frames.dates[i]:%Y-%m-%d}", width="stretch")
+    notes = []
+    for word, label in (("prompted", "prompted"), ("corrected", "corrected"),
+                        ("carried", "carried over a bad frame"), ("none", "not tracked")):
+        days = [f"{frames.dates[i]:%Y-%m-%d}" for i, m in enumerate(made) if word in m.split(", ")]
+        if days:
+            notes.append(f"{label}: {', '.join(days)}")
+    text = "; ".join(notes)
+    st.caption((text[:1].upper() + text[1:] + ". Every other frame was propagated.") if notes
+               else "Every frame was propagated.")
     with st.expander("Per-frame table"):
         st.dataframe(workflow.track_rows(frames, track), hide_index=True, width="stretch",
                      column_config={"area": st.column_config.NumberColumn("Area", format="%.0f"),

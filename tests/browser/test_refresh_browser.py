@@ -1,0 +1,48 @@
+"""A browser refresh, or the same link opened in a new window, brings back the same project and work."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.flow_steps import draw_and_save_box, open_sample, project_id, track_with_baseline
+from tests.browser.server import browser, dashboard, goto_page, page, shot, wait_idle  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def _projects(dashboard) -> set[str]:
+    return {p.name for p in dashboard.projects_dir.iterdir() if p.is_dir() and not p.name.startswith(".")}
+
+
+def test_refresh_keeps_the_project_prompt_and_track(page, browser, dashboard):
+    pid = open_sample(page, dashboard)
+    draw_and_save_box(page, fractions=(0.25, 0.28, 0.46, 0.44))
+    track_with_baseline(page)
+    before = _projects(dashboard)
+    url = page.url
+    assert "/track" in url and project_id(page) == pid
+
+    page.reload()
+    page.wait_for_selector('[data-testid="stMetricLabel"]:has-text("Frames tracked")', timeout=60_000)
+    wait_idle(page)
+    shot(page, "refresh-1-track-after-reload")
+    assert project_id(page) == pid and _projects(dashboard) == before  # no new project was made
+    assert page.locator("text=Track: up to date").count() == 1
+    assert page.locator("text=14 of 14").count() == 1
+
+    goto_page(page, "Prompt")
+    assert project_id(page) == pid
+    page.wait_for_selector("text=Saved: a box on", timeout=60_000)
+    shot(page, "refresh-2-prompt-after-reload")
+
+    # The same link in a fresh window (no browser session at all) opens the same work.
+    other = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        tab = other.new_page()
+        tab.goto(url)
+        tab.wait_for_selector('[data-testid="stMetricLabel"]:has-text("Frames tracked")', timeout=60_000)
+        wait_idle(tab)
+        assert project_id(tab) == pid and _projects(dashboard) == before
+        assert tab.locator("text=Prompt: saved").count() == 1
+    finally:
+        other.close()
