@@ -30,6 +30,7 @@ n = len(frames)
 
 if review.FRAME_KEY not in st.session_state or not 0 <= st.session_state[review.FRAME_KEY] < n:
     review.jump_to(corrections.review_order(track)[0])
+review.show_flash()
 
 top_left, top_right = st.columns([3, 2], gap="large")
 with top_right:
@@ -80,8 +81,8 @@ with right:
                                      object_id=oid)
     if prompt is not None:
         st.session_state["review:drawn"] = counter + 1  # a fresh canvas next time, whatever happens
-        if review.apply(project, live, prompt, st.session_state.get("review:auto", True)):
-            st.rerun()
+        review.apply(project, live, prompt, st.session_state.get("review:auto", True))
+        st.rerun()  # redraw with the corrected mask (or the reason it was refused) on a fresh canvas
 
 st.divider()
 st.markdown(f"**From {dates[frame].isoformat()}:**")
@@ -99,6 +100,7 @@ if a3.button("Undo last correction", icon=":material/undo:", disabled=not correc
              width="stretch"):
     corrections.undo(project)
     sessions.forget(project)
+    review.clear_flash()
     st.toast("Undone.", icon=":material/undo:")
     st.rerun()
 a4.toggle("Auto forward", True, key="review:auto",

@@ -140,7 +140,10 @@ def test_click_on_a_skipped_frame_says_why_and_saves_nothing(project):
     assert at.error and "left out of tracking" in at.error[0].value
     assert len(reopen(project).load_prompts()) == 1
     assert at.session_state["review:drawn"] == 1  # the refused drawing is not applied again
-    at.run()
+    at.run()  # the fresh canvas's own rerun in a browser: the sentence stays, nothing is applied
+    assert len(at.error) == 1 and "left out of tracking" in at.error[0].value
+    assert len(reopen(project).load_prompts()) == 1
+    at.select_slider(key=review.FRAME_KEY).set_value(2).run()  # another date: the message goes
     assert not at.error
 
 
@@ -154,3 +157,15 @@ def test_no_track_yet_points_to_the_track_page(tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert any("Track" in i.value for i in at.info)
+
+
+def test_a_stopped_repropagation_is_said_and_stays_said(project):
+    at = open_page(project, frame=1)
+    at.session_state[review.CANCEL_KEY] = True  # what the Cancel button's callback leaves
+    at.run()
+    assert any("Re-propagation stopped" in i.value for i in at.info)
+    at.run()
+    assert any("Re-propagation stopped" in i.value for i in at.info)
+    at.button(key="review:forward").click().run()  # the next action clears it
+    no_errors(at)
+    assert not any("Re-propagation stopped" in i.value for i in at.info)

@@ -6,18 +6,19 @@ The logic (what a correction does, the review order) is in
 
 from __future__ import annotations
 
+import logging
 import math
 
 import numpy as np
 import streamlit as st
 
 from .. import corrections
+from ..errors import InputError
 from ..frames import Frames
 from ..overlay import draw, object_color
 from ..project import Project
 from ..track import Provenance, Track
 from .sessions import LiveSession, forget
-from .state import report
 
 BADGE = {  # provenance -> (label, st.badge colour, icon); colours follow tracking.charts
     Provenance.PROMPTED: ("prompted", "blue", ":material/ads_click:"),
@@ -31,6 +32,38 @@ VIEW_SIZES = {"small": (360, 420), "medium": (440, 520), "large": (600, 680)}
 FRAME_KEY = "review:frame"
 JOB_KEY = "review:job"
 CANCEL_KEY = "review:cancelled"
+FLASH_KEY = "review:flash"
+log = logging.getLogger("tracking.ui")
+
+
+# -- messages that outlive the extra reruns a freshly mounted canvas triggers ---------
+def flash(kind: str, text: str) -> None:
+    """Show ``text`` (st.info / st.error) on this date until the next action or date change."""
+    st.session_state[FLASH_KEY] = (kind, text, st.session_state.get(FRAME_KEY))
+
+
+def flash_error(exc: Exception) -> None:
+    """One sentence for the analyst, like ``state.report``; the detail of a bug goes to the log."""
+    if isinstance(exc, InputError):
+        flash("error", str(exc))
+    else:
+        log.exception("review: unexpected error")
+        flash("error", f"Something went wrong ({type(exc).__name__}): {exc}. Your work so far is saved.")
+
+
+def clear_flash() -> None:
+    st.session_state.pop(FLASH_KEY, None)
+
+
+def show_flash() -> None:
+    item = st.session_state.get(FLASH_KEY)
+    if item is None:
+        return
+    kind, text, frame = item
+    if frame != st.session_state.get(FRAME_KEY):
+        clear_flash()
+        return
+    (st.error if kind == "error" else st.info)(text)
 
 
 def confidence_text(conf: float) -> str:
@@ -109,6 +142,7 @@ def _cancel() -> None:
 
 def queue_job(start: int, direction: str) -> None:
     """Ask for a re-propagation on the next run of the page (it runs before anything is drawn)."""
+    clear_flash()
     st.session_state[JOB_KEY] = (int(start), direction)
     st.session_state[CANCEL_KEY] = False
 
@@ -120,7 +154,7 @@ def run_pending_job(project: Project, live: LiveSession, frames: Frames) -> None
     """
     job = st.session_state.pop(JOB_KEY, None)
     if st.session_state.pop(CANCEL_KEY, False):
-        st.info("Re-propagation stopped. The dates done before the stop keep their new masks.")
+        flash("info", "Re-propagation stopped. The dates done before the stop keep their new masks.")
     if job is None:
         return
     start, direction = job
@@ -138,7 +172,7 @@ def run_pending_job(project: Project, live: LiveSession, frames: Frames) -> None
         try:
             corrections.repropagate(project, live.session, start, direction, progress_cb=progress)
         except Exception as exc:  # one sentence in the page; the frames done so far are saved
-            report(exc)
+            flash_error(exc)
             box.empty()
             return
         finally:
@@ -153,10 +187,11 @@ def apply(project: Project, live: LiveSession, prompt, auto_forward: bool) -> bo
         try:
             corrections.apply_correction(project, live.session, prompt)
         except Exception as exc:  # InputError (e.g. a click on a skipped frame) or an engine failure
-            report(exc)
+            flash_error(exc)
             forget(project)  # part of it may have reached the engine: rebuild from the saved state
             return False
         live.mark_saved(project)
+    clear_flash()
     if auto_forward and prompt.frame < len(live.session.frames) - 1:
         queue_job(prompt.frame, "forward")
     return True
