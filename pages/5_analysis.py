@@ -54,7 +54,7 @@ maps.show_map(fmap, key="analysis:map")
 maps.date_legend(dates)
 
 st.subheader("Accuracy against reference outlines")
-analysis.reference_picker(project)
+analysis.reference_picker(project, frames.grid)
 if reference_store.reference_path(project) is not None:
     try:
         rows, unmatched = reference_store.score(project, track, frames.grid, dates)

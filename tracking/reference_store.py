@@ -44,11 +44,13 @@ def _is_shapefile_zip(path: Path) -> bool:
         raise InputError(f"{path.name} is not a readable zip archive.") from None
 
 
-def save_reference_upload(project: Project, name: str, data: bytes) -> Path:
+def save_reference_upload(project: Project, name: str, data: bytes, grid: Grid | None = None) -> Path:
     """Store an uploaded reference in the project and make it the project's reference.
 
     Returns the stored path (a folder of masks, or a vector file). Raises
-    InputError naming the file when it is not a usable reference.
+    InputError naming the file when it is not a usable reference; with ``grid``
+    the reference is also read onto it first, and refused (and not kept) when
+    that fails.
     """
     from .limits import check_archive_upload
 
@@ -65,8 +67,14 @@ def save_reference_upload(project: Project, name: str, data: bytes) -> Path:
         shutil.rmtree(old) if old.is_dir() else old.unlink()
     path = folder / clean
     write_bytes(path, bytes(data))
-    if path.suffix.lower() == ".zip" and not _is_shapefile_zip(path):
-        path = _extract_masks(path, folder / (path.stem + "_masks"))
+    try:
+        if path.suffix.lower() == ".zip" and not _is_shapefile_zip(path):
+            path = _extract_masks(path, folder / (path.stem + "_masks"))
+        if grid is not None:
+            load_reference(path, grid)
+    except InputError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     _set(project, path)
     return path
 

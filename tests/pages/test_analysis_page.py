@@ -7,7 +7,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from tracking import accuracy
+from tracking import accuracy, reference_store
 from tracking.ui import maps
 
 from .review_fixtures import (DATES, ROOT, no_errors, page, project, reopen, scar_mask,  # noqa: F401
@@ -95,6 +95,9 @@ def test_a_reference_without_dates_says_so(project):
     assert not at.exception
     assert at.error and "outline.geojson" in at.error[0].value
     assert len(at.get("plotly_chart")) >= 4  # the rest of the page is still there
+    assert reference_store.reference_path(reopen(project)) is None  # refused, not kept
+    at.run()
+    assert len(at.error) == 1 and "outline.geojson" in at.error[0].value  # still said on a rerun
 
 
 def test_map_is_offline_with_scene_base_layers_and_dated_outlines(project):

@@ -94,3 +94,12 @@ def test_reference_upload_respects_the_project_limits(project, monkeypatch):
     with pytest.raises(InputError, match="disk"):
         reference_store.save_reference_upload(project, "masks.zip", bomb)
     assert not (project.root / "reference").exists() or not any((project.root / "reference").iterdir())
+
+
+def test_with_the_grid_an_unreadable_reference_is_refused_and_not_kept(project):
+    no_dates = b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "a"}, ' \
+               b'"geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}]}'
+    with pytest.raises(InputError, match="no date column"):
+        reference_store.save_reference_upload(project, "ref.geojson", no_dates, grid=GRID)
+    assert reference_store.reference_path(project) is None
+    assert not (project.root / "reference").exists()

@@ -88,7 +88,7 @@ def change_metrics(change: Change) -> None:
               f"{change.rate_per_day:,.1f} {unit}/day")
 
 
-def reference_picker(project: Project) -> None:
+def reference_picker(project: Project, grid: Grid) -> None:
     """Upload a reference (or use the sample's truth); the current one is named with a Remove button."""
     current = reference_store.reference_path(project)
     c1, c2 = st.columns([3, 2])
@@ -96,14 +96,18 @@ def reference_picker(project: Project) -> None:
         upload = st.file_uploader(
             "Reference outlines: a zip of dated masks (e.g. 2019-06-14.tif), a zipped Shapefile, "
             "a GeoJSON or a GeoPackage with a date column", type=["zip", "geojson", "json", "gpkg"],
-            key="analysis:reference", max_upload_size=upload_limit_mb())
+            key="analysis:reference")
         if upload is not None and st.session_state.get("analysis:ref_done") != upload.file_id:
             st.session_state["analysis:ref_done"] = upload.file_id
+            st.session_state.pop("analysis:ref_error", None)
             try:
-                reference_store.save_reference_upload(project, upload.name, upload.getvalue())
+                reference_store.save_reference_upload(project, upload.name, upload.getvalue(), grid)
                 current = reference_store.reference_path(project)
             except InputError as exc:
-                report(exc)
+                st.session_state["analysis:ref_error"] = (upload.file_id, str(exc))
+        failed = st.session_state.get("analysis:ref_error")
+        if upload is not None and failed and failed[0] == upload.file_id:
+            st.error(failed[1])  # stays while the refused file is still in the uploader
     with c2:
         if (project.meta.get("sample") or {}).get("truth_dir"):
             if st.button("Use the sample's true masks", key="analysis:truth", icon=":material/verified:"):
