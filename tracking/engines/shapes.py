@@ -1,0 +1,109 @@
+"""Small mask operations shared by the baseline engine: distances, rings, components, discs."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage as ndi
+
+_EIGHT = np.ones((3, 3), bool)
+
+
+def signed_distance(mask: np.ndarray) -> np.ndarray:
+    """(H, W) bool -> (H, W) float32 distance to the outline: > 0 outside, <= 0 inside."""
+    if not mask.any():
+        return np.full(mask.shape, np.inf, np.float32)
+    if mask.all():
+        return np.full(mask.shape, -np.inf, np.float32)
+    out = ndi.distance_transform_edt(~mask)
+    inside = ndi.distance_transform_edt(mask)
+    return np.where(mask, 0.5 - inside, out - 0.5).astype(np.float32)
+
+
+def equivalent_radius(mask: np.ndarray) -> float:
+    """Radius in pixels of the disc with the mask's area."""
+    return float(np.sqrt(mask.sum() / np.pi))
+
+
+def ring(mask: np.ndarray, inner: float, outer: float) -> np.ndarray:
+    """(H, W) bool: pixels outside ``mask`` at a distance in (inner, outer] pixels."""
+    d = signed_distance(mask)
+    return (d > inner) & (d <= outer)
+
+
+def core(mask: np.ndarray, depth: float) -> np.ndarray:
+    """(H, W) bool: pixels of ``mask`` at least ``depth`` pixels inside (the mask if that is empty)."""
+    c = signed_distance(mask) <= -depth
+    return c if c.any() else mask.copy()
+
+
+def components_touching(mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """The 8-connected components of ``mask`` that share a pixel with ``seeds``."""
+    lab, n = ndi.label(mask, _EIGHT)
+    if n == 0:
+        return mask.copy()
+    hit = np.unique(lab[seeds & mask])
+    hit = hit[hit > 0]
+    return np.isin(lab, hit)
+
+
+def largest_components(mask: np.ndarray, fraction: float) -> np.ndarray:
+    """Keep the largest component and those at least ``fraction`` of its area."""
+    lab, n = ndi.label(mask, _EIGHT)
+    if n <= 1:
+        return mask.copy()
+    sizes = np.bincount(lab.ravel())[1:]
+    keep = np.flatnonzero(sizes >= fraction * sizes.max()) + 1
+    return np.isin(lab, keep)
+
+
+def grow_box(mask: np.ndarray, margin: float) -> np.ndarray:
+    """(H, W) bool: the mask's bounding box grown by ``margin`` px (empty if the mask is)."""
+    out = np.zeros(mask.shape, bool)
+    if mask.any():
+        ys, xs = np.nonzero(mask)
+        m = int(np.ceil(margin))
+        out[max(0, ys.min() - m):ys.max() + m + 1, max(0, xs.min() - m):xs.max() + m + 1] = True
+    return out
+
+
+def fill_holes(mask: np.ndarray) -> np.ndarray:
+    return ndi.binary_fill_holes(mask)
+
+
+def discs(shape: tuple[int, int], points: np.ndarray, radius: float) -> np.ndarray:
+    """(H, W) bool: union of discs of ``radius`` px around points (K, 2) given as (x, y)."""
+    out = np.zeros(shape, bool)
+    if len(points) == 0:
+        return out
+    r = int(np.ceil(radius))
+    yy, xx = np.mgrid[-r:r + 1, -r:r + 1]
+    stamp = yy ** 2 + xx ** 2 <= radius ** 2
+    h, w = shape
+    for x, y in np.asarray(points):
+        cy, cx = int(np.clip(round(float(y)), 0, h - 1)), int(np.clip(round(float(x)), 0, w - 1))
+        y0, y1, x0, x1 = cy - r, cy + r + 1, cx - r, cx + r + 1
+        sy0, sx0 = max(0, -y0), max(0, -x0)
+        sy1, sx1 = stamp.shape[0] - max(0, y1 - h), stamp.shape[1] - max(0, x1 - w)
+        out[max(0, y0):min(h, y1), max(0, x0):min(w, x1)] |= stamp[sy0:sy1, sx0:sx1]
+    return out
+
+
+def box_mask(shape: tuple[int, int], box: tuple[float, float, float, float]) -> np.ndarray:
+    """(H, W) bool: pixels (column c, row r) with x0 < c + 1 and c <= x1, likewise for rows."""
+    h, w = shape
+    x0, y0, x1, y1 = box
+    ys, xs = np.arange(h), np.arange(w)
+    return ((ys + 1 > y0) & (ys <= y1))[:, None] & ((xs + 1 > x0) & (xs <= x1))[None, :]
+
+
+def neighbour_inside(h: int, w: int, dy: int, dx: int) -> np.ndarray:
+    """(H, W) bool: pixels whose neighbour at offset (dy, dx) lies inside an h x w frame."""
+    ys = np.arange(h)[:, None] + dy
+    xs = np.arange(w)[None, :] + dx
+    return (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two bool masks (1.0 when both are empty)."""
+    union = np.logical_or(a, b).sum()
+    return 1.0 if union == 0 else float(np.logical_and(a, b).sum() / union)
