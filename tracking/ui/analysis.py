@@ -96,7 +96,7 @@ def reference_picker(project: Project, grid: Grid) -> None:
         upload = st.file_uploader(
             "Reference outlines: a zip of dated masks (e.g. 2019-06-14.tif), a zipped Shapefile, "
             "a GeoJSON or a GeoPackage with a date column", type=["zip", "geojson", "json", "gpkg"],
-            key="analysis:reference")
+            key="analysis:reference", max_upload_size=upload_limit_mb())
         if upload is not None and st.session_state.get("analysis:ref_done") != upload.file_id:
             st.session_state["analysis:ref_done"] = upload.file_id
             st.session_state.pop("analysis:ref_error", None)
