@@ -52,13 +52,10 @@ def save_reference_upload(project: Project, name: str, data: bytes, grid: Grid |
     the reference is also read onto it first, and refused (and not kept) when
     that fails.
     """
-    from .limits import check_archive_upload
-
     clean = _clean_name(name)
     if not clean.lower().endswith(UPLOAD_SUFFIXES):
         raise InputError(f"{clean} is not a reference file; upload a zip of dated mask rasters, a zipped "
                          "Shapefile, a GeoJSON or a GeoPackage with a date column.")
-    check_archive_upload(project, clean, data)  # size per file, and the project's disk left
     from .limits import check_archive_upload
 
     check_archive_upload(project, clean, data)  # the server's limits, what a zip unpacks to included
