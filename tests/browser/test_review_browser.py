@@ -123,4 +123,6 @@ def test_correct_then_analyse_then_download(dashboard, tracked, page, offline, t
     assert gdf.crs.to_epsg() == 32648
     assert (gdf.sort_values("date")["provenance"] == "corrected").sum() == 1
 
-    assert offline == [], f"requests tried to leave the machine: {offline[:5]}"
+    hint = (" (a ':material/…:' page_icon makes Streamlit fetch the favicon from fonts.gstatic.com; "
+            "give set_page_config an emoji or an image file instead)") if any("fonts.gstatic" in u for u in offline) else ""
+    assert offline == [], f"requests tried to leave the machine: {sorted(set(offline))[:5]}{hint}"
