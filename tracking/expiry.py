@@ -86,6 +86,8 @@ def maybe_expire(base: str | os.PathLike | None = None, ttl_days: float | None =
         base = settings.projects_dir if base is None else base
         ttl_days = settings.limits.project_ttl_days if ttl_days is None else ttl_days
     base = Path(base)
+    if not base.is_dir():
+        return []  # no project yet: nothing to expire, and nothing is created
     now = time.time() if now is None else now
     stamp = base / STAMP_NAME
     try:
@@ -93,7 +95,6 @@ def maybe_expire(base: str | os.PathLike | None = None, ttl_days: float | None =
             return None
     except FileNotFoundError:
         pass
-    base.mkdir(parents=True, exist_ok=True)
     stamp.touch()
     os.utime(stamp, (now, now))
     removed = expire_projects(base, ttl_days, now)

@@ -107,3 +107,8 @@ def test_expire_on_start_never_raises(monkeypatch, caplog):
     monkeypatch.setattr(expiry, "maybe_expire", broken)
     expiry.expire_on_start()
     assert "project expiry failed" in caplog.text
+
+
+def test_maybe_expire_creates_nothing_when_there_are_no_projects(tmp_path):
+    assert expiry.maybe_expire(tmp_path / "projects", ttl_days=7) == []
+    assert not (tmp_path / "projects").exists()
