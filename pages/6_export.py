@@ -16,16 +16,19 @@ if frames is None or track is None or not track.objects:
     st.page_link("pages/3_track.py", label="Go to Track", icon=":material/play_arrow:")
     st.stop()
 
-ready = export_cache.current_exports(project)
-if ready is None:
+exports = export_cache.current_exports(project)
+if exports is None:
     try:
         with st.spinner("Writing the exports and the report (a few seconds)…"):
-            ready = export_cache.ensure_exports(project).paths
+            exports = export_cache.ensure_exports(project)
     except Exception as exc:  # bad input or a failed writer: one sentence, the project stays as it is
         report(exc)
         st.stop()
 else:
     st.caption("These files match the current masks.")
+if exports.note:
+    st.warning(exports.note)
+ready = exports.paths
 
 for kind, path in export_cache.ordered(ready):
     label, mime, what = export_cache.EXPORTS.get(kind, (path.name, "application/octet-stream", ""))

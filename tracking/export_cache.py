@@ -18,6 +18,7 @@ from pathlib import Path
 from .atomic import write_json
 from .errors import InputError
 from .project import Project
+from .reference import load_reference
 from .reference_store import reference_path
 
 _MANIFEST = "exports.json"
@@ -39,10 +40,12 @@ EXPORTS: dict[str, tuple[str, str, str]] = {
 
 @dataclass
 class ExportSet:
-    """The files ready for download ({kind: path}) and whether they were just made."""
+    """The files ready for download ({kind: path}), whether they were just made, and a note
+    (one sentence, e.g. why the accuracy figures are missing) or ""."""
 
     paths: dict[str, Path]
     fresh: bool
+    note: str = ""
 
 
 def _file_digest(path: Path | None) -> str:
@@ -76,7 +79,7 @@ def exports_key(project: Project, shapefile: bool = True) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def current_exports(project: Project, shapefile: bool = True) -> dict[str, Path] | None:
+def current_exports(project: Project, shapefile: bool = True) -> ExportSet | None:
     """The exports on disk when they match the project as it is now, else None."""
     manifest = project.exports / _MANIFEST
     try:
@@ -86,7 +89,20 @@ def current_exports(project: Project, shapefile: bool = True) -> dict[str, Path]
     if saved.get("key") != exports_key(project, shapefile):
         return None
     paths = {k: project.exports / name for k, name in saved.get("files", {}).items()}
-    return paths if paths and all(p.exists() for p in paths.values()) else None
+    if not paths or not all(p.exists() for p in paths.values()):
+        return None
+    return ExportSet(paths, False, str(saved.get("note", "")))
+
+
+def _reference_masks(project: Project, grid) -> tuple[dict | None, str]:
+    """The project's reference on ``grid`` and "", or None and why it cannot be used."""
+    path = reference_path(project)
+    if path is None:
+        return None, ""
+    try:
+        return load_reference(path, grid), ""
+    except InputError as exc:
+        return None, f"{exc} The exports were made without accuracy figures."
 
 
 def ensure_exports(project: Project, shapefile: bool = True) -> ExportSet:
@@ -96,7 +112,7 @@ def ensure_exports(project: Project, shapefile: bool = True) -> ExportSet:
     """
     ready = current_exports(project, shapefile)
     if ready is not None:
-        return ExportSet(ready, False)
+        return ready
     from .exports import export_all
 
     frames, track = project.load_frames(), project.load_track()
@@ -108,10 +124,11 @@ def ensure_exports(project: Project, shapefile: bool = True) -> ExportSet:
     for old in out.iterdir():
         if old.is_file():
             old.unlink()
+    reference, note = _reference_masks(project, frames.grid)  # a bad reference costs only the accuracy
     paths = export_all(out, frames, track, engine_info(project), project.load_prompts(),
-                       reference=reference_path(project), shapefile=shapefile)
-    write_json(out / _MANIFEST, {"key": key, "files": {k: Path(p).name for k, p in paths.items()}})
-    return ExportSet({k: Path(p) for k, p in paths.items()}, True)
+                       reference=reference, shapefile=shapefile)
+    write_json(out / _MANIFEST, {"key": key, "files": {k: Path(p).name for k, p in paths.items()}, "note": note})
+    return ExportSet({k: Path(p) for k, p in paths.items()}, True, note)
 
 
 def ordered(paths: dict[str, Path]) -> list[tuple[str, Path]]:

@@ -75,3 +75,19 @@ def test_reference_adds_accuracy_csv(project, tmp_path):
     assert "accuracy.csv" in buttons(at)
     text = (project.exports / "accuracy.csv").read_text().splitlines()
     assert text[0].startswith("date,iou") and len(text) == 1 + len(DATES) + 1  # header, dates, mean
+
+
+def test_an_unusable_reference_costs_only_the_accuracy(project, tmp_path):
+    bad = project.folder("reference") / "ref.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": []}')
+    project.meta["reference"] = "reference/ref.geojson"
+    project.save()
+    at = page(PAGE, reopen(project))
+    at.run()
+    assert not at.exception and not at.error
+    assert at.warning and "ref.geojson" in at.warning[0].value and "without accuracy" in at.warning[0].value
+    labels = buttons(at)
+    assert "GeoPackage" in labels and "accuracy.csv" not in labels
+    stamp = (project.exports / "scars.gpkg").stat().st_mtime_ns
+    at.run()  # made once, the warning kept
+    assert (project.exports / "scars.gpkg").stat().st_mtime_ns == stamp and at.warning
