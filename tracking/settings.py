@@ -71,7 +71,7 @@ class Limits:
 
 #: Defaults for a shared demo server: several people, one machine, strangers' files.
 HOSTED_LIMITS = Limits(upload_mb=200.0, upload_total_mb=500.0, max_scenes=60, max_scene_pixels=100_000_000,
-                       max_grid_pixels=4_000_000, max_frames=60, project_disk_mb=1500.0, project_ttl_days=7.0)
+                       max_grid_pixels=4_000_000, max_frames=60, project_disk_mb=2500.0, project_ttl_days=7.0)
 LOCAL_LIMITS = Limits()
 _LIMIT_KEYS = tuple(f.name for f in dataclasses.fields(Limits))
 
