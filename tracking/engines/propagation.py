@@ -109,36 +109,54 @@ def move_model(features: np.ndarray, prev: ObjectState, before: np.ndarray, core
     return model, change
 
 
-def failed_ground(evidence: np.ndarray, sd_prev: np.ndarray, width: float) -> np.ndarray:
+def failed_ground(evidence: np.ndarray, earlier: np.ndarray, sd_prev: np.ndarray, width: float,
+                  rounds: int = 3) -> np.ndarray:
     """(H, W) bool: ground beyond the band that failed with the scar, judged patch by patch.
 
-    A patch of pixels the evidence (H, W) log-odds calls scar, beyond the band but touching
-    it, joins when most of it (its median) beats the far prior on its own: a slope failure
-    brings a large coherent patch that looks like scar, while creep and noise bring thin
-    rims and doubtful specks.
+    evidence: (H, W) log-odds of scar on this date; earlier: (H, W) log-odds of scar on the
+    previous date, under the previous model (only read where evidence > 0). A patch of
+    pixels the evidence calls scar, beyond the band, joins when most of it (its median)
+    beats the far prior on its own and it either touches the band or is new ground (it did
+    not look like scar on the previous date) lying within the failure's own size of ground
+    that already joined. A slope failure brings large coherent patches of newly bared ground,
+    perhaps split by shadows and boulders; creep and noise bring thin rims and doubtful
+    specks; an outcrop that always looked like scar is not new.
     """
     beyond = sd_prev > width
     labels, n = ndi.label((evidence > 0) & beyond, np.ones((3, 3), bool))
+    failed = np.zeros(evidence.shape, bool)
     if n == 0:
-        return np.zeros(evidence.shape, bool)
-    ids = np.unique(labels[beyond & (sd_prev <= width + 1.5)])
-    ids = ids[ids > 0]
-    strong = np.zeros(n + 1, bool)
-    if len(ids):
-        strong[ids] = np.asarray(ndi.median(evidence, labels, ids)) > -bel.FAR_PRIOR
-    return strong[labels]
+        return failed
+    judged = np.zeros(n + 1, bool)
+    judged[0] = True
+    reach = beyond & (sd_prev <= width + 1.5)
+    for k in range(rounds):
+        ids = np.unique(labels[reach])
+        ids = ids[~judged[ids]]
+        if len(ids) == 0:
+            break
+        judged[ids] = True
+        keep = np.asarray(ndi.median(evidence, labels, ids)) > -bel.FAR_PRIOR
+        if k > 0:
+            keep &= np.asarray(ndi.median(earlier, labels, ids)) < 0
+        if not keep.any():
+            break
+        failed |= np.isin(labels, ids[keep])
+        reach = (shapes.signed_distance(failed) <= shapes.equivalent_radius(failed)) & ~failed
+    return failed
 
 
-def segment_frame(evidence: np.ndarray, edges: EdgeWeights, prev: ObjectState,
+def segment_frame(evidence: np.ndarray, earlier: np.ndarray, edges: EdgeWeights, prev: ObjectState,
                   sd_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Graph cut of the ``evidence`` (H, W) log-odds under the prior from ``prev``.
 
+    earlier: (H, W) log-odds of scar on the previous date (see ``failed_ground``).
     Failed ground counts as part of the old outline for the prior; parts of the cut that
     reach into the band count as attached. Returns the mask (H, W) bool and the posterior
     (H, W) float32 log-odds.
     """
     width = prev.width
-    failed = failed_ground(evidence, sd_prev, width)
+    failed = failed_ground(evidence, earlier, sd_prev, width)
     sd_ref = shapes.signed_distance(prev.mask | failed) if failed.any() else sd_prev
     z = evidence + bel.predict(prev.belief, sd_ref, width)
     near = sd_ref <= width
@@ -165,7 +183,8 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
     if fg.any() and bg.any():
         model = moved.updated(features, fg, bg, rate=ADAPT_RATE, seed=seed)
         appearance = model.log_odds(features)
-    mask, posterior = segment_frame(appearance + change, edges, prev, sd_prev)
+    earlier = prev.model.log_odds(before)
+    mask, posterior = segment_frame(appearance + change, earlier, edges, prev, sd_prev)
     if not mask.any():
         # Nothing left that looks like the scar: report it, but keep tracking from the old outline.
         return ObjectState(mask, prev.model, prev.width, 0.0, frame, prev.belief)

@@ -65,8 +65,8 @@ class ArrayVideo:
         return len(self.frames)
 
     def __getitem__(self, index: int) -> torch.Tensor:
-        x = torch.from_numpy(self.frames[index]).to(self.device).permute(2, 0, 1)
-        img = (x.double() / 255.0).float()  # SAM2 divides in float64, then stores float32
+        x = torch.from_numpy(self.frames[index]).permute(2, 0, 1)
+        img = (x.double() / 255.0).float().to(self.device)  # SAM2 divides in float64 (on the CPU: MPS has none)
         return (img - self._mean) / self._std
 
 
