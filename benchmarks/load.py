@@ -1,6 +1,6 @@
 """Load test: N sessions tracking the sample at once on one server process, with the baseline engine.
 
-    python benchmarks/load.py [--sessions 1 2 4 8] [--probes 6] [--size 256]
+    python benchmarks/load.py [--sessions 1 2 4 8] [--probes 6] [--size 256] [--parallel-runs K]
 
 A Streamlit server runs every browser session as a thread of one process, so the
 sessions here are threads of this process: each one has its own project (a copy
@@ -16,6 +16,8 @@ minute and frames tracked per second over all sessions), each run's time (mean
 and slowest), the longest pause between two progress updates of one run (a page
 frozen behind another session would show here), and the probe page's rerun
 latency (median and 95th percentile) under that load, next to the idle latency.
+``--parallel-runs`` sets how many baseline frames run at once across sessions
+(tracking.settings ``parallel_runs``; 0, the default, is one fewer than the cores).
 """
 
 from __future__ import annotations
@@ -158,7 +160,11 @@ def main() -> None:
     parser.add_argument("--probes", type=int, default=6, help="idle page reruns measured first")
     parser.add_argument("--size", type=int, default=0,
                         help="generate a sample of this many pixels a side instead of the built-in one (256)")
+    parser.add_argument("--parallel-runs", type=int, default=None,
+                        help="frames of baseline tracking computed at once across sessions (default: settings)")
     args = parser.parse_args()
+    if args.parallel_runs is not None:
+        os.environ["LANDSLIDE_PARALLEL_RUNS"] = str(args.parallel_runs)
 
     work = Path(tempfile.mkdtemp(prefix="landslide-load-"))
     os.environ["LANDSLIDE_PROJECTS_DIR"] = str(work / "projects")
@@ -176,8 +182,11 @@ def main() -> None:
         t0 = time.perf_counter()
         template = make_template(base, sample)
         frames = workflow.load_frames(Project.open(base, template.name))
+        from tracking.settings import current
+
         print(f"sample: {len(frames)} frames of {frames.shape[1]} x {frames.shape[0]} px "
-              f"(frames built in {time.perf_counter() - t0:.1f} s); {os.cpu_count()} CPU cores")
+              f"(frames built in {time.perf_counter() - t0:.1f} s); {os.cpu_count()} CPU cores; "
+              f"{current().limits.runs_in_parallel} baseline frame(s) at once across sessions")
         keep_navigation_between_reruns()
         probe_project = clone(template, base)
         workflow.run_tracking(probe_project, "baseline")

@@ -13,7 +13,10 @@ model at once would corrupt each other's video state. So:
   for longer than one frame of the other's work; a session that has to wait is
   told so (``on_wait``), and the page can say "queued behind another analysis";
 - the weights-free baseline has nothing to share: every session gets a fresh
-  instance and needs no gate.
+  instance. Its frames are CPU work, though, so they pass a gate with
+  ``parallel_runs`` slots (tracking.settings; by default one fewer than the CPU
+  cores): beyond that, sessions queue frame by frame instead of all sharing the
+  cores at once, which keeps every page responsive (benchmarks/load.py).
 
 Typical use, from a page::
 
@@ -42,22 +45,24 @@ WaitCallback = Callable[[str | None], None]
 
 
 class Gate:
-    """A first-come first-served lock with a callback while a caller waits.
+    """A first-come first-served lock for ``slots`` holders at once, with a callback while a caller waits.
 
     ``hold(on_wait)`` calls ``on_wait(QUEUED)`` once if the caller has to wait, and
     ``on_wait(None)`` when it gets the gate. A waiter that gives up (an exception in
     its thread) leaves the queue, so it can never block those behind it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, slots: int = 1) -> None:
+        self.slots = max(1, int(slots))
         self._cond = threading.Condition()
         self._queue: deque = deque()
-        self._held = False
+        self._held = 0
         self.waits = 0  # how many acquisitions had to wait (for status and tests)
 
     @property
     def busy(self) -> bool:
-        return self._held
+        """Every slot is taken."""
+        return self._held >= self.slots
 
     @property
     def queued(self) -> int:
@@ -70,7 +75,7 @@ class Gate:
             self._queue.append(token)
             waited = False
             try:
-                while self._held or self._queue[0] is not token:
+                while self._held >= self.slots or self._queue[0] is not token:
                     if not waited:
                         waited = True
                         self.waits += 1
@@ -87,13 +92,14 @@ class Gate:
                 self._cond.notify_all()
                 raise
             self._queue.popleft()
-            self._held = True
+            self._held += 1
+            self._cond.notify_all()  # the next in line may fit in another slot
         if waited and on_wait is not None:
             on_wait(None)
 
     def release(self) -> None:
         with self._cond:
-            self._held = False
+            self._held = max(0, self._held - 1)
             self._cond.notify_all()
 
     @contextmanager
@@ -190,6 +196,12 @@ class ModelPool:
         self._models: dict[tuple, _Shared] = {}
         self._lock = threading.Lock()
         self._loading: dict[tuple, threading.Lock] = {}
+        self._cpu_gates: dict[int, Gate] = {}
+
+    def _cpu_gate(self, slots: int) -> Gate:
+        """The gate weights-free engines share, with ``slots`` frames computed at once."""
+        with self._lock:
+            return self._cpu_gates.setdefault(slots, Gate(slots))
 
     def engine(self, kind: str = "auto", model: str = "tiny", checkpoint: str | Path | None = None,
                device: str = "auto", image_size: int | None = None, on_wait: WaitCallback | None = None,
@@ -211,9 +223,10 @@ class ModelPool:
 
             limits = current().limits
         key, ckpt = self._key(kind, model, checkpoint, device, image_size)
-        if key is None:  # the baseline: no weights to share, so a gate of its own
+        if key is None:  # the baseline: no weights to share; its CPU work shares the cores' gate
             engine, note = self._make(kind, model, checkpoint, device, image_size)
-            return GatedEngine(engine, Gate(), on_wait, limits.max_frames, limits.max_grid_pixels), note
+            gate = self._cpu_gate(limits.runs_in_parallel)
+            return GatedEngine(engine, gate, on_wait, limits.max_frames, limits.max_grid_pixels), note
         shared = self._shared(key, lambda: self._make("sam2", model, ckpt, device, image_size))
         session = _fork(shared.engine)
         with self._lock:

@@ -45,6 +45,9 @@ class Limits:
     max_frames:       frames one tracking run may hold.
     project_disk_mb:  disk space one project folder may use, in MB.
     project_ttl_days: projects not updated for this many days are deleted; 0 keeps them.
+    parallel_runs:    frames of weights-free tracking computed at once across all
+                      sessions (more sessions queue frame by frame); 0 means one
+                      fewer than the CPU cores (at least 1).
     """
 
     upload_mb: float = 1024.0
@@ -55,6 +58,12 @@ class Limits:
     max_frames: int = 1000
     project_disk_mb: float = 50_000.0
     project_ttl_days: float = 0.0
+    parallel_runs: int = 0
+
+    @property
+    def runs_in_parallel(self) -> int:
+        """``parallel_runs``, with 0 resolved to one fewer than the CPU cores (at least 1)."""
+        return self.parallel_runs or max(1, (os.cpu_count() or 2) - 1)
 
     @property
     def upload_bytes(self) -> int:
@@ -163,7 +172,7 @@ def _limits(base: Limits, table, env: Mapping[str, str], where: str) -> Limits:
 
 
 def _number(value, key: str, where: str):
-    """An int or float limit (type as in :class:`Limits`), positive, or 0 for the TTL only."""
+    """An int or float limit (type as in :class:`Limits`), positive (0 allowed where it means "none" or "auto")."""
     kind = type(getattr(LOCAL_LIMITS, key))
     if isinstance(value, bool):
         raise InputError(f"{where} must be a number, not {value!r}.")
@@ -171,7 +180,7 @@ def _number(value, key: str, where: str):
         number = kind(float(str(value).replace("_", ""))) if isinstance(value, str) else kind(value)
     except (TypeError, ValueError, OverflowError):
         raise InputError(f"{where} must be a number, not {value!r}.") from None
-    if number != number or number < 0 or (number == 0 and key != "project_ttl_days"):
+    if number != number or number < 0 or (number == 0 and key not in ("project_ttl_days", "parallel_runs")):
         raise InputError(f"{where} must be a positive number, not {value!r}.")
     return number
 

@@ -40,6 +40,25 @@ def test_gate_serves_waiters_in_arrival_order_and_tells_them_they_wait():
     assert not gate.busy and gate.queued == 0 and gate.waits == 4
 
 
+def test_a_gate_with_slots_lets_that_many_in_and_queues_the_rest():
+    gate = Gate(slots=2)
+    gate.acquire()
+    gate.acquire()  # a second holder fits
+    assert gate.busy
+    heard, got = [], threading.Event()
+    t = threading.Thread(target=lambda: (gate.acquire(heard.append), got.set()))
+    t.start()
+    while not heard:
+        time.sleep(0.001)
+    assert heard == [QUEUED] and not got.is_set()
+    gate.release()
+    assert got.wait(5) and heard == [QUEUED, None]
+    t.join(5)
+    gate.release()
+    gate.release()
+    assert not gate.busy and gate.queued == 0
+
+
 def test_a_waiter_that_gives_up_does_not_block_the_queue():
     gate = Gate()
     gate.acquire()
@@ -86,8 +105,10 @@ def test_propagation_releases_the_gate_between_frames():
 
 def test_baseline_sessions_get_their_own_engine_with_the_limits():
     pool = ModelPool()
-    (a, note), (b, _) = pool.engine("baseline", limits=Limits(max_frames=2)), pool.engine("baseline")
-    assert a.inner is not b.inner and a.gate is not b.gate and a.name == "baseline" and "baseline" in note
+    (a, note), (b, _) = (pool.engine("baseline", limits=Limits(max_frames=2, parallel_runs=3)),
+                         pool.engine("baseline", limits=Limits(parallel_runs=3)))
+    assert a.inner is not b.inner and a.name == "baseline" and "baseline" in note
+    assert a.gate is b.gate and a.gate.slots == 3  # their CPU work shares the cores' gate
     with pytest.raises(InputError, match="3 frames"):
         a.load(np.zeros((3, 8, 8, 3), np.uint8))
     assert pool.status() == []

@@ -71,6 +71,9 @@ def test_bad_environment_value_names_the_variable():
 
 def test_ttl_zero_is_allowed_other_zeros_are_not():
     assert S.load_settings(None, env={"LANDSLIDE_PROJECT_TTL_DAYS": "0"}).limits.project_ttl_days == 0
+    auto = S.load_settings(None, env={"LANDSLIDE_PARALLEL_RUNS": "0"}).limits
+    assert auto.parallel_runs == 0 and auto.runs_in_parallel >= 1
+    assert S.load_settings(None, env={"LANDSLIDE_PARALLEL_RUNS": "3"}).limits.runs_in_parallel == 3
     with pytest.raises(InputError):
         S.load_settings(None, env={"LANDSLIDE_MAX_FRAMES": "0"})
 
