@@ -12,12 +12,12 @@ from tracking.ui.shell import ensure_project, refresh_sidebar, render_sidebar
 st.set_page_config(page_title="Landslide Scar Tracker", page_icon="⛰️", layout="wide")
 
 PAGES = [
-    st.Page("pages/1_scenes.py", title="Scenes", icon="🗂️", default=True),
-    st.Page("pages/2_prompt.py", title="Prompt", icon="✏️"),
-    st.Page("pages/3_track.py", title="Track", icon="▶️"),
-    st.Page("pages/4_review.py", title="Review and correct", icon="🔍"),
-    st.Page("pages/5_analysis.py", title="Analysis", icon="📈"),
-    st.Page("pages/6_export.py", title="Export and report", icon="📦"),
+    st.Page("pages/1_scenes.py", title="Scenes", icon=":material/photo_library:", default=True),
+    st.Page("pages/2_prompt.py", title="Prompt", icon=":material/draw:"),
+    st.Page("pages/3_track.py", title="Track", icon=":material/play_circle:"),
+    st.Page("pages/4_review.py", title="Review and correct", icon=":material/rule:"),
+    st.Page("pages/5_analysis.py", title="Analysis", icon=":material/monitoring:"),
+    st.Page("pages/6_export.py", title="Export and report", icon=":material/download:"),
 ]
 
 page = st.navigation(PAGES)

@@ -4,7 +4,7 @@
 sample folders in a temporary directory (the sample is generated before the server
 starts, and no SAM2 checkpoint is visible, so the baseline engine runs), waits for
 ``/_stcore/health`` and stops the server at the end of the session. ``browser`` is
-Debian's Chromium driven by Playwright; ``page`` a fresh tab per test.
+Debian's Chromium driven by Playwright (one per test module); ``page`` a fresh tab per test.
 
 Use in a test module::
 
@@ -142,8 +142,10 @@ def _start_browser():
     return chromium, close
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module (Playwright's sync API allows one driver at a time, and other
+    modules may start their own)."""
     with _shared("browser", _start_browser) as chromium:
         yield chromium
 
