@@ -133,3 +133,19 @@ def test_map_on_a_pixel_grid_uses_simple_crs(project):
     html = maps.scar_map(pix, project.load_track(), [0]).get_root().render()
     assert "L.CRS.Simple" in html
     assert np.isclose(float(re.search(r"\[\[(-?[\d.]+), 0\.0\], \[0\.0, ([\d.]+)\]\]", html).group(1)), -48)
+
+
+def test_a_pixel_grid_project_reads_in_square_pixels(project):
+    from affine import Affine
+
+    from tracking.frames import Frames
+    from tracking.grid import Grid
+
+    f = project.load_frames()
+    project.save_frames(Frames(f.images, f.valid, f.dates, f.sources,
+                               Grid(None, Affine.identity(), f.shape[1], f.shape[0]), f.quality))
+    at = open_page(reopen(project))
+    track = project.load_track()
+    assert metric(at, f"Scar area on {DATES[-1]}").value == f"{track.union(len(DATES) - 1).sum():,.0f} px²"
+    assert metric(at, "Gained").value.endswith("px²")
+    assert len(at.get("plotly_chart")) >= 4
