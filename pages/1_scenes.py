@@ -57,8 +57,8 @@ if side.button("Load the sample series", key="scenes:sample",
     scenes_ui.rebuild(project, sample=True)
 project_switcher()
 
-scenes_ui.upload_form(project)
-
+frames = workflow.load_frames(project)
+scenes_ui.upload_form(project, expanded=frames is None)
 frames = workflow.load_frames(project)
 if frames is None:
     if workflow.uploaded_files(project):
@@ -74,4 +74,4 @@ scenes_ui.undated_dates(project)
 problems(project.meta.get("problems", []))
 scenes_ui.frame_settings(project, frames)
 scenes_ui.preview(frames)
-st.page_link("pages/2_prompt.py", label="Next: draw the prompt", icon="✏️")
+st.page_link("pages/2_prompt.py", label="Next: draw the prompt", icon=":material/arrow_forward:")

@@ -14,7 +14,7 @@ project = require_project()
 frames = workflow.load_frames(project)
 if frames is None:
     st.info("This project has no frames yet: add scenes or load the sample on the Scenes page.")
-    st.page_link("pages/1_scenes.py", label="Go to Scenes", icon="🗂️")
+    st.page_link("pages/1_scenes.py", label="Go to Scenes", icon=":material/arrow_back:")
     st.stop()
 
 saved = project.load_prompts()
@@ -26,11 +26,8 @@ if saved:
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    c1, c2 = st.columns([2, 3])
-    with c1:
-        frame = prompt_ui.choose_frame(frames, saved)
-    with c2:
-        tool = st.radio("Tool", list(TOOLS), horizontal=True, key="prompt:tool")
+    frame = prompt_ui.choose_frame(frames, saved)
+    tool = st.radio("Tool", list(TOOLS), horizontal=True, key="prompt:tool")
     drawn = prompt_ui.canvas_for(project, frames, frame, saved, tool)
     st.caption(f"On the canvas: {drawn.summary.describe()}."
                + (" The outline wins: clicks and boxes drawn with it are left out." if drawn.summary.ignored else ""))
@@ -40,5 +37,5 @@ with right:
     prompt_ui.preview(project, frames, current)
     prompt_ui.save_button(project, frames, current, saved)
     if saved:
-        st.page_link("pages/3_track.py", label="Next: track the scar", icon="▶️")
+        st.page_link("pages/3_track.py", label="Next: track the scar", icon=":material/arrow_forward:")
 prompt_ui.outline_upload(project)

@@ -85,13 +85,13 @@ def prompt_canvas(image: np.ndarray, frame: int, tool: str, key: str, initial: d
                        point_display_radius=5, key=f"{key}:v{state['version']}")
     json_data = result.json_data if result.json_data is not None else state["initial"]
     state["last"] = json_data
-    undo_col, clear_col, _ = st.columns([1, 1, 4])
-    if undo_col.button("Undo last", key=f"{key}:undo", help="Remove the last point or shape",
+    row = st.container(horizontal=True)
+    if row.button("Undo last", key=f"{key}:undo", help="Remove the last point or shape",
                        disabled=not summarize(json_data).total):
         objects = list((json_data or {}).get("objects", []))[:-1]
         reset_canvas(key, {"objects": objects})
         st.rerun()
-    if clear_col.button("Clear", key=f"{key}:clear", help="Remove every point and shape",
+    if row.button("Clear", key=f"{key}:clear", help="Remove every point and shape",
                         disabled=not summarize(json_data).total):
         reset_canvas(key, {"objects": []})
         st.rerun()

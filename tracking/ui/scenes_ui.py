@@ -44,11 +44,12 @@ def rebuild(project: Project, options=None, sample: bool = False) -> bool:
     return True
 
 
-def upload_form(project: Project) -> None:
-    with st.form("scenes:upload", clear_on_submit=True):
+def upload_form(project: Project, expanded: bool = True) -> None:
+    with st.expander("Add scenes", expanded=expanded), \
+            st.form("scenes:upload", clear_on_submit=True, border=False):
         files = st.file_uploader(
-            "Add scenes: GeoTIFF, PNG or JPEG files, or a zip of them (a dates .csv with file,date lines "
-            "may come along)", type=UPLOAD_TYPES, accept_multiple_files=True, key="scenes:files")
+            "GeoTIFF, PNG or JPEG files, or a zip of them (a dates .csv with file,date lines may come along)",
+            type=UPLOAD_TYPES, accept_multiple_files=True, key="scenes:files")
         sent = st.form_submit_button("Add to the project", type="primary")
     if not (sent and files):
         return
@@ -70,6 +71,7 @@ def timeline_editor(project: Project, frames: Frames) -> None:
     version = st.session_state.setdefault("scenes:table-version", 0)
     edited = st.data_editor(
         df, key=f"scenes:table:{project.id}:{version}", hide_index=True, width="stretch", row_height=64,
+        height=min(40 + 64 * len(df), 760),
         disabled=[c for c in df.columns if c not in tt.EDITABLE],
         column_config={
             "image": st.column_config.ImageColumn("Image", width="small"),
@@ -78,7 +80,10 @@ def timeline_editor(project: Project, frames: Frames) -> None:
             "cloud %": st.column_config.NumberColumn("Cloud %", format="%.0f"),
             "snow %": st.column_config.NumberColumn("Snow %", format="%.0f"),
             "nodata %": st.column_config.NumberColumn("No data %", format="%.0f"),
-            "status": st.column_config.TextColumn("Tracking"),
+            "status": st.column_config.TextColumn("Tracking", width="small"),
+            "flags": st.column_config.TextColumn("Flags", width="medium"),
+            "sensor": st.column_config.TextColumn("Sensor", width="small"),
+            "file": st.column_config.TextColumn("File", width="medium"),
             "exclude": st.column_config.CheckboxColumn("Exclude", help="Leave this frame out of tracking"),
             "date from": st.column_config.TextColumn("Date from"),
         })

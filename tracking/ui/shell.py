@@ -90,7 +90,7 @@ def engine_status(model: str) -> dict:
 
 
 def _tick(ok: bool) -> str:
-    return "✅" if ok else "⬜"
+    return ":green[:material/check_circle:]" if ok else ":gray[:material/radio_button_unchecked:]"
 
 
 def _status_lines(project: Project) -> None:

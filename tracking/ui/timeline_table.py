@@ -26,8 +26,8 @@ def table(rows: list[dict], thumbs: list[bytes]) -> pd.DataFrame:
     df.insert(0, "image", [data_url(t) for t in thumbs])
     df["exclude"] = df["flags"].str.contains("excluded by hand", regex=False)
     df["status"] = ["used" if used else "left out" for used in df["used"]]
-    return df[["image", "frame", "date", "file", "sensor", "cloud %", "snow %", "nodata %", "status", "flags",
-               "exclude", "date from"]]
+    return df[["image", "frame", "date", "status", "exclude", "cloud %", "snow %", "nodata %", "flags", "sensor",
+               "file", "date from"]]
 
 
 def _as_date(value) -> dt.date | None:

@@ -23,7 +23,7 @@ def test_table_has_thumbnails_status_and_exclude_box():
     assert df["image"][0] == "data:image/png;base64," + base64.b64encode(PNG).decode()
     assert df["exclude"].tolist() == [False, False, True]
     assert df["status"].tolist() == ["used", "left out", "left out"]
-    assert list(df.columns)[:4] == ["image", "frame", "date", "file"]
+    assert list(df.columns)[:5] == ["image", "frame", "date", "status", "exclude"]
 
 
 def test_changes_reads_date_fixes_and_exclusions():
