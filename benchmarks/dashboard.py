@@ -1,0 +1,141 @@
+"""The dashboard's own cost on the sample: Track button to results, and reruns when nothing changed.
+
+    python benchmarks/dashboard.py [--repeat 5] [--browser]
+
+Runs app.py under Streamlit's AppTest (the same script a server runs, in this
+process) on the built-in sample (its default size), prompted with the sample's
+first-date box, and prints:
+
+- the time from the Track button to the results with the baseline engine, and the
+  engine's own share of it (the rest is the dashboard: loading, saving, drawing);
+- the time of the same click again (inputs unchanged: the cached results);
+- the rerun time of pages 1-3 when nothing changed (median of --repeat runs).
+
+With --browser it also serves the app and times the Track click to the results in
+Debian's Chromium (what an analyst waits for, websocket and rendering included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tracking import workflow  # noqa: E402
+from tracking.project import Project  # noqa: E402
+
+PAGES = {"Scenes": "pages/1_scenes.py", "Prompt": "pages/2_prompt.py", "Track": "pages/3_track.py"}
+
+
+def _prepared(base: Path) -> Project:
+    """A project holding the sample, its frames and the sample's box prompt."""
+    from tracking.sample import ensure_sample
+
+    sample = ensure_sample()
+    project = Project.create(base / "projects")
+    workflow.load_sample(project)
+    workflow.prompts_from_file(project, sample.prompt_box_path)
+    return project
+
+
+def _app(project: Project, page: str):
+    import streamlit.runtime.scriptrunner.script_runner as script_runner
+    from streamlit.testing.v1 import AppTest
+
+    # AppTest forgets between runs that st.navigation replaced the pages/ folder mode; a server
+    # does not. Run app.py itself each time, as a server does.
+    import runpy
+
+    script_runner._mpa_v1 = lambda path: runpy.run_path(path, run_name="__main__")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.query_params["project"] = project.id
+    at.run()
+    at.switch_page(page)
+    at.run()
+    return at
+
+
+def _timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def apptest_figures(project: Project, repeat: int) -> None:
+    at = _app(project, PAGES["Track"])
+    at.radio(key="track:engine").set_value("baseline").run()
+    seconds = _timed(lambda: at.button(key="track:run").click().run())
+    run = Project.open(project.root.parent, project.id).meta["run"]
+    assert run["completed"], "the run did not complete"
+    print(f"Track button to results (baseline, {run['frames_tracked']} frames): {seconds:.2f} s, "
+          f"of which tracking {run['seconds']:.2f} s, dashboard {seconds - run['seconds']:.2f} s")
+    again = _timed(lambda: at.button(key="track:run").click().run())
+    print(f"Track button again, nothing changed (cached): {again:.3f} s")
+    for name, page in PAGES.items():
+        at = _app(project, page)
+        times = [_timed(at.run) for _ in range(repeat)]
+        print(f"Rerun of {name} with nothing changed: median {statistics.median(times):.3f} s "
+              f"(min {min(times):.3f}, max {max(times):.3f}, {repeat} runs)")
+
+
+def browser_figures(base: Path) -> None:
+    """Serve the app and time the Track click in Chromium, on a fresh sample project."""
+    os.environ.setdefault("LANDSLIDE_SAMPLE_DIR", str(base / "sample"))
+    from tests.browser import server
+    from tests.browser.flow_steps import choose_radio, draw_and_save_box, open_sample
+    from tests.browser.server import goto_page, wait_idle
+
+    class _Factory:
+        def mktemp(self, name: str) -> Path:
+            path = base / name
+            path.mkdir(parents=True, exist_ok=True)
+            return path
+
+    with server._shared("dashboard", lambda: server._start_dashboard(_Factory().mktemp("served"))) as dash, \
+            server._shared("browser", server._start_browser) as chromium:
+        page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+        open_sample(page, dash)
+        draw_and_save_box(page)
+        goto_page(page, "Track")
+        choose_radio(page, "Baseline (no weights)")
+        t0 = time.perf_counter()
+        page.get_by_role("button", name="Track", exact=True).click()
+        page.wait_for_selector('[data-testid="stMetricLabel"]:has-text("Frames tracked")', timeout=600_000)
+        wait_idle(page, timeout=600)
+        print(f"Browser: Track click to results on screen (baseline): {time.perf_counter() - t0:.2f} s")
+        t0 = time.perf_counter()
+        page.get_by_role("button", name="Track", exact=True).click()
+        page.wait_for_selector("text=Nothing changed since the last run", timeout=60_000)
+        wait_idle(page)
+        print(f"Browser: Track click again, cached results on screen: {time.perf_counter() - t0:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--browser", action="store_true", help="also time it in Chromium")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        os.environ["LANDSLIDE_PROJECTS_DIR"] = str(base / "projects")
+        os.environ["LANDSLIDE_SAM2_DIR"] = str(base / "no-weights")
+        os.environ.pop("SAM2_CHECKPOINT", None)
+        t0 = time.perf_counter()
+        project = _prepared(base)
+        frames = project.load_frames()
+        print(f"Sample: {len(frames)} frames of {frames.shape[1]} x {frames.shape[0]} pixels "
+              f"(prepared in {time.perf_counter() - t0:.1f} s)")
+        apptest_figures(project, args.repeat)
+        if args.browser:
+            browser_figures(base)
+
+
+if __name__ == "__main__":
+    main()
