@@ -34,33 +34,7 @@ def box_prompt(frame=0):
     return Prompt(frame, 1, box=(8, 8, 16, 16))
 
 
-# -- uploads ---------------------------------------------------------------------
-@pytest.mark.parametrize("raw, clean", [
-    ("scene.tif", "scene.tif"), ("../../etc/passwd.tif", "passwd.tif"), ("C:\\Users\\a\\x.png", "x.png"),
-    ("/abs/path/y.jpg", "y.jpg"), ("we?ird*na|me.tif", "we_ird_na_me.tif"),
-])
-def test_safe_name_keeps_only_the_base_name(raw, clean):
-    assert workflow.safe_name(raw) == clean
-
-
-@pytest.mark.parametrize("raw", ["", "..", ".hidden.tif", "dir/", "../"])
-def test_safe_name_refuses_hidden_and_empty(raw):
-    with pytest.raises(InputError):
-        workflow.safe_name(raw)
-
-
-def test_add_uploads_stores_inside_the_project_only(project, tmp_path):
-    saved, problems = workflow.add_uploads(project, [("../../evil.tif", b"II*\x00"), ("notes.txt", b"x"),
-                                                     ("scenes.zip", b"PK"), (".x.tif", b"1")])
-    assert saved == ["evil.tif", "scenes.zip"]
-    assert len(problems) == 2 and "notes.txt" in problems[0]
-    assert (project.uploads / "evil.tif").read_bytes() == b"II*\x00"
-    assert not (tmp_path / "evil.tif").exists() and not (tmp_path / "projects" / "evil.tif").exists()
-    assert Project.open(project.root.parent, project.id).meta["sources"] == ["evil.tif", "scenes.zip"]
-    workflow.remove_upload(project, "evil.tif")
-    assert workflow.uploaded_files(project) == ["scenes.zip"]
-
-
+# -- timeline ---------------------------------------------------------------------
 def test_timeline_reads_uploaded_scenes_with_date_fixes(project, tmp_path):
     src = tmp_path / "src"
     src.mkdir()

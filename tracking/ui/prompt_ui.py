@@ -11,7 +11,7 @@ from ..overlay import draw
 from ..project import Project
 from ..prompts import Prompt
 from ..track_job import prompts_hash
-from .canvas import TOOL_HELP, TOOLS, CanvasOutput, prompt_canvas
+from .canvas import TOOL_HELP, CanvasOutput, prompt_canvas
 from .state import report, upload_limit_mb
 
 SAMPLE_PROMPTS = {"outline": "prompt_path", "box": "prompt_box_path", "clicks": "prompt_points_path"}
