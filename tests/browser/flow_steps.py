@@ -25,6 +25,7 @@ def canvas_box(page):
     """The bounding box of the drawing canvas (Fabric's upper canvas, which gets the mouse)."""
     canvas = page.locator("canvas.upper-canvas").first
     canvas.wait_for(state="visible")
+    canvas.scroll_into_view_if_needed()
     page.wait_for_timeout(500)  # the background image loads asynchronously
     return canvas.bounding_box()
 
