@@ -63,7 +63,8 @@ def test_running_again_unchanged_returns_at_once(prompted):
 def test_a_new_prompt_makes_the_results_outdated(prompted):
     at = app_test(prompted, PAGE)
     run_baseline(at)
-    workflow.set_prompts(prompted, [Prompt(0, 1, box=(10, 10, 40, 40))])
+    x0, y0, x1, y1 = prompted.load_prompts()[0].box
+    workflow.set_prompts(prompted, [Prompt(0, 1, box=(x0 + 1, y0, x1 + 1, y1))])  # the box moved one pixel
     at.run()
     assert "Track: inputs changed since the run" in texts(at)
     at.button(key="track:run").click().run()
