@@ -26,6 +26,15 @@ from .sam2_fixtures import SAM2_IMAGE_SIZE, make_frames, random_images, sam2_che
 H, W = 40, 56
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _one_thread():
+    """One torch thread: as fast on this tiny model, and no spinning threads on a busy machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="module")
 def engine(sam2_checkpoint):  # noqa: F811
     return Sam2Engine("tiny", checkpoint=sam2_checkpoint, device="cpu", image_size=SAM2_IMAGE_SIZE)
@@ -246,3 +255,22 @@ def test_corrupt_checkpoint_is_one_sentence(tmp_path, content):
         Sam2Engine("tiny", checkpoint=path, device="cpu", image_size=SAM2_IMAGE_SIZE)
     message = str(err.value)
     assert str(path) in message and "weights download tiny" in message and "\n" not in message
+
+
+def test_small_budget_evicts_but_changes_no_result(engine, sam2_checkpoint):  # noqa: F811
+    images = random_images(seed=12)
+    engine.load(images)
+    engine.add_prompt(_box_prompt(0))
+    reference = [s.masks[1] for s in engine.propagate(0)]
+    budget = 600 * 1024  # two frames of 128 px encoder features (256 KiB each)
+    small = Sam2Engine("tiny", checkpoint=sam2_checkpoint, device="cpu", image_size=SAM2_IMAGE_SIZE,
+                       cache_bytes=budget, memory_cache_bytes=0)
+    assert small.memory_cache_stats is None
+    small.load(images)
+    small.add_prompt(_box_prompt(0))
+    masks = [s.masks[1] for s in small.propagate(0)]
+    assert all(np.array_equal(a, b) for a, b in zip(masks, reference))
+    assert small.cache_stats.bytes <= budget and small.cache_stats.entries == 2
+    misses = small.cache_stats.misses
+    small.add_prompt(Prompt(1, 1, points=[[30, 20]], labels=[0]))  # frame 1 was evicted
+    assert small.cache_stats.misses == misses + 1
