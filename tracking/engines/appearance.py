@@ -47,14 +47,14 @@ def rgb_to_lab(image: np.ndarray) -> np.ndarray:
 def frame_features(image: np.ndarray) -> np.ndarray:
     """(H, W, 3) uint8 RGB -> (H, W, 7) float32 features.
 
-    Channels: L*a*b* lightly smoothed (sigma 1 px), L*a*b* of the neighbourhood
+    Channels: L*a*b* lightly smoothed (sigma 0.7 px), L*a*b* of the neighbourhood
     (sigma 2 px), and the local standard deviation of lightness (sigma 1.5 px, texture).
     Wider windows would blur thin tongues of debris into their surroundings.
     """
     lab = rgb_to_lab(image)
     out = np.empty(lab.shape[:2] + (N_FEATURES,), np.float32)
     for c in range(3):
-        out[..., c] = ndi.gaussian_filter(lab[..., c], 1.0)
+        out[..., c] = ndi.gaussian_filter(lab[..., c], 0.7)
         out[..., 3 + c] = ndi.gaussian_filter(lab[..., c], 2.0)
     mean = ndi.gaussian_filter(lab[..., 0], 1.5)
     sq = ndi.gaussian_filter(lab[..., 0] ** 2, 1.5)

@@ -32,6 +32,8 @@ UPDATE_RATE = 0.3
 ADAPT_RATE = 0.5
 # Share of the samples renewed when the analyst prompts or corrects a frame.
 PROMPT_RATE = 0.7
+# Ground gained beyond the band, as a share of the old scar, that marks a slope failure.
+FAILURE_SHARE = float(__import__("os").environ.get("FSHARE", 0.25))
 # Distance (px) from the outline within which pixels are not learnt from: neighbourhood
 # features there mix the two sides.
 MARGIN = 2.0
@@ -185,6 +187,14 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
         appearance = model.log_odds(features)
     earlier = prev.model.log_odds(before)
     mask, posterior = segment_frame(appearance + change, earlier, edges, prev, sd_prev)
+    if (mask & (sd_prev > prev.width)).sum() > FAILURE_SHARE * prev.mask.sum():
+        # A slope failed: learn what its fresh ground looks like on this frame and look again.
+        fg, bg = training_regions(mask, shapes.signed_distance(mask))
+        bg &= appearance < 0
+        if fg.any() and bg.any():
+            model = moved.updated(features, fg, bg, rate=ADAPT_RATE, seed=seed)
+            appearance = model.log_odds(features)
+            mask, posterior = segment_frame(appearance + change, earlier, edges, prev, sd_prev)
     if not mask.any():
         # Nothing left that looks like the scar: report it, but keep tracking from the old outline.
         return ObjectState(mask, prev.model, prev.width, 0.0, frame, prev.belief)
