@@ -23,6 +23,8 @@ N_FEATURES = 7
 # bounds how sure the appearance alone can be.
 LABEL_NOISE = 0.01
 LOGIT_BOUND = float(np.log((1 - LABEL_NOISE) / LABEL_NOISE))
+# Samples a class keeps besides the prompt's: a few dates' worth (each date adds up to 2000).
+POOL_SIZE = 6000
 
 
 def rgb_to_lab(image: np.ndarray) -> np.ndarray:
@@ -197,7 +199,9 @@ class SamplePool:
         if a.any() and mass < anchor_floor:
             w[a] *= anchor_floor / mass
             w[~a] *= (1 - anchor_floor) / max(w[~a].sum(), 1e-12)
-        keep = w > 1e-3 / len(w)  # forget samples whose influence has faded
+        # Forget the faintest (oldest) samples beyond the pool size; prompt samples stay.
+        order = np.argsort(-np.where(a, np.inf, w), kind="stable")
+        keep = order[:POOL_SIZE + int(a.sum())]
         return SamplePool(x[keep], w[keep] / w[keep].sum(), a[keep])
 
 
@@ -220,7 +224,7 @@ class AppearanceModel:
     scale: float = 1.0
     bias: float = 0.0
 
-    SAMPLES_PER_FRAME = 2500
+    SAMPLES_PER_FRAME = 2000
     COMPONENTS = 5
 
     @classmethod
@@ -247,9 +251,9 @@ class AppearanceModel:
             return prev
         k = cls.COMPONENTS
         warm = prev is not None and not anchor
-        gfg = GaussianMixture.fit(fgp.x, fgp.w, k, iters=4 if warm else 10,
+        gfg = GaussianMixture.fit(fgp.x, fgp.w, k, iters=3 if warm else 10,
                                   init=prev.fg if warm else None, seed=seed)
-        gbg = GaussianMixture.fit(bgp.x, bgp.w, k, iters=4 if warm else 10,
+        gbg = GaussianMixture.fit(bgp.x, bgp.w, k, iters=3 if warm else 10,
                                   init=prev.bg if warm else None, seed=seed + 1)
         model = cls(gfg, gbg, fgp, bgp)
         model.scale, model.bias = model._calibrate()
@@ -297,6 +301,11 @@ class AppearanceModel:
                 break
         # The bias is dropped: where a pixel lies, not how many samples each class had, sets the prior.
         return float(max(a, 1e-3)), 0.0
+
+    def log_odds_at(self, features: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """(M,) float32 calibrated log-odds at the M pixels of ``mask`` (H, W) bool."""
+        z = self.scale * self.raw_ratio(features[mask]) + self.bias
+        return np.clip(z, -LOGIT_BOUND, LOGIT_BOUND).astype(np.float32)
 
     def log_odds(self, features: np.ndarray) -> np.ndarray:
         """(H, W, D) features -> (H, W) float32 calibrated log-odds that a pixel is scar.

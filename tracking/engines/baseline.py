@@ -121,7 +121,9 @@ class BaselineEngine:
                     continue  # this object's first prompt lies further on
                 if features is None:
                     features, edges = self._features(f)
-                fresh[oid] = track_step(features, edges, prev, f, self._features(prev.frame)[0],
+                nxt = f - 1 if reverse else f + 1
+                after = self._features(nxt)[0] if 0 <= nxt < len(self.images) else None
+                fresh[oid] = track_step(features, edges, prev, f, self._features(prev.frame)[0], after,
                                         seed=self.seed + f)
                 carry[oid] = reference_mask(fresh[oid], prev)
             _resolve_overlaps(fresh)

@@ -18,7 +18,7 @@ from .shapes import neighbour_inside
 
 # Rother et al. (2004, GrabCut) use 50 for unaries in nats on 8-neighbourhoods;
 # with calibrated (flatter) log-odds a smaller smoothness weight keeps the same balance.
-SMOOTHNESS = float(__import__("os").environ.get("SMOOTH", 2.0))
+SMOOTHNESS = 2.0
 _CAP_SCALE = 64.0  # maximum_flow needs integer capacities: 1/64 nat resolution
 _OFFSETS = ((0, 1), (1, 0), (1, 1), (1, -1))
 

@@ -33,7 +33,7 @@ ADAPT_RATE = 0.5
 # Share of the samples renewed when the analyst prompts or corrects a frame.
 PROMPT_RATE = 0.7
 # Ground gained beyond the band, as a share of the old scar, that marks a slope failure.
-FAILURE_SHARE = float(__import__("os").environ.get("FSHARE", 0.25))
+FAILURE_SHARE = 0.25
 # Distance (px) from the outline within which pixels are not learnt from: neighbourhood
 # features there mix the two sides.
 MARGIN = 2.0
@@ -111,18 +111,22 @@ def move_model(features: np.ndarray, prev: ObjectState, before: np.ndarray, core
     return model, change
 
 
-def failed_ground(evidence: np.ndarray, earlier: np.ndarray, sd_prev: np.ndarray, width: float,
+def failed_ground(evidence: np.ndarray, earlier, later, sd_prev: np.ndarray, width: float,
                   rounds: int = 3) -> np.ndarray:
     """(H, W) bool: ground beyond the band that failed with the scar, judged patch by patch.
 
-    evidence: (H, W) log-odds of scar on this date; earlier: (H, W) log-odds of scar on the
-    previous date, under the previous model (only read where evidence > 0). A patch of
-    pixels the evidence calls scar, beyond the band, joins when most of it (its median)
-    beats the far prior on its own and it either touches the band or is new ground (it did
-    not look like scar on the previous date) lying within the failure's own size of ground
-    that already joined. A slope failure brings large coherent patches of newly bared ground,
-    perhaps split by shadows and boulders; creep and noise bring thin rims and doubtful
-    specks; an outcrop that always looked like scar is not new.
+    evidence: (H, W) log-odds of scar on this date. earlier, later: functions giving the
+    log-odds of scar on the previous and on the next date at the pixels of a (H, W) bool
+    mask (``later`` may be None on the last date). A patch of pixels the evidence calls
+    scar, beyond the band, that still looks like scar on the next date, joins when it
+    touches the band and most of it (its median) beats the far prior on its own. Then,
+    since the ground beside a fresh failure is as likely to have failed as not, a patch
+    within the failure's own size of ground that joined follows when most of it looks like
+    scar and it is new ground (it did not look like scar on the previous date), though
+    detached. A slope failure brings large coherent patches of newly bared ground that stay
+    bare, perhaps split by shadows and boulders, with debris that looks only half like the
+    old scar; creep and noise bring thin rims and doubtful specks; an outcrop that always
+    looked like scar is not new; a cloud is gone by the next date.
     """
     beyond = sd_prev > width
     labels, n = ndi.label((evidence > 0) & beyond, np.ones((3, 3), bool))
@@ -138,9 +142,12 @@ def failed_ground(evidence: np.ndarray, earlier: np.ndarray, sd_prev: np.ndarray
         if len(ids) == 0:
             break
         judged[ids] = True
-        keep = np.asarray(ndi.median(evidence, labels, ids)) > -bel.FAR_PRIOR
-        if k > 0:
-            keep &= np.asarray(ndi.median(earlier, labels, ids)) < 0
+        # Beside fresh failed ground, new ground that stays is as likely failed as not.
+        keep = np.asarray(ndi.median(evidence, labels, ids)) > (-bel.FAR_PRIOR if k == 0 else 0.0)
+        tests = ([later] if later is not None else []) + ([lambda w: -earlier(w)] if k > 0 else [])
+        for test in tests:
+            if keep.any():
+                keep[keep] = _patch_medians(test, labels, ids[keep]) > 0
         if not keep.any():
             break
         failed |= np.isin(labels, ids[keep])
@@ -148,17 +155,26 @@ def failed_ground(evidence: np.ndarray, earlier: np.ndarray, sd_prev: np.ndarray
     return failed
 
 
-def segment_frame(evidence: np.ndarray, earlier: np.ndarray, edges: EdgeWeights, prev: ObjectState,
+def _patch_medians(values, labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Median of ``values`` (a function of a (H, W) bool mask) over each labelled patch."""
+    where = np.isin(labels, ids)
+    field = np.zeros(labels.shape, np.float32)
+    field[where] = values(where)
+    return np.asarray(ndi.median(field, labels, ids))
+
+
+def segment_frame(evidence: np.ndarray, earlier, later, edges: EdgeWeights, prev: ObjectState,
                   sd_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Graph cut of the ``evidence`` (H, W) log-odds under the prior from ``prev``.
 
-    earlier: (H, W) log-odds of scar on the previous date (see ``failed_ground``).
+    earlier, later: the previous and next dates' log-odds at a mask's pixels (see
+    ``failed_ground``).
     Failed ground counts as part of the old outline for the prior; parts of the cut that
     reach into the band count as attached. Returns the mask (H, W) bool and the posterior
     (H, W) float32 log-odds.
     """
     width = prev.width
-    failed = failed_ground(evidence, earlier, sd_prev, width)
+    failed = failed_ground(evidence, earlier, later, sd_prev, width)
     sd_ref = shapes.signed_distance(prev.mask | failed) if failed.any() else sd_prev
     z = evidence + bel.predict(prev.belief, sd_ref, width)
     near = sd_ref <= width
@@ -167,43 +183,68 @@ def segment_frame(evidence: np.ndarray, earlier: np.ndarray, edges: EdgeWeights,
     return shapes.fill_holes(shapes.components_touching(cut, near)), z
 
 
-def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, frame: int,
-               before: np.ndarray, seed: int = 0) -> ObjectState:
-    """Segment one frame (features (H, W, D)) from the previous date's state.
-
-    before: (H, W, D) features of the frame ``prev`` lies on.
-    """
-    sd_prev = shapes.signed_distance(prev.mask)
+def adapted_model(features: np.ndarray, prev: ObjectState, before: np.ndarray, sd_prev: np.ndarray,
+                  seed: int) -> tuple[AppearanceModel, AppearanceModel, np.ndarray]:
+    """(moved, adapted, change): the previous model moved to this date, then re-learnt from
+    this frame where the moved model agrees with the old outline (the old scar's core, the
+    background beyond twice the band); and the change evidence (H, W) float32."""
     core = sd_prev <= -prev.width
     if core.sum() < 20:
         core = prev.mask
     usual = context_ring(prev.mask, sd_prev, start=2.0 * prev.width)
     moved, change = move_model(features, prev, before, core, usual)
-    appearance = moved.log_odds(features)
-    fg, bg = core & (appearance > 0), usual & (appearance < 0)
-    model = moved
-    if fg.any() and bg.any():
-        model = moved.updated(features, fg, bg, rate=ADAPT_RATE, seed=seed)
-        appearance = model.log_odds(features)
-    earlier = prev.model.log_odds(before)
-    mask, posterior = segment_frame(appearance + change, earlier, edges, prev, sd_prev)
+    seen = core | usual
+    agree = np.zeros(seen.shape, np.float32)
+    agree[seen] = moved.log_odds_at(features, seen)
+    fg, bg = core & (agree > 0), usual & (agree < 0)
+    if not fg.any() or not bg.any():
+        return moved, moved, change
+    return moved, moved.updated(features, fg, bg, rate=ADAPT_RATE, seed=seed), change
+
+
+def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, frame: int,
+               before: np.ndarray, after: np.ndarray | None = None, seed: int = 0) -> ObjectState:
+    """Segment one frame (features (H, W, D)) from the previous date's state.
+
+    before: (H, W, D) features of the frame ``prev`` lies on; after: those of the next frame
+    in the direction of travel (None at the end), to check that failed ground stays.
+    """
+    sd_prev = shapes.signed_distance(prev.mask)
+    moved, model, change = adapted_model(features, prev, before, sd_prev, seed)
+    appearance = model.log_odds(features)
+
+    def earlier(where: np.ndarray) -> np.ndarray:
+        return prev.model.log_odds_at(before, where)
+
+    def later(where: np.ndarray) -> np.ndarray:
+        return model.log_odds_at(after, where)
+
+    later_fn = later if after is not None else None
+    mask, posterior = segment_frame(appearance + change, earlier, later_fn, edges, prev, sd_prev)
     if (mask & (sd_prev > prev.width)).sum() > FAILURE_SHARE * prev.mask.sum():
-        # A slope failed: learn what its fresh ground looks like on this frame and look again.
+        # A slope failed: learn what its fresh ground looks like on this frame and look again
+        # for more of it (the second look only adds).
         fg, bg = training_regions(mask, shapes.signed_distance(mask))
         bg &= appearance < 0
         if fg.any() and bg.any():
-            model = moved.updated(features, fg, bg, rate=ADAPT_RATE, seed=seed)
-            appearance = model.log_odds(features)
-            mask, posterior = segment_frame(appearance + change, earlier, edges, prev, sd_prev)
+            second = moved.updated(features, fg, bg, rate=ADAPT_RATE, seed=seed).log_odds(features)
+            more, post2 = segment_frame(second + change, earlier, later_fn, edges, prev, sd_prev)
+            posterior = np.where(more & ~mask, post2, posterior)
+            mask = mask | more
     if not mask.any():
         # Nothing left that looks like the scar: report it, but keep tracking from the old outline.
         return ObjectState(mask, prev.model, prev.width, 0.0, frame, prev.belief)
+    return _learnt(features, mask, posterior, appearance, change, moved, frame, seed)
+
+
+def _learnt(features: np.ndarray, mask: np.ndarray, posterior: np.ndarray, appearance: np.ndarray,
+            change: np.ndarray, moved: AppearanceModel, frame: int, seed: int) -> ObjectState:
+    """The state after segmenting a frame: the model learns from its confident pixels."""
     sd = shapes.signed_distance(mask)
     fg, bg = training_regions(mask, sd)
     fg &= appearance + change > 0  # learn only from pixels the evidence agrees with
     bg &= appearance < 0
-    if fg.any() and bg.any():
-        model = moved.updated(features, fg, bg, rate=UPDATE_RATE, seed=seed)
+    model = moved.updated(features, fg, bg, rate=UPDATE_RATE, seed=seed) if fg.any() and bg.any() else moved
     confidence = _confidence(appearance, mask, context_ring(mask, sd))
     return ObjectState(mask, model, band_width(mask), confidence, frame, bel.settle(posterior, mask))
 
