@@ -23,8 +23,8 @@ N_FEATURES = 7
 # bounds how sure the appearance alone can be.
 LABEL_NOISE = 0.01
 LOGIT_BOUND = float(np.log((1 - LABEL_NOISE) / LABEL_NOISE))
-# Samples a class keeps besides the prompt's: a few dates' worth (each date adds up to 2000).
-POOL_SIZE = 6000
+# Samples a class keeps besides the prompt's: a few dates' worth (each date adds up to 1000).
+POOL_SIZE = 3000
 
 
 def rgb_to_lab(image: np.ndarray) -> np.ndarray:
@@ -224,7 +224,7 @@ class AppearanceModel:
     scale: float = 1.0
     bias: float = 0.0
 
-    SAMPLES_PER_FRAME = 2000
+    SAMPLES_PER_FRAME = 1000
     COMPONENTS = 5
 
     @classmethod
@@ -251,9 +251,9 @@ class AppearanceModel:
             return prev
         k = cls.COMPONENTS
         warm = prev is not None and not anchor
-        gfg = GaussianMixture.fit(fgp.x, fgp.w, k, iters=3 if warm else 10,
+        gfg = GaussianMixture.fit(fgp.x, fgp.w, k, iters=2 if warm else 10,
                                   init=prev.fg if warm else None, seed=seed)
-        gbg = GaussianMixture.fit(bgp.x, bgp.w, k, iters=3 if warm else 10,
+        gbg = GaussianMixture.fit(bgp.x, bgp.w, k, iters=2 if warm else 10,
                                   init=prev.bg if warm else None, seed=seed + 1)
         model = cls(gfg, gbg, fgp, bgp)
         model.scale, model.bias = model._calibrate()

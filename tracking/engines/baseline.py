@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from ..prompts import Prompt
 from .appearance import frame_features
@@ -82,17 +83,18 @@ class BaselineEngine:
         obj = self._objects.setdefault(prompt.object_id, _Object())
         fp = self._accumulate(obj, prompt)
         obj.prompts[f] = fp
-        features, edges = self._features(f)
-        mask = segment_prompt(features, edges, fp.mask, fp.box, fp.points, fp.labels, fp.base)
-        # A correction re-learns from this frame, starting from what the tracker knew before it.
-        before = obj.nearest_state(f, reverse=False) or obj.nearest_state(f, reverse=True)
-        if mask.any():
-            obj.states[f] = learn_state(features, mask, before.model if before else None, f,
-                                        seed=self.seed + f)
-        elif before is not None:
-            obj.states[f] = ObjectState(mask, before.model, before.width, 0.0, f, hard_belief(mask))
-        else:
-            obj.states.pop(f, None)
+        with _single_blas_thread():
+            features, edges = self._features(f)
+            mask = segment_prompt(features, edges, fp.mask, fp.box, fp.points, fp.labels, fp.base)
+            # A correction re-learns from this frame, starting from what the tracker knew before it.
+            before = obj.nearest_state(f, reverse=False) or obj.nearest_state(f, reverse=True)
+            if mask.any():
+                obj.states[f] = learn_state(features, mask, before.model if before else None, f,
+                                            seed=self.seed + f)
+            elif before is not None:
+                obj.states[f] = ObjectState(mask, before.model, before.width, 0.0, f, hard_belief(mask))
+            else:
+                obj.states.pop(f, None)
         return self._frame_step(f)
 
     def clear_frame(self, frame: int, object_id: int | None = None) -> None:
@@ -109,27 +111,31 @@ class BaselineEngine:
         order = range(start, -1, -1) if reverse else range(start, len(self.images))
         carry: dict[int, ObjectState] = {}
         for f in order:
-            features = edges = None
-            fresh: dict[int, ObjectState] = {}
-            for oid, obj in self._objects.items():
-                if f in obj.prompts or (f == start and f in obj.states):
-                    if f in obj.states:
-                        carry[oid] = obj.states[f]
-                    continue
-                prev = carry.get(oid) or obj.nearest_state(f, reverse)
-                if prev is None:
-                    continue  # this object's first prompt lies further on
-                if features is None:
-                    features, edges = self._features(f)
-                nxt = f - 1 if reverse else f + 1
-                after = self._features(nxt)[0] if 0 <= nxt < len(self.images) else None
-                fresh[oid] = track_step(features, edges, prev, f, self._features(prev.frame)[0], after,
-                                        seed=self.seed + f)
-                carry[oid] = reference_mask(fresh[oid], prev)
-            _resolve_overlaps(fresh)
-            for oid, st in fresh.items():
-                self._objects[oid].states[f] = st
-            yield self._frame_step(f)
+            with _single_blas_thread():
+                step = self._track_frame(f, start, reverse, carry)
+            yield step
+
+    def _track_frame(self, f: int, start: int, reverse: bool, carry: dict[int, ObjectState]) -> PropagationStep:
+        """Track every object onto frame ``f``; ``carry`` holds each object's state to go on from."""
+        fresh: dict[int, ObjectState] = {}
+        for oid, obj in self._objects.items():
+            if f in obj.prompts or (f == start and f in obj.states):
+                if f in obj.states:
+                    carry[oid] = obj.states[f]
+                continue
+            prev = carry.get(oid) or obj.nearest_state(f, reverse)
+            if prev is None:
+                continue  # this object's first prompt lies further on
+            features, edges = self._features(f)
+            nxt = f - 1 if reverse else f + 1
+            after = self._features(nxt)[0] if 0 <= nxt < len(self.images) else None
+            fresh[oid] = track_step(features, edges, prev, f, self._features(prev.frame)[0], after,
+                                    seed=self.seed + f)
+            carry[oid] = reference_mask(fresh[oid], prev)
+        _resolve_overlaps(fresh)
+        for oid, st in fresh.items():
+            self._objects[oid].states[f] = st
+        return self._frame_step(f)
 
     # -- helpers -------------------------------------------------------------
     def _check_frame(self, frame: int) -> int:
@@ -170,6 +176,12 @@ class BaselineEngine:
                 masks[oid] = st.mask.copy()
                 conf[oid] = float(st.confidence)
         return PropagationStep(frame, masks, conf)
+
+
+def _single_blas_thread():
+    """Run numpy's linear algebra on one thread: the matrices here are small, and threads
+    that spin waiting for each other cost more than they give on a shared CPU."""
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _resolve_overlaps(states: dict[int, ObjectState]) -> None:
