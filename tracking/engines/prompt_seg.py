@@ -12,6 +12,7 @@ mask prompt, or a tracked mask) refine that mask instead of starting afresh.
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage as ndi
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
 
@@ -62,7 +63,8 @@ def grabcut(features: np.ndarray, edges: EdgeWeights, init: np.ndarray, allowed:
         z = model.log_odds(features)
         if prior is not None:
             z = z + prior
-        cut = shapes.fill_holes(keep(graph_cut(z, edges, hard_fg=hard_fg, hard_bg=bg_hard))) & allowed
+        cut = keep(graph_cut(z, edges, hard_fg=hard_fg, hard_bg=bg_hard))
+        cut = shapes.fill_holes(cut, shapes.band_width(cut)) & allowed
         if hard_fg is not None:
             cut |= hard_fg
         changed = np.logical_xor(cut, fg).sum()
@@ -81,12 +83,14 @@ def segment_box(features: np.ndarray, edges: EdgeWeights, box: tuple[float, floa
         return inside
     ys, xs = np.nonzero(inside)
     size = max(ys.max() - ys.min() + 1, xs.max() - xs.min() + 1)
-    context = shapes.ring(inside, 0, max(3.0, 0.25 * size))
+    context, init = shapes.ring(inside, 0, max(3.0, 0.25 * size)), inside
     if context.sum() < 0.05 * inside.sum():
         # The box fills the frame: take its own rim as the first guess of the surroundings.
-        context = inside & ~shapes.core(inside, max(2.0, 0.05 * size))
-    init = inside & ~context
-    return grabcut(features, edges, init, inside, context & ~inside if (context & ~inside).any() else context,
+        m = max(2.0, 0.05 * size)
+        x0, y0, x1, y1 = box
+        init = shapes.box_mask(shape, (x0 + m, y0 + m, x1 - m, y1 - m))
+        context = inside & ~init
+    return grabcut(features, edges, init, inside, context,
                    keep=lambda m: shapes.largest_components(m, PIECE_FRACTION),
                    hard_fg=hard_fg, hard_bg=hard_bg)
 
@@ -101,12 +105,17 @@ def grow_region(features: np.ndarray, seeds: np.ndarray, allowed: np.ndarray, ro
     colour = features[..., 3:6]
     region = seeds & allowed
     limit = _CHI2_99_3D
+    # A few clicks see too little of a textured scar: its spread is at least the frame's
+    # typical local spread (median over the frame of the variance in a 5 x 5 window).
+    local = [ndi.uniform_filter(colour[..., c] ** 2, 5) - ndi.uniform_filter(colour[..., c], 5) ** 2
+             for c in range(3)]
+    floor = np.diag([max(float(np.median(v)), COVARIANCE_FLOOR) for v in local])
     for _ in range(rounds):
         x = colour[region].astype(np.float64)
         if len(x) < 2:
             return region
         mu = x.mean(0)
-        cov = np.cov(x.T) + COVARIANCE_FLOOR * np.eye(3)
+        cov = np.cov(x.T) + floor
         diff = colour - mu.astype(np.float32)
         d2 = np.einsum("hwi,ij,hwj->hw", diff, np.linalg.inv(cov).astype(np.float32), diff)
         grown = shapes.components_touching((d2 <= limit) & allowed, seeds) | (seeds & allowed)

@@ -72,26 +72,19 @@ def training_regions(mask: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.n
     return fg, context_ring(mask, sd, start=MARGIN)
 
 
-def band_width(mask: np.ndarray) -> float:
-    """How far (px) the outline may move freely by the next date: a tenth of the scar's
-    radius, at least 2 px."""
-    return max(2.0, 0.1 * shapes.equivalent_radius(mask))
-
-
 def learn_state(features: np.ndarray, mask: np.ndarray, model: AppearanceModel | None, frame: int,
                 seed: int = 0) -> ObjectState:
     """The state after a prompt: a model learnt from this frame's mask (anchored), or the
     old model re-learnt from it when the object was tracked before (a correction)."""
     fg, bg = training_regions(mask, shapes.signed_distance(mask))
-    if not fg.any() or not bg.any():
-        if model is None:
-            raise ValueError("the prompt leaves no scar or no background to learn from")
-        new = model
-    elif model is None:
+    if not bg.any():
+        # The scar fills (nearly) the whole frame: what little lies outside, else the frame's rim.
+        bg = ~mask if (~mask).any() else shapes.frame_rim(mask.shape, 2)
+    if model is None:
         new = AppearanceModel.learn(features, fg, bg, seed=seed)
     else:
         new = model.updated(features, fg, bg, rate=PROMPT_RATE, anchor=True, seed=seed)
-    return ObjectState(mask.copy(), new, band_width(mask), 1.0, frame, bel.hard_belief(mask))
+    return ObjectState(mask.copy(), new, shapes.band_width(mask), 1.0, frame, bel.hard_belief(mask))
 
 
 def move_model(features: np.ndarray, prev: ObjectState, before: np.ndarray, core: np.ndarray,
@@ -180,7 +173,7 @@ def segment_frame(evidence: np.ndarray, earlier, later, edges: EdgeWeights, prev
     near = sd_ref <= width
     region = shapes.components_touching(z > 0, near) | prev.mask | failed
     cut = graph_cut(z, edges, region=shapes.grow_box(region, 2 * width + 2))
-    return shapes.fill_holes(shapes.components_touching(cut, near)), z
+    return shapes.fill_holes(shapes.components_touching(cut, near), shapes.band_width(prev.mask | failed)), z
 
 
 def adapted_model(features: np.ndarray, prev: ObjectState, before: np.ndarray, sd_prev: np.ndarray,
@@ -246,7 +239,7 @@ def _learnt(features: np.ndarray, mask: np.ndarray, posterior: np.ndarray, appea
     bg &= appearance < 0
     model = moved.updated(features, fg, bg, rate=UPDATE_RATE, seed=seed) if fg.any() and bg.any() else moved
     confidence = _confidence(appearance, mask, context_ring(mask, sd))
-    return ObjectState(mask, model, band_width(mask), confidence, frame, bel.settle(posterior, mask))
+    return ObjectState(mask, model, shapes.band_width(mask), confidence, frame, bel.settle(posterior, mask))
 
 
 def reference_mask(state: ObjectState, fallback: ObjectState | None) -> ObjectState:

@@ -24,6 +24,12 @@ def equivalent_radius(mask: np.ndarray) -> float:
     return float(np.sqrt(mask.sum() / np.pi))
 
 
+def band_width(mask: np.ndarray) -> float:
+    """The scale (px) below which an outline's detail is noise, and within which it may move
+    between two dates: a tenth of the mask's equivalent radius, at least 2 px."""
+    return max(2.0, 0.1 * equivalent_radius(mask))
+
+
 def ring(mask: np.ndarray, inner: float, outer: float) -> np.ndarray:
     """(H, W) bool: pixels outside ``mask`` at a distance in (inner, outer] pixels."""
     d = signed_distance(mask)
@@ -56,6 +62,13 @@ def largest_components(mask: np.ndarray, fraction: float) -> np.ndarray:
     return np.isin(lab, keep)
 
 
+def frame_rim(shape: tuple[int, int], width: int) -> np.ndarray:
+    """(H, W) bool: the pixels within ``width`` of the frame's edge."""
+    rim = np.ones(shape, bool)
+    rim[width:-width, width:-width] = False
+    return rim
+
+
 def grow_box(mask: np.ndarray, margin: float) -> np.ndarray:
     """(H, W) bool: the mask's bounding box grown by ``margin`` px (empty if the mask is)."""
     out = np.zeros(mask.shape, bool)
@@ -66,8 +79,19 @@ def grow_box(mask: np.ndarray, margin: float) -> np.ndarray:
     return out
 
 
-def fill_holes(mask: np.ndarray) -> np.ndarray:
-    return ndi.binary_fill_holes(mask)
+def fill_holes(mask: np.ndarray, radius: float | None = None) -> np.ndarray:
+    """Fill the holes of a mask; with ``radius``, only those no wider than a disc of that
+    radius (shadows and boulders in a scar), keeping an island a ring-shaped scar encloses."""
+    filled = ndi.binary_fill_holes(mask)
+    if radius is None:
+        return filled
+    holes = filled & ~mask
+    labels, n = ndi.label(holes)
+    if n == 0:
+        return filled
+    depth = ndi.maximum(ndi.distance_transform_edt(holes), labels, np.arange(1, n + 1))
+    small = np.concatenate([[False], np.asarray(depth) <= radius])
+    return mask | small[labels]
 
 
 def discs(shape: tuple[int, int], points: np.ndarray, radius: float) -> np.ndarray:
