@@ -17,7 +17,7 @@ and slowest), the longest pause between two progress updates of one run (a page
 frozen behind another session would show here), and the probe page's rerun
 latency (median and 95th percentile) under that load, next to the idle latency.
 ``--parallel-runs`` sets how many baseline frames run at once across sessions
-(tracking.settings ``parallel_runs``; 0, the default, is one fewer than the cores).
+(tracking.settings ``parallel_runs``; 0, the default, is the number of cores).
 """
 
 from __future__ import annotations

@@ -14,9 +14,10 @@ model at once would corrupt each other's video state. So:
   told so (``on_wait``), and the page can say "queued behind another analysis";
 - the weights-free baseline has nothing to share: every session gets a fresh
   instance. Its frames are CPU work, though, so they pass a gate with
-  ``parallel_runs`` slots (tracking.settings; by default one fewer than the CPU
+  ``parallel_runs`` slots (tracking.settings; by default the number of CPU
   cores): beyond that, sessions queue frame by frame instead of all sharing the
-  cores at once, which keeps every page responsive (benchmarks/load.py).
+  cores at once, which keeps every page responsive at the same throughput
+  (benchmarks/load.py).
 
 Typical use, from a page::
 

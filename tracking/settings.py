@@ -46,8 +46,8 @@ class Limits:
     project_disk_mb:  disk space one project folder may use, in MB.
     project_ttl_days: projects not updated for this many days are deleted; 0 keeps them.
     parallel_runs:    frames of weights-free tracking computed at once across all
-                      sessions (more sessions queue frame by frame); 0 means one
-                      fewer than the CPU cores (at least 1).
+                      sessions (more sessions queue frame by frame); 0 means the
+                      number of CPU cores.
     """
 
     upload_mb: float = 1024.0
@@ -62,8 +62,8 @@ class Limits:
 
     @property
     def runs_in_parallel(self) -> int:
-        """``parallel_runs``, with 0 resolved to one fewer than the CPU cores (at least 1)."""
-        return self.parallel_runs or max(1, (os.cpu_count() or 2) - 1)
+        """``parallel_runs``, with 0 resolved to the number of CPU cores."""
+        return self.parallel_runs or max(1, os.cpu_count() or 1)
 
     @property
     def upload_bytes(self) -> int:
