@@ -20,7 +20,7 @@ from ..overlay import enlarge
 from ..project import Project
 from . import timeline_table as tt
 from .canvas import prompt_canvas, reset_canvas
-from .state import report
+from .state import report, upload_limit_mb
 from .widgets import progress_callback
 
 UPLOAD_TYPES = ["tif", "tiff", "png", "jpg", "jpeg", "zip", "csv"]
@@ -49,7 +49,7 @@ def upload_form(project: Project, expanded: bool = True) -> None:
             st.form("scenes:upload", clear_on_submit=True, border=False):
         files = st.file_uploader(
             "GeoTIFF, PNG or JPEG files, or a zip of them (a dates .csv with file,date lines may come along)",
-            type=UPLOAD_TYPES, accept_multiple_files=True, key="scenes:files")
+            type=UPLOAD_TYPES, accept_multiple_files=True, key="scenes:files", max_upload_size=upload_limit_mb())
         sent = st.form_submit_button("Add to the project", type="primary")
     if not (sent and files):
         return
