@@ -130,7 +130,7 @@ class BaselineEngine:
             nxt = f - 1 if reverse else f + 1
             after = self._features(nxt)[0] if 0 <= nxt < len(self.images) else None
             fresh[oid] = track_step(features, edges, prev, f, self._features(prev.frame)[0], after,
-                                    seed=self.seed + f)
+                                    reverse=reverse, seed=self.seed + f)
             carry[oid] = reference_mask(fresh[oid], prev)
         _resolve_overlaps(fresh)
         for oid, st in fresh.items():

@@ -31,17 +31,23 @@ def hard_belief(mask: np.ndarray) -> np.ndarray:
     return np.where(mask, LOGIT_BOUND, -LOGIT_BOUND).astype(np.float32)
 
 
-def predict(belief: np.ndarray, sd: np.ndarray, width: float) -> np.ndarray:
-    """(H, W) float32 prior log-odds for the next date.
+def predict(belief: np.ndarray, sd: np.ndarray, width: float, reverse: bool = False) -> np.ndarray:
+    """(H, W) float32 prior log-odds for the next date in the direction of travel.
 
     belief: (H, W) log-odds on the last date. sd: (H, W) signed distance (> 0 outside) to
-    the outline the scar may grow from; ground becomes scar with even odds inside it and
-    on it, falling to FAR_PRIOR ``width`` px out and beyond.
+    the outline the scar may move from. Forward in time, ground turns into scar with even
+    odds on and inside the outline, falling to FAR_PRIOR ``width`` px out, and scar heals
+    with HEAL_PRIOR. Backward in time the roles swap: scar was bared most recently along
+    its outline, so scar there was ground before with even odds, rising to the odds that
+    scar persists ``width`` px in; ground outside seldom was scar (it seldom heals).
     """
     p = _sigmoid(belief.astype(np.float32))
-    birth = _sigmoid(FAR_PRIOR * np.clip(sd / max(width, 1.0), 0.0, 1.0))
-    stay = 1.0 - _sigmoid(np.float32(HEAL_PRIOR))
-    q = p * stay + (1.0 - p) * birth
+    if reverse:
+        keep = _sigmoid(-FAR_PRIOR * np.clip(-sd / max(width, 1.0), 0.0, 1.0))
+        q = p * keep + (1.0 - p) * _sigmoid(np.float32(HEAL_PRIOR))
+    else:
+        birth = _sigmoid(FAR_PRIOR * np.clip(sd / max(width, 1.0), 0.0, 1.0))
+        q = p * (1.0 - _sigmoid(np.float32(HEAL_PRIOR))) + (1.0 - p) * birth
     q = np.clip(q, 1e-6, 1 - 1e-6)
     return np.log(q / (1.0 - q)).astype(np.float32)
 

@@ -197,7 +197,10 @@ def segment_points(features: np.ndarray, edges: EdgeWeights, points: np.ndarray,
     territory = negative_territory(features[..., :3], anchors, neg) & ~anchors
     allowed = (np.ones(shape, bool) if allowed is None else allowed) & ~territory
     if has_base:
-        reference = (base | pos) & allowed
+        # a click outside the mask adds the region that grows from it
+        outside_clicks = pos & ~shapes.components_touching(pos, base)
+        added = grow_region(features, outside_clicks, allowed) if outside_clicks.any() else pos
+        reference = (base | pos | added) & allowed
         width = max(2.0, 0.1 * shapes.equivalent_radius(reference))
         prior = distance_prior(shapes.signed_distance(reference), width)
         context = shapes.ring(reference, 0, max(3.0, shapes.equivalent_radius(reference)))

@@ -157,7 +157,7 @@ def _patch_medians(values, labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
 
 
 def segment_frame(evidence: np.ndarray, earlier, later, edges: EdgeWeights, prev: ObjectState,
-                  sd_prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                  sd_prev: np.ndarray, reverse: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Graph cut of the ``evidence`` (H, W) log-odds under the prior from ``prev``.
 
     earlier, later: the previous and next dates' log-odds at a mask's pixels (see
@@ -169,7 +169,7 @@ def segment_frame(evidence: np.ndarray, earlier, later, edges: EdgeWeights, prev
     width = prev.width
     failed = failed_ground(evidence, earlier, later, sd_prev, width)
     sd_ref = shapes.signed_distance(prev.mask | failed) if failed.any() else sd_prev
-    z = evidence + bel.predict(prev.belief, sd_ref, width)
+    z = evidence + bel.predict(prev.belief, sd_ref, width, reverse)
     near = sd_ref <= width
     region = shapes.components_touching(z > 0, near) | prev.mask | failed
     cut = graph_cut(z, edges, region=shapes.grow_box(region, 2 * width + 2))
@@ -196,11 +196,13 @@ def adapted_model(features: np.ndarray, prev: ObjectState, before: np.ndarray, s
 
 
 def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, frame: int,
-               before: np.ndarray, after: np.ndarray | None = None, seed: int = 0) -> ObjectState:
+               before: np.ndarray, after: np.ndarray | None = None, reverse: bool = False,
+               seed: int = 0) -> ObjectState:
     """Segment one frame (features (H, W, D)) from the previous date's state.
 
     before: (H, W, D) features of the frame ``prev`` lies on; after: those of the next frame
     in the direction of travel (None at the end), to check that failed ground stays.
+    reverse: travelling backward in time (scars shrink on the way).
     """
     sd_prev = shapes.signed_distance(prev.mask)
     moved, model, change = adapted_model(features, prev, before, sd_prev, seed)
@@ -213,7 +215,7 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
         return model.log_odds_at(after, where)
 
     later_fn = later if after is not None else None
-    mask, posterior = segment_frame(appearance + change, earlier, later_fn, edges, prev, sd_prev)
+    mask, posterior = segment_frame(appearance + change, earlier, later_fn, edges, prev, sd_prev, reverse)
     if (mask & (sd_prev > prev.width)).sum() > FAILURE_SHARE * prev.mask.sum():
         # A slope failed: learn what its fresh ground looks like on this frame and look again
         # for more of it (the second look only adds).
@@ -221,7 +223,7 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
         bg &= appearance < 0
         if fg.any() and bg.any():
             second = moved.updated(features, fg, bg, rate=ADAPT_RATE, seed=seed).log_odds(features)
-            more, post2 = segment_frame(second + change, earlier, later_fn, edges, prev, sd_prev)
+            more, post2 = segment_frame(second + change, earlier, later_fn, edges, prev, sd_prev, reverse)
             posterior = np.where(more & ~mask, post2, posterior)
             mask = mask | more
     if not mask.any():
