@@ -25,6 +25,9 @@ LABEL_NOISE = 0.01
 LOGIT_BOUND = float(np.log((1 - LABEL_NOISE) / LABEL_NOISE))
 # Samples a class keeps besides the prompt's: a few dates' worth (each date adds up to 1000).
 POOL_SIZE = 3000
+# The analyst's own samples keep at least this share of a class's weight, however many
+# dates have passed since: the prompt anchors the model against drift.
+ANCHOR_FLOOR = 0.2
 
 
 def rgb_to_lab(image: np.ndarray) -> np.ndarray:
@@ -66,8 +69,7 @@ def frame_features(image: np.ndarray) -> np.ndarray:
 
 @dataclass
 class GaussianMixture:
-    """A Gaussian mixture: weights (K,), means (K, D), covs (K, D, D), all float64.
-    """
+    """A Gaussian mixture: weights (K,), means (K, D), covs (K, D, D), all float64."""
 
     weights: np.ndarray
     means: np.ndarray
@@ -234,13 +236,20 @@ class AppearanceModel:
         return cls._refit(features, fg, bg, empty, empty, None, rate=1.0, anchor=True, seed=seed)
 
     def updated(self, features: np.ndarray, fg: np.ndarray, bg: np.ndarray, rate: float,
-                anchor: bool = False, anchor_floor: float = 0.2, seed: int = 0) -> "AppearanceModel":
-        """A new model with this frame's samples mixed in at ``rate`` (the old one is kept as is)."""
-        return self._refit(features, fg, bg, self.fg_pool, self.bg_pool, self, rate, anchor, seed,
-                           anchor_floor)
+                anchor: bool = False, seed: int = 0) -> "AppearanceModel":
+        """A new model with this frame's samples mixed in at ``rate`` (the old one is kept as is).
+
+        anchor: the samples come from the analyst (a prompt or a correction).
+        """
+        return self._refit(features, fg, bg, self.fg_pool, self.bg_pool, self, rate, anchor, seed)
 
     @classmethod
-    def _refit(cls, features, fg, bg, fg_pool, bg_pool, prev, rate, anchor, seed, anchor_floor=0.2):
+    def _refit(cls, features: np.ndarray, fg: np.ndarray, bg: np.ndarray, fg_pool: SamplePool,
+               bg_pool: SamplePool, prev: "AppearanceModel | None", rate: float, anchor: bool,
+               seed: int) -> "AppearanceModel":
+        """Merge samples of ``fg`` and ``bg`` into the pools, then refit both mixtures (a few EM
+        steps from the previous ones while tracking; afresh after a prompt) and recalibrate."""
+        anchor_floor = ANCHOR_FLOOR
         rng = np.random.default_rng(seed)
         n = cls.SAMPLES_PER_FRAME
         fgp = fg_pool.merged(_sample(features, fg, n, rng), rate, anchor, anchor_floor)

@@ -55,13 +55,14 @@ class _Object:
 class BaselineEngine:
     """Tracking without model weights (numpy + scipy), with SAM2's prompt semantics.
 
-    cache_frames: how many frames' features to keep (they cost about 36 bytes a pixel).
+    cache_bytes: memory for the per-frame features and edge weights (about 44 bytes a
+    pixel); at least the three frames a step reads (before, this, after) are kept.
     """
 
     name = "baseline"
 
-    def __init__(self, cache_frames: int = 64, seed: int = 0) -> None:
-        self.cache_frames = cache_frames
+    def __init__(self, cache_bytes: int = 256 * 2**20, seed: int = 0) -> None:
+        self.cache_bytes = cache_bytes
         self.seed = seed
         self.images = np.zeros((0, 1, 1, 3), np.uint8)
         self._objects: dict[int, _Object] = {}
@@ -164,7 +165,8 @@ class BaselineEngine:
         features = frame_features(self.images[frame])
         hit = (features, EdgeWeights.from_features(features[..., :3]))
         self._cache[frame] = hit
-        while len(self._cache) > max(1, self.cache_frames):
+        per_frame = features.nbytes + sum(w.nbytes for w in hit[1].w)
+        while len(self._cache) > max(3, self.cache_bytes // per_frame):
             self._cache.popitem(last=False)
         return hit
 

@@ -77,6 +77,8 @@ def learn_state(features: np.ndarray, mask: np.ndarray, model: AppearanceModel |
     """The state after a prompt: a model learnt from this frame's mask (anchored), or the
     old model re-learnt from it when the object was tracked before (a correction)."""
     fg, bg = training_regions(mask, shapes.signed_distance(mask))
+    if fg.sum() < 2:  # a scar of a pixel or two: learn from its immediate neighbourhood too
+        fg = ndi.binary_dilation(mask)
     if not bg.any():
         # The scar fills (nearly) the whole frame: what little lies outside, else the frame's rim.
         bg = ~mask if (~mask).any() else shapes.frame_rim(mask.shape, 2)
