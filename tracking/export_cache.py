@@ -59,9 +59,7 @@ def _file_digest(path: Path | None) -> str:
 def engine_info(project: Project) -> dict:
     """What made the track, from the last run's record (for the report and the vector exports)."""
     run = project.meta.get("run") or {}
-    info = {"engine": run.get("engine", "unknown")}
-    if info["engine"] == "sam2":
-        info.update({k: run[k] for k in ("model", "device") if run.get(k)})
+    info = dict(run.get("engine_info") or {"engine": run.get("engine", "unknown")})
     if run.get("note"):
         info["note"] = run["note"]
     return info

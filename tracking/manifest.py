@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import platform
 import warnings
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from rasterio.errors import NotGeoreferencedWarning
 from .atomic import atomic_path, write_json
 from .frames import Frames
 from .prompts import Prompt
+from .report_provenance import software_versions
 from .serialize import prompt_to_dict
 from .track import Track
 
@@ -66,21 +66,8 @@ def build_manifest(frames: Frames, track: Track, engine_info: dict, prompts: lis
         "prompts": [{**prompt_to_dict(p), "date": frames.dates[p.frame].isoformat()} for p in prompts],
         "timings": {k: round(float(v), 3) for k, v in timings.items()},
         "problems": problems,
-        "software": {"python": platform.python_version(), **software_versions()},
+        "software": software_versions(),
     }
-
-
-def software_versions() -> dict[str, str]:
-    """Versions of the libraries that shape results (those importable here)."""
-    import importlib.metadata as md
-
-    out = {}
-    for name in ("numpy", "rasterio", "torch", "sam2", "geopandas", "streamlit"):
-        try:
-            out[name] = md.version(name)
-        except md.PackageNotFoundError:
-            continue
-    return out
 
 
 def write_manifest(out_dir: Path, manifest: dict) -> Path:

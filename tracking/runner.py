@@ -14,21 +14,25 @@ from .session import Progress, TrackingSession
 ProgressCallback = Callable[[Progress], None]
 
 
+def prompt_stages(prompts: list[Prompt]) -> list[tuple[int, list[Prompt], str]]:
+    """(frame, its prompts, direction) in date order.
+
+    Prompts on the earliest prompted date start the track (propagated both ways); prompts on
+    later dates act as corrections, each followed by re-propagation forward from its frame.
+    """
+    frames = sorted({p.frame for p in prompts})
+    return [(f, [p for p in prompts if p.frame == f], "both" if i == 0 else "forward")
+            for i, f in enumerate(frames)]
+
+
 def track_series(engine: Engine, frames: Frames, prompts: list[Prompt],
                  progress: ProgressCallback | None = None) -> TrackingSession:
-    """Prompts on the earliest prompted date start the track; prompts on later dates act as
-    corrections, each followed by re-propagation forward from its frame.
-    """
+    """Run every stage of ``prompt_stages`` in one session."""
     session = TrackingSession(engine, frames)
-    prompts = sorted(prompts, key=lambda p: p.frame)
-    first = prompts[0].frame
-    for p in (p for p in prompts if p.frame == first):
-        session.add_prompt(p)
-    _consume(session.propagate(first, "both"), progress)
-    for frame in sorted({p.frame for p in prompts if p.frame != first}):
-        for p in (p for p in prompts if p.frame == frame):
+    for frame, stage, direction in prompt_stages(prompts):
+        for p in stage:
             session.add_prompt(p)
-        _consume(session.propagate(frame, "forward"), progress)
+        _consume(session.propagate(frame, direction), progress)
     return session
 
 

@@ -26,6 +26,7 @@ from .errors import InputError
 from .frames import Frames
 from .project import Project
 from .prompts import Prompt
+from .runner import prompt_stages
 from .session import TrackingSession
 from .track import Provenance, Track
 
@@ -184,13 +185,6 @@ def cached_run(project: Project, key: str) -> RunResult | None:
                      str(run.get("engine", "")), str(run.get("note", "")))
 
 
-def _stages(prompts: list[Prompt]) -> list[tuple[int, list[Prompt], str]]:
-    """(frame, prompts on it, direction): the first prompted frame both ways, later ones forward."""
-    frames = sorted({p.frame for p in prompts})
-    return [(f, [p for p in prompts if p.frame == f], "both" if i == 0 else "forward")
-            for i, f in enumerate(frames)]
-
-
 def run_tracking(project: Project, engine_kind: str = "auto", model: str = "tiny", device: str = "auto",
                  progress_cb: Callable[[RunProgress], None] | None = None,
                  should_cancel: Callable[[], bool] | None = None,
@@ -240,22 +234,25 @@ def _run(project: Project, frames: Frames, prompts: list[Prompt], key: str, sett
     project.save()
     session = TrackingSession(engine, frames)
     try:
-        completed = _propagate_all(project, session, _stages(prompts), progress_cb, should_cancel, t0)
+        completed = _propagate_all(project, session, prompt_stages(prompts), progress_cb, should_cancel, t0)
     except BaseException:  # an error, or the page stopped under us: say how far it got, then go on
-        _record(project, None, session.track, time.perf_counter() - t0, engine.name, note, settings)
+        _record(project, None, session.track, time.perf_counter() - t0, engine, note, settings)
         raise
     seconds = time.perf_counter() - t0
-    tracked, carried = _record(project, key if completed else None, session.track, seconds, engine.name, note,
+    tracked, carried = _record(project, key if completed else None, session.track, seconds, engine, note,
                                settings)
     return RunResult(session.track, False, completed, seconds, tracked, carried, engine.name, note)
 
 
-def _record(project: Project, key: str | None, track: Track, seconds: float, engine: str, note: str,
+def _record(project: Project, key: str | None, track: Track, seconds: float, engine: Engine, note: str,
             settings: tuple[str, str, str]) -> tuple[int, int]:
     """Save the run's outcome in ``project.meta["run"]``; a run without ``key`` did not complete."""
+    from .engines.factory import engine_info
+
     tracked, carried = _summary(track)
     kind, model, device = settings
-    project.meta["run"] = {"key": key, "completed": key is not None, "seconds": seconds, "engine": engine,
+    project.meta["run"] = {"key": key, "completed": key is not None, "seconds": seconds, "engine": engine.name,
+                           "engine_info": engine_info(engine),
                            "note": note, "model": model, "device": device, "requested": kind,
                            "frames_tracked": tracked, "carried": carried,
                            "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
