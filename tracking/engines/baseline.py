@@ -9,12 +9,12 @@ changes what is tracked from k on and nothing before it.
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Iterator
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
 from ..prompts import Prompt
 from .appearance import frame_features
@@ -182,7 +182,12 @@ class BaselineEngine:
 
 def _single_blas_thread():
     """Run numpy's linear algebra on one thread: the matrices here are small, and threads
-    that spin waiting for each other cost more than they give on a shared CPU."""
+    that spin waiting for each other cost more than they give on a shared CPU (about
+    twice the time per frame on two busy cores). Without threadpoolctl, nothing changes."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is in requirements.txt
+        return contextlib.nullcontext()
     return threadpool_limits(limits=1, user_api="blas")
 
 

@@ -2,11 +2,13 @@
 
 A box runs GrabCut (Rother et al., 2004): colour-texture mixtures for the scar
 (inside the box) and its surroundings (a ring around the box), a graph cut,
-and a few rounds of re-learning from the cut. Points seed the same iteration:
-positive clicks are scar, negative clicks are not, and pixels geodesically
-closer to a negative click than to the scar's anchors are pushed out. A mask
-comes back unchanged. Points on a frame that already has a mask (a box, a
-mask prompt, or a tracked mask) refine that mask instead of starting afresh.
+and a few rounds of re-learning from the cut. Clicks seed the same iteration:
+the region grown from the positive clicks (seeded region growing) is the first
+guess, positive clicks are surely scar and negative ones surely not, and pixels
+geodesically closer to a negative click than to the scar's anchors are left
+out. A mask comes back unchanged. Clicks on a frame that already has a mask (a
+box, a mask prompt, or a tracked mask) refine that mask instead of starting
+afresh.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def distance_prior(sd: np.ndarray, width: float, far: float = -LOGIT_BOUND / 2,
     outside: the outline may move within the band; beyond it the evidence must beat ``far``.
     """
     t = np.clip(sd / max(width, 1.0), -1.0, 1.0)
-    return np.where(t > 0, -far * -t, -inside * t).astype(np.float32)
+    return np.where(t > 0, far * t, -inside * t).astype(np.float32)
 
 
 def grabcut(features: np.ndarray, edges: EdgeWeights, init: np.ndarray, allowed: np.ndarray,
@@ -201,8 +203,7 @@ def segment_points(features: np.ndarray, edges: EdgeWeights, points: np.ndarray,
         outside_clicks = pos & ~shapes.components_touching(pos, base)
         added = grow_region(features, outside_clicks, allowed) if outside_clicks.any() else pos
         reference = (base | pos | added) & allowed
-        width = max(2.0, 0.1 * shapes.equivalent_radius(reference))
-        prior = distance_prior(shapes.signed_distance(reference), width)
+        prior = distance_prior(shapes.signed_distance(reference), shapes.band_width(reference))
         context = shapes.ring(reference, 0, max(3.0, shapes.equivalent_radius(reference)))
         seeds = anchors | reference
         init = reference

@@ -106,48 +106,27 @@ def move_model(features: np.ndarray, prev: ObjectState, before: np.ndarray, core
     return model, change
 
 
-def failed_ground(evidence: np.ndarray, earlier, later, sd_prev: np.ndarray, width: float,
-                  rounds: int = 3) -> np.ndarray:
+def failed_ground(evidence: np.ndarray, later, sd_prev: np.ndarray, width: float) -> np.ndarray:
     """(H, W) bool: ground beyond the band that failed with the scar, judged patch by patch.
 
-    evidence: (H, W) log-odds of scar on this date. earlier, later: functions giving the
-    log-odds of scar on the previous and on the next date at the pixels of a (H, W) bool
-    mask (``later`` may be None on the last date). A patch of pixels the evidence calls
-    scar, beyond the band, that still looks like scar on the next date, joins when it
-    touches the band and most of it (its median) beats the far prior on its own. Then,
-    since the ground beside a fresh failure is as likely to have failed as not, a patch
-    within the failure's own size of ground that joined follows when most of it looks like
-    scar and it is new ground (it did not look like scar on the previous date), though
-    detached. A slope failure brings large coherent patches of newly bared ground that stay
-    bare, perhaps split by shadows and boulders, with debris that looks only half like the
-    old scar; creep and noise bring thin rims and doubtful specks; an outcrop that always
-    looked like scar is not new; a cloud is gone by the next date.
+    evidence: (H, W) log-odds of scar on this date. later: a function giving the log-odds
+    of scar on the next date at the pixels of a (H, W) bool mask (None on the last date).
+    A patch of pixels the evidence calls scar, beyond the band but touching it, joins when
+    most of it (its median) beats the far prior on its own and most of it still looks like
+    scar on the next date. A slope failure brings a large coherent patch of bared ground
+    that stays bare; creep and noise bring thin rims and doubtful specks; a cloud drifting
+    over the scar's edge is gone by the next date.
     """
     beyond = sd_prev > width
     labels, n = ndi.label((evidence > 0) & beyond, np.ones((3, 3), bool))
-    failed = np.zeros(evidence.shape, bool)
     if n == 0:
-        return failed
-    judged = np.zeros(n + 1, bool)
-    judged[0] = True
-    reach = beyond & (sd_prev <= width + 1.5)
-    for k in range(rounds):
-        ids = np.unique(labels[reach])
-        ids = ids[~judged[ids]]
-        if len(ids) == 0:
-            break
-        judged[ids] = True
-        # Beside fresh failed ground, new ground that stays is as likely failed as not.
-        keep = np.asarray(ndi.median(evidence, labels, ids)) > (-bel.FAR_PRIOR if k == 0 else 0.0)
-        tests = ([later] if later is not None else []) + ([lambda w: -earlier(w)] if k > 0 else [])
-        for test in tests:
-            if keep.any():
-                keep[keep] = _patch_medians(test, labels, ids[keep]) > 0
-        if not keep.any():
-            break
-        failed |= np.isin(labels, ids[keep])
-        reach = (shapes.signed_distance(failed) <= shapes.equivalent_radius(failed)) & ~failed
-    return failed
+        return np.zeros(evidence.shape, bool)
+    ids = np.unique(labels[beyond & (sd_prev <= width + 1.5)])
+    ids = ids[ids > 0]
+    keep = np.asarray(ndi.median(evidence, labels, ids)) > -bel.FAR_PRIOR if len(ids) else np.zeros(0, bool)
+    if later is not None and keep.any():
+        keep[keep] = _patch_medians(later, labels, ids[keep]) > 0
+    return np.isin(labels, ids[keep])
 
 
 def _patch_medians(values, labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -158,18 +137,17 @@ def _patch_medians(values, labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return np.asarray(ndi.median(field, labels, ids))
 
 
-def segment_frame(evidence: np.ndarray, earlier, later, edges: EdgeWeights, prev: ObjectState,
+def segment_frame(evidence: np.ndarray, later, edges: EdgeWeights, prev: ObjectState,
                   sd_prev: np.ndarray, reverse: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Graph cut of the ``evidence`` (H, W) log-odds under the prior from ``prev``.
 
-    earlier, later: the previous and next dates' log-odds at a mask's pixels (see
-    ``failed_ground``).
+    later: the next date's log-odds at a mask's pixels (see ``failed_ground``).
     Failed ground counts as part of the old outline for the prior; parts of the cut that
     reach into the band count as attached. Returns the mask (H, W) bool and the posterior
     (H, W) float32 log-odds.
     """
     width = prev.width
-    failed = failed_ground(evidence, earlier, later, sd_prev, width)
+    failed = failed_ground(evidence, later, sd_prev, width)
     sd_ref = shapes.signed_distance(prev.mask | failed) if failed.any() else sd_prev
     z = evidence + bel.predict(prev.belief, sd_ref, width, reverse)
     near = sd_ref <= width
@@ -210,14 +188,11 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
     moved, model, change = adapted_model(features, prev, before, sd_prev, seed)
     appearance = model.log_odds(features)
 
-    def earlier(where: np.ndarray) -> np.ndarray:
-        return prev.model.log_odds_at(before, where)
-
     def later(where: np.ndarray) -> np.ndarray:
         return model.log_odds_at(after, where)
 
     later_fn = later if after is not None else None
-    mask, posterior = segment_frame(appearance + change, earlier, later_fn, edges, prev, sd_prev, reverse)
+    mask, posterior = segment_frame(appearance + change, later_fn, edges, prev, sd_prev, reverse)
     if (mask & (sd_prev > prev.width)).sum() > FAILURE_SHARE * prev.mask.sum():
         # A slope failed: learn what its fresh ground looks like on this frame and look again
         # for more of it (the second look only adds).
@@ -225,7 +200,7 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
         bg &= appearance < 0
         if fg.any() and bg.any():
             second = moved.updated(features, fg, bg, rate=ADAPT_RATE, seed=seed).log_odds(features)
-            more, post2 = segment_frame(second + change, earlier, later_fn, edges, prev, sd_prev, reverse)
+            more, post2 = segment_frame(second + change, later_fn, edges, prev, sd_prev, reverse)
             posterior = np.where(more & ~mask, post2, posterior)
             mask = mask | more
     if not mask.any():
