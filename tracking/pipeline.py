@@ -16,7 +16,8 @@ from .errors import InputError
 from .frames import Frames
 from .grid import Grid
 from .gridding import choose_grid, read_onto_grid
-from .harmonise import match_histograms, shared_stretch
+from .harmonise import (Radiometry, common_scale_maps, declared_radiometry, match_histograms,
+                        shared_stretch, with_value_range)
 from .quality import QualityThresholds, assess_quality_masks, series_stats
 from .scenes import Scene
 from .timeline import Timeline
@@ -90,8 +91,12 @@ class _Loaded:
     nir: np.ndarray | None = None  # (N, H, W) float32, NaN where a scene has no NIR
     scenes: list[Scene] = field(default_factory=list)
     has_nir: list[bool] = field(default_factory=list)
+    radiometry: list[Radiometry] = field(default_factory=list)  # what each scene's values are
+    bands: list[list[int]] = field(default_factory=list)  # 1-based bands read of each scene
+    layouts: list[tuple] = field(default_factory=list)  # see _layout
 
-    def add(self, scene: Scene, values: np.ndarray, valid: np.ndarray, layout: tuple) -> None:
+    def add(self, scene: Scene, values: np.ndarray, valid: np.ndarray, bands: list[int],
+            layout: tuple) -> None:
         i = len(self.scenes)
         display_idx, judged_idx, nir_idx = layout
         self.display[i] = values[list(display_idx)]
@@ -108,6 +113,37 @@ class _Loaded:
             self.nir[i] = values[nir_idx]
         self.scenes.append(scene)
         self.has_nir.append(nir_idx is not None)
+        radiometry = declared_radiometry(scene.path, scene.dtype)
+        self.radiometry.append(with_value_range(radiometry, values, valid, bands))
+        self.bands.append(list(bands))
+        self.layouts.append(layout)
+
+    def to_common_scale(self) -> None:
+        """Bring every frame's values onto one radiometric scale (reflectance 0..1.x), in place.
+
+        Nothing changes when every scene's displayed, judged and NIR bands get the same
+        map (one family of scenes): one shared stretch per band treats them alike already.
+        """
+        maps = common_scale_maps(self.radiometry, self.bands)
+        slots = [_slot_maps(m, bands, layout) for m, bands, layout in zip(maps, self.bands, self.layouts)]
+        if len({rgb for rgb, _ in slots}) <= 1 and len({n for _, n in slots if n is not None}) <= 1:
+            return
+        for i, (rgb, nir) in enumerate(slots):
+            targets = [(self.display[i, j], rgb[j]) for j in range(3)]
+            if self.judged is not None:
+                targets += [(self.judged[i, j], rgb[3 + j]) for j in range(3)]
+            if nir is not None and self.nir is not None:
+                targets.append((self.nir[i], nir))
+            for band, (gain, bias) in targets:
+                band *= np.float32(gain)
+                band += np.float32(bias)
+
+
+def _slot_maps(maps: dict[int, tuple[float, float]], bands: list[int], layout: tuple) -> tuple:
+    """(gain, bias) of the display R, G, B then judged R, G, B bands, and of NIR (or None)."""
+    display, judged, nir = layout
+    rgb = tuple(maps[bands[k]] for k in (*display, *judged))
+    return rgb, (maps[bands[nir]] if nir is not None else None)
 
 
 def build_frames(timeline: Timeline, options: FrameOptions = FrameOptions(),
@@ -178,7 +214,7 @@ def _read_all(scenes: Sequence[Scene], grid: Grid, options: FrameOptions, proble
         except InputError as exc:
             problems.append(str(exc))
         else:
-            loaded.add(scene, values, valid, layout)
+            loaded.add(scene, values, valid, bands, layout)
             del values, valid
         if progress is not None:
             progress(done, n)
@@ -188,6 +224,7 @@ def _read_all(scenes: Sequence[Scene], grid: Grid, options: FrameOptions, proble
 def _harmonise(loaded: _Loaded, grid: Grid, options: FrameOptions, ref_scene: Scene,
                problems: list[str]) -> Frames:
     k = len(loaded.scenes)
+    loaded.to_common_scale()  # before quality: it judges brightness against the whole series
     display, valid = loaded.display[:k], loaded.valid[:k]
     judged = loaded.judged[:k] if loaded.judged is not None else display
     stats = series_stats(judged, valid)

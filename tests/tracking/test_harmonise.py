@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from tracking.errors import InputError
-from tracking.harmonise import match_histograms, shared_percentiles, shared_stretch
+from tracking.harmonise import (Radiometry, common_scale_maps, declared_radiometry, family_full_scales,
+                               full_scale, match_histograms, shared_percentiles, shared_stretch,
+                               with_value_range)
 
 
 def _scene(seed: int, gain: float = 1.0, shape=(40, 50)) -> np.ndarray:
@@ -95,3 +97,62 @@ def test_histogram_reference_must_exist_and_have_data():
         match_histograms(frames, np.ones((2, 4, 4), bool), reference=5)
     with pytest.raises(InputError):
         match_histograms(frames, np.zeros((2, 4, 4), bool), reference=0)
+
+
+# --- A common radiometric scale -------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype, robust, top, nbits, declared, expected", [
+    ("uint8", 40.0, 90.0, None, False, 255.0),  # a dark 8-bit scene is still out of 255
+    ("uint16", 3000.0, 12000.0, None, False, 10000.0),  # reflectance x 10000 with a cloud
+    ("uint16", 1200.0, 3900.0, None, False, 10000.0),  # dark reflectance: not taken for 12 bits
+    ("uint16", 3000.0, 4095.0, None, False, 4095.0),  # 12-bit data filling its range
+    ("uint16", 700.0, 1023.0, None, False, 1023.0),  # 10-bit data
+    ("uint16", 41000.0, 65535.0, None, False, 65535.0),  # full 16-bit range
+    ("int16", 20000.0, 32000.0, None, False, 32767.0),
+    ("uint16", 900.0, 1500.0, 12, False, 4095.0),  # a declared bit depth wins
+    ("float32", 0.6, 1.3, None, False, 1.0),  # float reflectance 0..1.x as is
+    ("float32", 200.0, 255.0, None, False, 255.0),  # 8-bit values stored as float
+    ("float32", 3500.0, 9000.0, None, False, 10000.0),
+    ("uint16", 0.45, 0.9, None, True, 1.0),  # declared scale: already reflectance
+    ("uint16", float("nan"), float("nan"), None, False, 10000.0),  # no valid pixels
+])
+def test_full_scale_by_what_the_data_is(dtype, robust, top, nbits, declared, expected):
+    assert full_scale(dtype, robust, top, nbits=nbits, declared=declared) == expected
+
+
+def test_one_family_gets_one_full_scale_decided_by_its_brightest_scene():
+    bright = Radiometry("uint16", (1.0,) * 4, (0.0,) * 4, robust_max=3000.0, maximum=4095.0)
+    dark = Radiometry("uint16", (1.0,) * 4, (0.0,) * 4, robust_max=900.0, maximum=1000.0)
+    eight = Radiometry("uint8", (1.0,) * 3, (0.0,) * 3, robust_max=200.0, maximum=250.0)
+    # alone the dark scene would look like 10-bit data; in its family it stays with the others
+    assert family_full_scales([dark]) == [1023.0]
+    assert family_full_scales([bright, dark, eight]) == [4095.0, 4095.0, 255.0]
+    maps = common_scale_maps([bright, eight], [[3, 2, 1], [1, 2, 3]])
+    assert maps[0][3] == (1 / 4095.0, 0.0) and maps[1][1] == (1 / 255.0, 0.0)
+
+
+def test_declared_scale_offset_and_bit_depth_are_read_and_applied(tmp_path):
+    import rasterio
+
+    from tests.tracking.scene_fixtures import write_geotiff
+
+    path = write_geotiff(tmp_path / "s.tif", np.full((2, 8, 8), 3000, np.uint16))
+    with rasterio.open(path, "r+") as ds:
+        ds.scales, ds.offsets = (1e-4, 2e-4), (-0.1, 0.0)
+    r = declared_radiometry(path, "uint16")
+    assert r.declared and r.scales == (1e-4, 2e-4) and r.offsets == (-0.1, 0.0)
+    values = np.full((2, 8, 8), 3000, np.float32)
+    valid = np.ones((8, 8), bool)
+    valid[0] = False
+    values[:, 0] = 60000.0  # outside the valid pixels: not part of the range
+    ranged = with_value_range(r, values, valid, [1, 2])
+    assert ranged.robust_max == pytest.approx(0.6) and ranged.maximum == pytest.approx(0.6)
+    assert common_scale_maps([ranged], [[1, 2]])[0] == {1: (1e-4, -0.1), 2: (2e-4, 0.0)}
+    with rasterio.open(tmp_path / "n.tif", "w", driver="GTiff", width=4, height=4, count=1,
+                       dtype="uint16", crs="EPSG:32648", transform=rasterio.Affine(10, 0, 0, 0, -10, 0),
+                       NBITS=12) as ds:
+        ds.write(np.full((1, 4, 4), 100, np.uint16))
+    plain = declared_radiometry(tmp_path / "n.tif", "uint16")
+    assert plain.nbits == 12 and not plain.declared
+    assert family_full_scales([plain]) == [4095.0]

@@ -126,3 +126,94 @@ def test_plain_images_share_a_pixel_grid_and_a_georeferenced_one_is_left_out(tmp
     assert "left out" in problems[0] and not frames.bad.any()
     resized = frames.images[2].astype(int)
     assert resized[:, :39].max() < 30 and resized[:, 41:].min() > 200
+
+
+# --- Mixed radiometric scales ---------------------------------------------------------
+
+
+def _ground(gain: float = 1.0) -> np.ndarray:
+    """(4, H, W) float64 reflectance B, G, R, NIR of one textured ground with a scar."""
+    from tests.tracking.grid_fixtures import landscape
+
+    rgbn = landscape(shape=(60, 60), seed=5, road=False) * gain
+    return np.stack([rgbn[2], rgbn[1], rgbn[0], rgbn[3]])
+
+
+def _write_as(path, bgrn: np.ndarray, kind: str, scale=None, offset=None):
+    """The reflectance ``bgrn`` stored as "uint16" (x 10000), "uint8" (R, G, B x 255) or
+    "float32"; ``scale``/``offset`` are declared in the file (stored = (r - offset) / scale)."""
+    import rasterio
+
+    if scale is not None:
+        data = np.rint((bgrn - offset) / scale).astype("uint16")
+    elif kind == "uint16":
+        data = np.rint(bgrn * 10000).astype("uint16")
+    elif kind == "uint8":
+        data = np.rint(bgrn[[2, 1, 0]] * 255).astype("uint8")  # a plain R, G, B 8-bit scene
+    else:
+        data = bgrn.astype("float32")
+    write_geotiff(path, data)
+    if scale is not None:
+        with rasterio.open(path, "r+") as ds:
+            ds.scales = (scale,) * ds.count
+            ds.offsets = (offset,) * ds.count
+    return path
+
+
+def _frame_means(folder, tmp_path) -> list[float]:
+    frames, problems = build_frames(build_timeline([folder], tmp_path / "work"))
+    assert problems == [] and not frames.bad.any()
+    return [float(frames.images[i][frames.valid[i]].mean()) for i in range(len(frames))]
+
+
+def test_uint16_uint8_and_float_scenes_of_one_ground_look_alike(tmp_path):
+    src = tmp_path / "in"
+    ground = _ground()
+    for year, kind in ((2019, "uint16"), (2020, "uint8"), (2021, "float32")):
+        _write_as(src / f"{kind}_{year}0601.tif", ground, kind)
+    means = _frame_means(src, tmp_path)
+    assert means[0] > 20  # the shared stretch spreads the ground over the grey levels
+    assert max(means) - min(means) < 3, means
+    frames, _ = build_frames(build_timeline([src], tmp_path / "work"))
+    for b in range(3):  # each colour too, not only the overall brightness
+        band = [frames.images[i, ..., b].mean() for i in range(3)]
+        assert max(band) - min(band) < 3, (b, band)
+
+
+def test_a_darker_scene_of_a_family_stays_darker_among_mixed_scales(tmp_path):
+    src = tmp_path / "in"
+    _write_as(src / "a_20190601.tif", _ground(), "uint16")
+    _write_as(src / "b_20200601.tif", _ground(gain=0.6), "uint16")  # a hazy-dark date
+    _write_as(src / "c_20210601.tif", _ground(), "uint8")
+    normal, darker, eight_bit = _frame_means(src, tmp_path)
+    assert darker < 0.75 * normal  # one shared stretch: no per-frame rescue of the dark date
+    assert abs(eight_bit - normal) < 3
+
+
+def test_declared_scale_and_offset_are_honoured(tmp_path):
+    ground = _ground()
+    tagged, plain = tmp_path / "tagged", tmp_path / "plain"
+    for folder in (tagged, plain):
+        _write_as(folder / "f_20190601.tif", ground, "float32")
+    # stored = (reflectance + 0.1) x 10000, as Sentinel-2 products with a radiometric offset
+    _write_as(tagged / "o_20200601.tif", ground, "uint16", scale=1e-4, offset=-0.1)
+    write_geotiff(plain / "o_20200601.tif", np.rint((ground + 0.1) * 10000).astype("uint16"))
+    honoured = _frame_means(tagged, tmp_path / "a")
+    ignored = _frame_means(plain, tmp_path / "b")
+    assert abs(honoured[1] - honoured[0]) < 3, honoured
+    assert ignored[1] > ignored[0] + 15  # without the tags the offset shows as a brighter date
+
+
+def test_one_family_of_scenes_is_left_exactly_as_before(tmp_path):
+    import rasterio
+
+    paths = write_series(tmp_path / "in", n=3, clouds={1: 0.4})
+    before, _ = build_frames(build_timeline([tmp_path / "in"], tmp_path / "w1"))
+    for path in paths:  # the same declared scale on every scene: still one family
+        with rasterio.open(path, "r+") as ds:
+            ds.scales = (1e-4,) * ds.count
+            ds.offsets = (0.0,) * ds.count
+    after, _ = build_frames(build_timeline([tmp_path / "in"], tmp_path / "w2"))
+    assert np.array_equal(before.images, after.images)
+    assert [q.cloud for q in before.quality] == [q.cloud for q in after.quality]
+    assert list(after.bad) == [False, True, False]
