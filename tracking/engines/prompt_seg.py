@@ -107,11 +107,7 @@ def grow_region(features: np.ndarray, seeds: np.ndarray, allowed: np.ndarray, ro
     colour = features[..., 3:6]
     region = seeds & allowed
     limit = _CHI2_99_3D
-    # A few clicks see too little of a textured scar: its spread is at least the frame's
-    # typical local spread (median over the frame of the variance in a 5 x 5 window).
-    local = [ndi.uniform_filter(colour[..., c] ** 2, 5) - ndi.uniform_filter(colour[..., c], 5) ** 2
-             for c in range(3)]
-    floor = np.diag([max(float(np.median(v)), COVARIANCE_FLOOR) for v in local])
+    floor = COVARIANCE_FLOOR * np.eye(3)
     for _ in range(rounds):
         x = colour[region].astype(np.float64)
         if len(x) < 2:
@@ -125,6 +121,20 @@ def grow_region(features: np.ndarray, seeds: np.ndarray, allowed: np.ndarray, ro
             break
         region = grown
     return region
+
+
+def click_hull(shape: tuple[int, int], points: np.ndarray, radius: float) -> np.ndarray:
+    """(H, W) bool: the clicks' convex hull, thickened by ``radius``, part of the first guess
+    of the scar (clicks are put inside it); a single click gives a disc of twice the radius."""
+    if len(points) == 1:
+        return shapes.discs(shape, points, 2 * radius)
+    out = shapes.discs(shape, points, radius)
+    for i in range(len(points)):
+        for j in range(i + 1, len(points)):
+            n = int(np.ceil(np.hypot(*(points[j] - points[i])))) + 1
+            line = points[i][None, :] + np.linspace(0, 1, n)[:, None] * (points[j] - points[i])[None, :]
+            out |= shapes.discs(shape, line, radius)
+    return ndi.binary_fill_holes(out)
 
 
 def geodesic_distance(colour: np.ndarray, sources: np.ndarray) -> np.ndarray:
@@ -209,8 +219,10 @@ def segment_points(features: np.ndarray, edges: EdgeWeights, points: np.ndarray,
         init = reference
     else:
         prior = None
-        init = grow_region(features, pos, allowed)
-        context = ~init
+        init = click_hull(shape, pos_pts, r) & allowed
+        if len(pos_pts) == 1:  # one click tells no size: grow a region from it
+            init |= grow_region(features, pos, allowed)
+        context = ~ndi.binary_dilation(init, iterations=int(np.ceil(r)))
         seeds = anchors
     return grabcut(features, edges, init, allowed, context | territory,
                    keep=lambda m: shapes.components_touching(m, seeds), prior=prior,
