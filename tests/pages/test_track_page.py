@@ -90,3 +90,26 @@ def test_download_offline_says_why(prompted, monkeypatch):
     at.button(key="track:download").click().run()
     assert not at.exception
     assert len(at.error) == 1 and "Could not download" in at.error[0].value
+
+
+@pytest.mark.parametrize("engine", ["auto", "sam2"])
+def test_hosted_page_names_the_operator_command_and_offers_no_download(prompted, monkeypatch, engine):
+    monkeypatch.setenv("LANDSLIDE_HOSTED", "1")
+    at = app_test(prompted, PAGE)
+    at.radio(key="track:engine").set_value(engine).run()
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "track:download"]
+    assert not any("Download the SAM2" in b.label for b in at.button)
+    warning = " ".join(w.value for w in at.warning)
+    assert "No SAM2 tiny checkpoint on this server" in warning
+    assert "operator can install it with `python -m tracking weights download tiny`" in warning
+    run_baseline(at)  # the page still tracks, with the baseline
+    assert not at.exception and not at.error
+    assert Project.open(prompted.root.parent, prompted.id).meta["run"]["completed"]
+
+
+def test_local_page_offers_the_download_button(prompted, monkeypatch):
+    monkeypatch.setenv("LANDSLIDE_HOSTED", "0")
+    at = app_test(prompted, PAGE)
+    assert [b for b in at.button if b.key == "track:download"]
+    assert "or with the button (needs internet)" in texts(at)

@@ -8,6 +8,7 @@ from .. import workflow
 from ..frames import Frames
 from ..overlay import SCAR_COLOR, draw
 from ..project import Project
+from ..settings import current as current_settings
 from ..track import Track
 from .shell import engine_status
 from .state import report
@@ -36,7 +37,8 @@ def engine_settings(project: Project) -> tuple[str, str, str]:
 
 
 def checkpoint_status(kind: str, model: str) -> None:
-    """Whether the SAM2 checkpoint is there, how to get it, and a download button."""
+    """Whether the SAM2 checkpoint is there, how to get it, and a download button (not when
+    hosted: there the page names the command for the server's operator)."""
     if kind == "baseline":
         st.caption("The baseline engine needs no model weights.")
         return
@@ -45,6 +47,10 @@ def checkpoint_status(kind: str, model: str) -> None:
         st.success(f"SAM2 {model} checkpoint present: `{status.get('checkpoint')}` (device {status.get('device')}).")
         return
     fallback = " The automatic engine uses the baseline until then." if kind == "auto" else ""
+    if current_settings().hosted:  # a shared demo: visitors do not fetch files onto the server
+        st.warning(f"No SAM2 {model} checkpoint on this server.{fallback} The server's operator can "
+                   f"install it with `{status.get('download_command')}`.")
+        return
     st.warning(f"No SAM2 {model} checkpoint on this machine.{fallback} Download it with "
                f"`{status.get('download_command')}`, or with the button (needs internet).")
     if st.button(f"Download the SAM2 {model} checkpoint", key="track:download"):
