@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Set up (first run only) and start the dashboard on the built-in sample series.
+# Hosted demo: LANDSLIDE_HOSTED=1 scripts/dashboard.sh (see landslide.example.toml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-exec .venv/bin/streamlit run app.py "$@"
+# Streamlit's own upload cap (server.maxUploadSize) follows the project's upload limit:
+# its upload endpoint checks nothing else (tracking/settings.py, streamlit_flags).
+flags=$(.venv/bin/python -m tracking.settings)
+read -r -a server_flags <<< "$flags"
+exec .venv/bin/streamlit run app.py "${server_flags[@]}" "$@"

@@ -70,6 +70,12 @@ class Limits:
         return int(self.upload_mb * 1e6)
 
     @property
+    def upload_mib(self) -> int:
+        """``upload_mb`` in Streamlit's upload unit (MB of 2**20 bytes, as its server counts
+        ``server.maxUploadSize``), rounded down so it never lets through more than upload_mb."""
+        return max(1, self.upload_bytes // 2 ** 20)
+
+    @property
     def upload_total_bytes(self) -> int:
         return int(self.upload_total_mb * 1e6)
 
@@ -227,3 +233,36 @@ def current() -> Settings:
         _CACHE.clear()
         _CACHE[key] = settings
     return settings
+
+
+# -- flags for the Streamlit server -----------------------------------------------------
+
+
+def streamlit_flags(settings: Settings) -> list[str]:
+    """``streamlit run`` options that make the server agree with ``settings``.
+
+    Streamlit's upload endpoint checks only its own ``server.maxUploadSize``; the uploaders'
+    ``max_upload_size`` is enforced by the browser alone, so a client that posts to the
+    endpoint directly is held only by the server option. It is set to the project's upload
+    limit (see :attr:`Limits.upload_mib`) so that no upload bigger than the limit reaches
+    the server's memory.
+    """
+    return ["--server.maxUploadSize", str(settings.limits.upload_mib)]
+
+
+def main() -> int:
+    """Print :func:`streamlit_flags` of this server's settings on one line (scripts/dashboard.sh
+    passes them to ``streamlit run``); a bad settings file is one sentence on stderr."""
+    import sys
+
+    try:
+        flags = streamlit_flags(load_settings())
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(" ".join(flags))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

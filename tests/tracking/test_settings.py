@@ -95,3 +95,55 @@ def test_current_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("LANDSLIDE_HOSTED", "0")
     monkeypatch.setenv("LANDSLIDE_MAX_FRAMES", "12")
     assert not S.current().hosted and S.current().limits.max_frames == 12
+
+
+# -- Streamlit's own upload cap ---------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _streamlit_upload_cap(flags: list[str]) -> int:
+    """server.maxUploadSize as Streamlit resolves it in the repository (config.toml + ``flags``)."""
+    import re
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "streamlit", "config", "show", *flags], cwd=REPO,
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    return int(re.search(r"^maxUploadSize = (\d+)$", out, re.M).group(1))
+
+
+def test_upload_mib_never_exceeds_the_project_limit():
+    for mb in (0.5, 1.0, 7.5, 50.0, 200.0, 1024.0):
+        mib = S.Limits(upload_mb=mb).upload_mib
+        assert mib >= 1
+        assert mib * 2 ** 20 <= max(mb * 1e6, 2 ** 20) < (mib + 1) * 2 ** 20
+    assert S.HOSTED_LIMITS.upload_mib == 190 and S.LOCAL_LIMITS.upload_mib == 976
+
+
+def test_dashboard_flags_hold_streamlit_to_the_hosted_upload_limit(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LANDSLIDE_")}
+    env.update(LANDSLIDE_HOSTED="1", LANDSLIDE_UPLOAD_MB="50")
+    out = subprocess.run([sys.executable, "-m", "tracking.settings"], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    flags = out.split()
+    assert flags == ["--server.maxUploadSize", "47"]
+    # Streamlit's upload endpoint checks only this option (the uploaders' max_upload_size is
+    # the browser's); with the flags it never lets through more than the project's 50 MB
+    cap = _streamlit_upload_cap(flags)
+    assert cap == 47 and cap * 2 ** 20 <= 50e6
+    script = (REPO / "scripts" / "dashboard.sh").read_text()
+    assert "-m tracking.settings" in script and '"${server_flags[@]}"' in script
+    env["LANDSLIDE_UPLOAD_MB"] = "nonsense"
+    bad = subprocess.run([sys.executable, "-m", "tracking.settings"], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and bad.stderr.strip() == "LANDSLIDE_UPLOAD_MB must be a number, not 'nonsense'."
+
+
+def test_bare_streamlit_run_keeps_the_hosted_upload_cap():
+    assert _streamlit_upload_cap([]) <= S.HOSTED_LIMITS.upload_mib
+    assert S.streamlit_flags(S.load_settings(None, env={})) == ["--server.maxUploadSize", "976"]
