@@ -36,12 +36,6 @@ def ring(mask: np.ndarray, inner: float, outer: float) -> np.ndarray:
     return (d > inner) & (d <= outer)
 
 
-def core(mask: np.ndarray, depth: float) -> np.ndarray:
-    """(H, W) bool: pixels of ``mask`` at least ``depth`` pixels inside (the mask if that is empty)."""
-    c = signed_distance(mask) <= -depth
-    return c if c.any() else mask.copy()
-
-
 def components_touching(mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
     """The 8-connected components of ``mask`` that share a pixel with ``seeds``."""
     lab, n = ndi.label(mask, _EIGHT)

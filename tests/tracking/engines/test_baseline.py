@@ -52,6 +52,7 @@ def test_mask_prompt_comes_back_exactly(growing):
     odd = truth[2].copy()
     odd[5:9, 5:9] = True  # even a mask that ignores the image comes back unchanged
     engine = BaselineEngine()
+    assert engine.name == "baseline"
     engine.load(images)
     step = engine.add_prompt(Prompt(2, mask=odd))
     assert step.frame == 2 and set(step.masks) == {1}
