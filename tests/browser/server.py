@@ -162,25 +162,51 @@ def page(browser):
         context.close()
 
 
-def wait_idle(page, timeout: float = 120.0) -> None:
-    """Wait until the app has finished its current run (no "Running…" status, no spinner)."""
+# The app is idle when no script runs (the app's own flag, the "Running..." status widget, no
+# spinner) and no element is left over from the previous run (Streamlit keeps the last run's
+# elements on screen, marked stale, until the new run has replaced or dropped them).
+_IDLE_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const idle = !!app && app.dataset.testScriptState === 'notRunning'
+        && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"], [data-testid="stSpinner"], '
+                                   + '[data-stale="true"]');
+    const now = performance.now();
+    if (!idle) { window.__idleSince = null; return false; }
+    if (window.__idleSince == null) window.__idleSince = now;
+    return now - window.__idleSince >= %d;
+}"""
+
+
+def wait_idle(page, timeout: float = 120.0, quiet_ms: int = 600) -> None:
+    """Wait until the app has been idle for ``quiet_ms`` in a row.
+
+    Idle: no script run, no "Running…" status, no spinner and no stale element.
+    The quiet spell covers the rerun that an action (or a freshly mounted
+    component sending its first value) starts a moment later.
+    """
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
-    page.wait_for_timeout(300)  # let a rerun triggered by the last action start
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset.testScriptState === 'notRunning'"
-        " && !document.querySelector('[data-testid=\"stSpinner\"]')",
-        timeout=timeout * 1000)
+    page.evaluate("() => { window.__idleSince = null; }")
+    page.wait_for_function(_IDLE_JS % quiet_ms, timeout=timeout * 1000, polling=100)
 
 
-def shot(page, name: str) -> Path:
+def shot(page, name: str, idle: bool = True, full: bool = True) -> Path:
     """A screenshot of the whole app under test-results/screenshots/.
 
-    Streamlit scrolls inside its main area, so the window is made as tall as the
-    content for the picture (at most 4000 px) and restored afterwards.
+    By default the app is first left to become idle (no run going, no stale
+    elements of the previous run), so the picture shows what the analyst ends
+    up with; ``idle=False`` takes it at once (e.g. of a progress bar).
+    Streamlit scrolls inside its main area, so for a ``full`` picture the window
+    is made as tall as the content (at most 4000 px) and restored afterwards;
+    ``full=False`` takes only the window, quickly.
     """
+    if idle:
+        wait_idle(page)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.mouse.move(1, 1)  # no tooltip left hovering in the picture
+    if not full:
+        page.screenshot(path=str(path))
+        return path
     size = page.viewport_size
     height = page.evaluate("() => Math.max(0, ...Array.from(document.querySelectorAll("
                            "'[data-testid=\"stMain\"], [data-testid=\"stMain\"] > div')).map(e => e.scrollHeight))")
