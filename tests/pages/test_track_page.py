@@ -113,3 +113,11 @@ def test_local_page_offers_the_download_button(prompted, monkeypatch):
     at = app_test(prompted, PAGE)
     assert [b for b in at.button if b.key == "track:download"]
     assert "or with the button (needs internet)" in texts(at)
+
+
+def test_long_lists_of_dates_are_summed_up():
+    from tracking.ui.track_ui import date_list
+
+    days = [f"2020-01-{d:02d}" for d in range(1, 31)]
+    assert date_list(days[:3]) == "2020-01-01, 2020-01-02, 2020-01-03"
+    assert date_list(days) == "30 dates from 2020-01-01 to 2020-01-30"

@@ -127,7 +127,7 @@ def summary(project: Project, frames: Frames, track: Track, cached: bool = False
                         ("carried", "carried over a bad frame"), ("none", "not tracked")):
         days = [f"{frames.dates[i]:%Y-%m-%d}" for i, m in enumerate(made) if word in m.split(", ")]
         if days:
-            notes.append(f"{label}: {', '.join(days)}")
+            notes.append(f"{label}: {date_list(days)}")
     text = "; ".join(notes)
     st.caption((text[:1].upper() + text[1:] + ". Every other frame was propagated.") if notes
                else "Every frame was propagated.")
@@ -135,6 +135,14 @@ def summary(project: Project, frames: Frames, track: Track, cached: bool = False
         st.dataframe(workflow.track_rows(frames, track), hide_index=True, width="stretch",
                      column_config={"area": st.column_config.NumberColumn("Area", format="%.0f"),
                                     "confidence": st.column_config.NumberColumn("Confidence", format="%.2f")})
+
+
+def date_list(days: list[str], most: int = 6) -> str:
+    """The dates written out, or their count and span when there are more than ``most``
+    (a run stopped early on a long series leaves dozens untracked)."""
+    if len(days) <= most:
+        return ", ".join(days)
+    return f"{len(days)} dates from {days[0]} to {days[-1]}"
 
 
 def _thumb_size(shape: tuple[int, int], target: int = 160) -> tuple[int, int]:
