@@ -81,7 +81,7 @@ def learn_state(features: np.ndarray, mask: np.ndarray, model: AppearanceModel |
         fg = ndi.binary_dilation(mask)
     if not bg.any():
         # The scar fills (nearly) the whole frame: what little lies outside, else the frame's rim.
-        bg = ~mask if (~mask).any() else shapes.frame_rim(mask.shape, 2)
+        bg = ~mask if (~mask).sum() >= 2 else shapes.frame_rim(mask.shape, 2)  # a model needs two
     if model is None:
         new = AppearanceModel.learn(features, fg, bg, seed=seed)
     else:

@@ -68,7 +68,7 @@ def grow_box(mask: np.ndarray, margin: float) -> np.ndarray:
     out = np.zeros(mask.shape, bool)
     if mask.any():
         ys, xs = np.nonzero(mask)
-        m = int(np.ceil(margin))
+        m = int(np.ceil(min(margin, max(mask.shape))))  # an infinite margin: the whole frame
         out[max(0, ys.min() - m):ys.max() + m + 1, max(0, xs.min() - m):xs.max() + m + 1] = True
     return out
 
@@ -93,6 +93,8 @@ def discs(shape: tuple[int, int], points: np.ndarray, radius: float) -> np.ndarr
     out = np.zeros(shape, bool)
     if len(points) == 0:
         return out
+    if radius >= np.hypot(*shape):  # e.g. infinite, from the depth of a mask filling the frame
+        return ~out
     r = int(np.ceil(radius))
     yy, xx = np.mgrid[-r:r + 1, -r:r + 1]
     stamp = yy ** 2 + xx ** 2 <= radius ** 2
