@@ -18,19 +18,25 @@ if frames is None or track is None or not track.objects:
     st.info("Nothing to review yet: track the series on the **Track** page first.")
     st.page_link("pages/3_track.py", label="Go to Track", icon=":material/play_arrow:")
     st.stop()
-try:
-    live = sessions.live_session(project)
-except InputError as exc:
-    report(exc)
-    st.stop()
-review.run_pending_job(project, live, frames)
+# What comes and goes (the engine spinner, the re-propagation progress, a message) lives in one
+# slot, so everything below keeps its place from run to run: Streamlit shows the last run's
+# elements by position until the new run replaces them, and a shift would show them twice.
+notices = st.container()
+with notices:
+    try:
+        live = sessions.live_session(project)
+    except InputError as exc:
+        report(exc)
+        st.stop()
+    review.run_pending_job(project, live, frames)
 track = live.session.track
 dates = frames.dates
 n = len(frames)
 
 if review.FRAME_KEY not in st.session_state or not 0 <= st.session_state[review.FRAME_KEY] < n:
     review.jump_to(corrections.review_order(track)[0])
-review.show_flash()
+with notices:
+    review.show_flash()
 
 top_left, top_right = st.columns([3, 2], gap="large")
 with top_right:
