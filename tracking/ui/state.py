@@ -28,11 +28,12 @@ def projects_base() -> Path:
 
 
 def upload_limit_mb() -> int:
-    """The largest file the server accepts (tracking.settings ``upload_mb``), for ``st.file_uploader``'s
-    ``max_upload_size``: the browser refuses bigger files before sending them."""
+    """The largest file the server accepts, in the MiB that ``st.file_uploader``'s ``max_upload_size``
+    counts (the same figure scripts/dashboard.sh gives Streamlit's server.maxUploadSize), so the
+    browser refuses a bigger file with its own message before sending it."""
     from ..settings import current
 
-    return max(1, int(current().limits.upload_mb))
+    return max(1, int(current().limits.upload_mib))
 
 
 def current_project() -> Project | None:
