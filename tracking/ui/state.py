@@ -60,7 +60,7 @@ def require_project() -> Project:
     project = current_project()
     if project is None:
         st.info("Open a project or load the sample on the **Scenes** page first.")
-        st.page_link("pages/1_scenes.py", label="Go to Scenes", icon="🗂️")
+        st.page_link("pages/1_scenes.py", label="Go to Scenes", icon=":material/arrow_back:")
         st.stop()
     return project
 
