@@ -184,3 +184,29 @@ def long_series_project(projects_dir: Path, work_dir: Path, n_dates: int = 40, s
     assert len(frames) == n_dates, problems
     workflow.prompts_from_file(project, sample.prompt_box_path)
     return Project.open(projects_dir, project.id)
+
+
+def tracked_sample_project(dashboard, name: str = "Tracked sample"):
+    """A project in the dashboard's folder made through ``tracking.workflow`` as the pages do:
+    the sample (from the server's sample folder), its first-date box prompt, a baseline track."""
+    import os
+
+    from tracking import workflow
+    from tracking.project import Project
+    from tracking.sample import ensure_sample
+
+    sample = ensure_sample(dashboard.sample_dir)
+    project = Project.create(dashboard.projects_dir, name=name)
+    saved = os.environ.get("LANDSLIDE_SAMPLE_DIR")
+    os.environ["LANDSLIDE_SAMPLE_DIR"] = str(dashboard.sample_dir)  # what load_sample reads, as the server
+    try:
+        workflow.load_sample(project)
+    finally:
+        if saved is None:
+            os.environ.pop("LANDSLIDE_SAMPLE_DIR")
+        else:
+            os.environ["LANDSLIDE_SAMPLE_DIR"] = saved
+    workflow.prompts_from_file(project, sample.prompt_box_path)
+    result = workflow.run_tracking(project, engine_kind="baseline")
+    assert result.completed
+    return Project.open(dashboard.projects_dir, project.id)

@@ -1,10 +1,15 @@
-"""A browser refresh, or the same link opened in a new window, brings back the same project and work."""
+"""A browser refresh, or the same link opened in a new window, brings back the same project and work.
+
+The work (sample, box prompt, baseline track) is made through ``tracking.workflow``
+here; that the pages save what an analyst does in the browser is shown by the
+whole-flow test in test_flow_browser.py.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser.flow_steps import draw_and_save_box, open_sample, project_id, track_with_baseline
+from tests.browser.flow_steps import project_id, tracked_sample_project
 from tests.browser.server import browser, dashboard, goto_page, page, shot, wait_idle  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -15,9 +20,11 @@ def _projects(dashboard) -> set[str]:
 
 
 def test_refresh_keeps_the_project_prompt_and_track(page, browser, dashboard):
-    pid = open_sample(page, dashboard)
-    draw_and_save_box(page, fractions=(0.25, 0.28, 0.46, 0.44))
-    track_with_baseline(page)
+    pid = tracked_sample_project(dashboard, name="Refresh").id
+    page.goto(f"{dashboard.url}/?project={pid}")
+    wait_idle(page)
+    goto_page(page, "Track")
+    page.wait_for_selector('[data-testid="stMetricLabel"]:has-text("Frames tracked")', timeout=60_000)
     before = _projects(dashboard)
     url = page.url
     assert "/track" in url and project_id(page) == pid
@@ -44,5 +51,6 @@ def test_refresh_keeps_the_project_prompt_and_track(page, browser, dashboard):
         wait_idle(tab)
         assert project_id(tab) == pid and _projects(dashboard) == before
         assert tab.locator("text=Prompt: saved").count() == 1
+        assert tab.locator("text=Track: up to date").count() == 1
     finally:
         other.close()
