@@ -37,13 +37,13 @@ from .grid import Grid
 from .synth import prompts as prompt_geom
 from .synth.layout import CRS as CRS_NAME
 from .synth.layout import LONLAT, PIXEL_M
-from .synth.render import World, build_world, render
+from .synth.render import World, build_scar, build_world, render
 from .synth.schedule import OTHER_GRID, Acquisition, plan
 from .synth.sensor import (OTHER_PIXEL_M, calibrate, draw_radiometry, nodata_edge, to_dn,
                            to_other_grid)
 from .synth.writer import feature, write_geojson, write_scene, write_truth
 
-SAMPLE_VERSION = "sample-v1"
+SAMPLE_VERSION = "sample-v2"  # bump whenever the default sample's files change
 MARKER = "COMPLETE"
 DEFAULT_SEED, DEFAULT_SIZE, DEFAULT_DATES = 7, 256, 14
 DISTRACTORS = {
@@ -98,9 +98,7 @@ def generate_sample(out_dir: Path, seed: int = DEFAULT_SEED, size: int = DEFAULT
     root.mkdir(parents=True, exist_ok=True)
     (root / MARKER).unlink(missing_ok=True)
     _remove_previous(root)
-    streams = np.random.SeedSequence(seed).spawn(6)
-    acqs, failure_t = plan(np.random.default_rng(streams[0]), n_dates)
-    years = [(a.date - acqs[0].date).days / 365.25 for a in acqs]
+    streams, acqs, failure_t, years = _schedule(seed, n_dates)
     world = build_world(size, [np.random.default_rng(s) for s in streams[1:5]], years, failure_t)
     scene_rngs = [np.random.default_rng(s) for s in streams[5].spawn(n_dates)]
     series = _series(root, [a.date for a in acqs])
@@ -111,6 +109,26 @@ def generate_sample(out_dir: Path, seed: int = DEFAULT_SEED, size: int = DEFAULT
     write_json(root / "sample.json", manifest)
     write_json(root / MARKER, _marker(seed, size, n_dates))
     return series
+
+
+def true_masks(seed: int = DEFAULT_SEED, size: int = DEFAULT_SIZE,
+               n_dates: int = DEFAULT_DATES) -> dict[dt.date, np.ndarray]:
+    """{date: (size, size) bool} the true masks :func:`generate_sample` writes for the same
+    arguments, computed without the terrain, the land cover or any scene (nothing is written)."""
+    _check(size, n_dates)
+    streams, acqs, failure_t, years = _schedule(seed, n_dates)
+    layout, _, states = build_scar(size, [np.random.default_rng(s) for s in streams[1:5]], years,
+                                   failure_t)
+    return {a.date: layout.crop(state.mask).copy() for a, state in zip(acqs, states)}
+
+
+def _schedule(seed: int, n_dates: int) -> tuple[list[np.random.SeedSequence], list[Acquisition],
+                                                 float, list[float]]:
+    """(the seed's six streams, acquisitions, failure time, years since the first date of each)."""
+    streams = np.random.SeedSequence(seed).spawn(6)
+    acqs, failure_t = plan(np.random.default_rng(streams[0]), n_dates)
+    years = [(a.date - acqs[0].date).days / 365.25 for a in acqs]
+    return streams, acqs, failure_t, years
 
 
 def _remove_previous(root: Path) -> None:

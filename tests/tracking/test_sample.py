@@ -19,7 +19,8 @@ from scipy import ndimage
 from tracking import sample as sample_mod
 from tracking.errors import InputError
 from tracking.grid import Grid
-from tracking.sample import ensure_sample, generate_sample, load_sample, load_truth, truth_on_grid
+from tracking.sample import (ensure_sample, generate_sample, load_sample, load_truth, true_masks,
+                             truth_on_grid)
 
 SIZE = 96
 
@@ -128,6 +129,53 @@ def test_truth_grows_cumulatively_with_one_sudden_failure(series, manifest):
     assert areas[jump] > areas[0]  # creeping before it
     assert manifest["events"]["failure_index"] == jump + 1
     assert all(ndimage.label(m)[1] == 1 for m in masks)
+
+
+def test_true_masks_are_the_written_truth(series):
+    written = load_truth(series)
+    masks = true_masks(seed=7, size=SIZE, n_dates=14)
+    assert list(masks) == series.dates
+    assert all(np.array_equal(masks[d], written[d][0]) for d in series.dates)
+
+
+def _one_body_that_only_grows(masks: list[np.ndarray]) -> list[str]:
+    """What is wrong with a series of true masks as one landslide's history (empty when nothing)."""
+    problems = []
+    for i, (before, after) in enumerate(zip(masks, masks[1:])):
+        inside = (before & after).sum() / max(int(before.sum()), 1)
+        if inside < 0.95:
+            problems.append(f"date {i} lies only {inside:.0%} inside date {i + 1}")
+    for i, mask in enumerate(masks):
+        if ndimage.label(mask)[1] != 1:
+            problems.append(f"date {i} has {ndimage.label(mask)[1]} pieces")
+        if mask[0].any() or mask[-1].any() or mask[:, 0].any() or mask[:, -1].any():
+            problems.append(f"date {i} touches the image edge")
+    return problems
+
+
+@pytest.mark.parametrize("size", [64, 96, 128, 192, 256, 320])
+def test_the_scar_stays_one_growing_body_on_one_slope(size):
+    # seed 1 at 192 used to jump between unconnected pieces of the noisy outline
+    failures = {}
+    for seed in range(16):
+        n_dates = (12, 14, 27, 40)[seed % 4]
+        problems = _one_body_that_only_grows(list(true_masks(seed, size, n_dates).values()))
+        if problems:
+            failures[(seed, n_dates)] = problems[:3]
+    assert not failures
+
+
+def test_the_property_check_catches_a_jump_a_split_and_the_edge():
+    base = np.zeros((20, 20), bool)
+    base[5:9, 5:9] = True
+    moved = np.roll(base, 8, axis=1)
+    split = base | moved
+    edge = base.copy()
+    edge[5:9, 0:9] = True
+    assert _one_body_that_only_grows([base, base | moved[:, ::-1]]) == []
+    assert "lies only 0% inside" in " ".join(_one_body_that_only_grows([base, moved]))
+    assert "2 pieces" in " ".join(_one_body_that_only_grows([base, split]))
+    assert "touches the image edge" in " ".join(_one_body_that_only_grows([base, edge]))
 
 
 def test_the_overcast_frame_is_mostly_bright_cloud(series, manifest):
@@ -243,7 +291,7 @@ def test_bad_sizes_are_refused(tmp_path):
 def test_ensure_sample_generates_once_and_repairs(tmp_path, monkeypatch):
     monkeypatch.setattr(sample_mod, "DEFAULT_SIZE", 64)
     monkeypatch.setattr(sample_mod, "DEFAULT_DATES", 12)
-    cache = tmp_path / "cache" / "sample-v1"
+    cache = tmp_path / "cache" / sample_mod.SAMPLE_VERSION
     first = ensure_sample(cache)
     assert (cache / sample_mod.MARKER).is_file() and len(first.dates) == 12
     assert first.root == cache and first.prompt_path.is_file()

@@ -30,15 +30,23 @@ class World:
 def build_world(size: int, rngs: list[np.random.Generator], years: list[float],
                 failure_t: float) -> World:
     """The valley, the landslide's states at ``years`` (since the first date) and the land cover."""
-    layout = make_layout(size, rngs[0])
+    layout, scar, states = build_scar(size, rngs, years, failure_t)
     dem = make_dem(layout, rngs[1])
-    scar = ScarModel(layout, rngs[2], failure_t)
-    states = scar.evolve(years)
     final = states[-1].mask
     landcover = make_landcover(layout, rngs[3], dem, final)
     crown = float(dem[final].max()) if final.any() else float(dem.mean())
     snowline = max(float(np.quantile(layout.crop(dem), 0.80)), crown + 80.0)
     return World(layout, dem, scar, states, landcover, snowline)
+
+
+def build_scar(size: int, rngs: list[np.random.Generator], years: list[float],
+               failure_t: float) -> tuple[Layout, ScarModel, list[ScarState]]:
+    """The layout and the landslide's states alone (no terrain, land cover or scene), from the
+    same generators as :func:`build_world` (``rngs[0]`` the layout, ``rngs[2]`` the scar), so
+    the states are the ones :func:`build_world` makes."""
+    layout = make_layout(size, rngs[0])
+    scar = ScarModel(layout, rngs[2], failure_t)
+    return layout, scar, scar.evolve(years)
 
 
 def render(world: World, acq: Acquisition, rng: np.random.Generator) -> tuple[np.ndarray, dict]:

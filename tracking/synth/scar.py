@@ -12,8 +12,13 @@ distance is below 1, with fractal noise on the distance for lobate edges):
 - the deposition fan on the valley floor, which crosses the river's old channel
   and pushes the river against the far bank (after the failure).
 
-The true mask of a date is the union of all parts up to that date (it never
-shrinks), restricted to its largest connected piece with holes filled.
+The noise may cut a part's rim into islands or a gap through it, so the
+shapes alone do not make one body. Each part has a core the noise never
+removes (the inner part of the source and of the fan, and the track's centre
+band from the fan's centre up to the source's centre), and the cores of a date
+form one connected body. The true mask of a date is the piece of the union of
+all parts up to that date that holds this core and the previous date's mask
+(it never shrinks, never jumps, and stays one body), with holes filled.
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ from scipy import ndimage
 from . import spectra
 from .layout import Layout
 from .noise import fractal_noise, smoothstep, uniform01
+
+#: normalised distance inside which the source area and the fan are never cut by the edge noise
+CORE = 0.5
 
 
 @dataclass
@@ -64,6 +72,11 @@ class ScarModel:
 
     def _source(self, t: float) -> tuple[np.ndarray, float, float]:
         """(normalised distance, centre u, semi-axis a) of the source area."""
+        plain, pc, a = self._source_plain(t)
+        return plain + 0.2 * self.edge, pc, a
+
+    def _source_plain(self, t: float) -> tuple[np.ndarray, float, float]:
+        """(normalised distance without edge noise, centre u, semi-axis a) of the source area."""
         s = self.layout.s
         if t < self.failure_t:
             a, b, toe = s(0.075) * (1 + 0.05 * t), s(0.045) * (1 + 0.04 * t), s(0.245)
@@ -73,24 +86,32 @@ class ScarModel:
         pc = toe + a
         along = (self.u - pc) / a
         width = b * np.clip(1.0 + 0.25 * along, 0.6, 1.4)
-        d = np.sqrt(along ** 2 + (self.v / width) ** 2) + 0.2 * self.edge
-        return d, pc, a
+        return np.sqrt(along ** 2 + (self.v / width) ** 2), pc, a
 
     def _fan(self, t: float) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+        plain, geometry = self._fan_plain(t)
+        return plain + 0.12 * self.edge_fan, geometry
+
+    def _fan_plain(self, t: float) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+        """(normalised distance without edge noise, (centre u, centre v, semi-axis u, semi-axis v))."""
         s = self.layout.s
         dt = t - self.failure_t
         uc, vc = s(0.018), s(0.02)
         ua, va = s(0.042) + s(0.002) * dt, s(0.085) + s(0.004) * dt
-        d = np.sqrt(((self.u - uc) / ua) ** 2 + ((self.v - vc) / va) ** 2) + 0.12 * self.edge_fan
-        return d, (uc, vc, ua, va)
+        return np.sqrt(((self.u - uc) / ua) ** 2 + ((self.v - vc) / va) ** 2), (uc, vc, ua, va)
 
-    def _track(self, t: float) -> np.ndarray:
+    def _track_axis(self, t: float) -> tuple[np.ndarray, np.ndarray, float, float]:
+        """(centre line v, half width, lowest u, highest u) of the runout track; arrays (Hw, Ww)."""
         s = self.layout.s
         dt = t - self.failure_t
         lo, hi = s(0.04), s(0.21)
         frac = np.clip((self.u - lo) / (hi - lo), 0.0, 1.0)
         centre = s(0.012) * np.sin(frac * np.pi * 1.3)
         half = s(0.028) + s(0.016) * frac + s(0.0015) * dt
+        return centre, half, lo, hi
+
+    def _track(self, t: float) -> np.ndarray:
+        centre, half, lo, hi = self._track_axis(t)
         d = np.abs(self.v - centre) / half + 0.2 * self.edge
         return np.where((self.u >= lo) & (self.u <= hi), d, np.inf)
 
@@ -101,6 +122,22 @@ class ScarModel:
             d = np.minimum(d, np.minimum(self._track(t), self._fan(t)[0]))
         return d < 1.0
 
+    def core(self, t: float) -> np.ndarray:
+        """The scar's one connected body at time ``t`` that the edge noise never removes, (Hw, Ww) bool.
+
+        The inner half of the source area; after the failure also the inner half of the fan
+        and the track's centre band (half its width, at least 1.2 pixels either side so that
+        it stays 4-connected at any size) from the fan's centre to the source's centre.
+        """
+        plain, pc, _ = self._source_plain(t)
+        core = plain < CORE
+        if t >= self.failure_t:
+            fan, (uc, _, _, _) = self._fan_plain(t)
+            centre, half, _, _ = self._track_axis(t)
+            band = np.abs(self.v - centre) < np.maximum(0.5 * half, 1.2)
+            core |= (fan < CORE) | (band & (self.u >= uc) & (self.u <= pc))
+        return core
+
     # -- evolution -------------------------------------------------------------------------
 
     def evolve(self, times: list[float]) -> list[ScarState]:
@@ -109,7 +146,8 @@ class ScarModel:
         prev = np.zeros(self.layout.world_shape, bool)
         disturbed = np.full(self.layout.world_shape, np.inf, np.float32)
         for t in times:
-            mask = _largest_filled(self.raw_mask(t) | prev)
+            core = self.core(t)
+            mask = _body(self.raw_mask(t) | prev | core, core | prev)
             fresh = mask & ~prev
             stamp = t if not states else 0.5 * (states[-1].t + t)  # laid bare since the last date
             if t >= self.failure_t and states and states[-1].t < self.failure_t:
@@ -162,9 +200,8 @@ class ScarModel:
         return np.clip(0.5 + 0.5 * (self.u - pc) / a, 0.0, 1.0)
 
 
-def _largest_filled(mask: np.ndarray) -> np.ndarray:
-    labels, n = ndimage.label(mask)
-    if n == 0:
-        return mask
-    sizes = ndimage.sum_labels(mask, labels, index=np.arange(1, n + 1))
-    return ndimage.binary_fill_holes(labels == (int(np.argmax(sizes)) + 1))
+def _body(shape: np.ndarray, anchor: np.ndarray) -> np.ndarray:
+    """The pieces of ``shape`` that touch ``anchor`` (inside ``shape``), holes filled; (H, W) bool."""
+    labels, _ = ndimage.label(shape)
+    keep = np.unique(labels[anchor & shape])
+    return ndimage.binary_fill_holes(np.isin(labels, keep[keep > 0]))
