@@ -2,22 +2,17 @@
 
 import streamlit as st
 
-from tracking import corrections, workflow
+from tracking import corrections
 from tracking.canvas_geometry import canvas_size
 from tracking.errors import InputError
 from tracking.ui import brush, review, sessions
-from tracking.ui.state import report, require_project
+from tracking.ui.state import report, require_project, require_track
 
 st.title("Review and correct")
 st.caption("Step 4 of 6 — step through the dates, correct any frame with clicks, a box or the brush, "
            "and carry the correction through time.")
 project = require_project()
-frames = workflow.load_frames(project)
-track = project.load_track()
-if frames is None or track is None or not track.objects:
-    st.info("Nothing to review yet: track the series on the **Track** page first.")
-    st.page_link("pages/3_track.py", label="Go to Track", icon=":material/play_arrow:")
-    st.stop()
+frames, track = require_track(project, "Nothing to review yet: track the series on the **Track** page first.")
 # What comes and goes (the engine spinner, the re-propagation progress, a message) lives in one
 # slot, so everything below keeps its place from run to run: Streamlit shows the last run's
 # elements by position until the new run replaces them, and a shift would show them twice.

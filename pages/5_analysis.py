@@ -2,21 +2,16 @@
 
 import streamlit as st
 
-from tracking import charts, compare, reference_store, workflow
+from tracking import charts, compare, reference_store
 from tracking.errors import InputError
 from tracking.ui import analysis, maps
-from tracking.ui.state import report, require_project
+from tracking.ui.state import report, require_project, require_track
 
 st.title("Analysis")
 st.caption("Step 5 of 6 — scar area and growth over the real dates, the map of every outline, "
            "and accuracy against reference outlines.")
 project = require_project()
-frames = workflow.load_frames(project)
-track = project.load_track()
-if frames is None or track is None or not track.objects:
-    st.info("Nothing to analyse yet: track the series on the **Track** page first.")
-    st.page_link("pages/3_track.py", label="Go to Track", icon=":material/play_arrow:")
-    st.stop()
+frames, track = require_track(project, "Nothing to analyse yet: track the series on the **Track** page first.")
 measures = analysis.measures(project, frames, track)
 if not measures:
     st.warning("The track holds no tracked date yet; run it on the Track page.")

@@ -2,19 +2,14 @@
 
 import streamlit as st
 
-from tracking import export_cache, workflow
-from tracking.ui.state import report, require_project
+from tracking import export_cache
+from tracking.ui.state import report, require_project, require_track
 
 st.title("Export and report")
 st.caption("Step 6 of 6 — GIS files, tables, the evolution map and animation, and a self-contained HTML "
            "report. They are made again only when the masks (or anything they show) change.")
 project = require_project()
-frames = workflow.load_frames(project)
-track = project.load_track()
-if frames is None or track is None or not track.objects:
-    st.info("Nothing to export yet: track the series on the **Track** page first.")
-    st.page_link("pages/3_track.py", label="Go to Track", icon=":material/play_arrow:")
-    st.stop()
+frames, track = require_track(project, "Nothing to export yet: track the series on the **Track** page first.")
 
 exports = export_cache.current_exports(project)
 if exports is None:

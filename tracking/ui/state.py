@@ -65,6 +65,19 @@ def require_project() -> Project:
     return project
 
 
+def require_track(project: Project, nothing_yet: str):
+    """The project's (frames, track), or ``nothing_yet`` with a link to the Track page, and stop."""
+    from .. import workflow
+
+    frames = workflow.load_frames(project)
+    track = project.load_track()
+    if frames is None or track is None or not track.objects:
+        st.info(nothing_yet)
+        st.page_link("pages/3_track.py", label="Go to Track", icon=":material/play_arrow:")
+        st.stop()
+    return frames, track
+
+
 def report(exc: Exception) -> None:
     """Show an analyst one clear sentence; never a traceback in the browser."""
     if isinstance(exc, InputError):
