@@ -291,7 +291,7 @@ def _tiff_size(head: bytes, path: Path | None) -> tuple[int, int] | None:
         if offset + 16 > len(data) and path is not None:  # IFD stored after the first bytes
             with open(path, "rb") as fh:
                 fh.seek(offset)
-                data = b"\x00" * offset + fh.read(_HEADER_BYTES)
+                data, offset = fh.read(_HEADER_BYTES), 0  # the IFD alone; its sizes are inline
         count_fmt, entry_size, count_size = ("Q", 20, 8) if big else ("H", 12, 2)
         (count,) = struct.unpack(end + count_fmt, data[offset:offset + count_size])
         tags = {}

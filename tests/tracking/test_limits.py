@@ -1,6 +1,8 @@
 """Limits refused with one sentence before any heavy work."""
 
 import io
+import struct
+import tracemalloc
 import zipfile
 
 import numpy as np
@@ -67,6 +69,32 @@ def test_scene_header_within_the_limit_passes_and_beyond_it_fails(tmp_path):
     path.write_bytes(tiff_header(101, 100))
     with pytest.raises(InputError, match=r"s.tif declares 101 x 100 pixels"):
         L.check_scene_header(path, SMALL)
+
+
+def _tiff_with_ifd_at(offset: int, width: int, height: int) -> bytes:
+    """A little-endian classic TIFF whose only IFD (width and length tags) starts at ``offset``."""
+    ifd = struct.pack("<H", 2) + struct.pack("<HHII", 256, 4, 1, width) + struct.pack("<HHII", 257, 4, 1, height)
+    return b"II*\x00" + struct.pack("<I", offset) + b"\x00" * (offset - 8) + ifd + struct.pack("<I", 0)
+
+
+def test_an_ifd_stored_past_the_first_megabyte_is_read_from_the_file(tmp_path):
+    path = tmp_path / "late.tif"
+    path.write_bytes(_tiff_with_ifd_at((1 << 20) + 100, 101, 100))
+    assert L.declared_size(path.read_bytes()[:64], path) == (101, 100)
+    with pytest.raises(InputError, match=r"late.tif declares 101 x 100 pixels"):
+        L.check_scene_header(path, SMALL)
+
+
+def test_an_ifd_offset_far_past_the_file_end_costs_no_memory(tmp_path):
+    path = tmp_path / "liar.tif"  # 72 bytes claiming its IFD lies 3 GB in
+    path.write_bytes(b"II*\x00" + struct.pack("<I", 3_000_000_000) + b"\x00" * 64)
+    tracemalloc.start()
+    try:
+        L.check_scene_header(path, SMALL)  # nothing to parse: open_scene judges the file
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20
 
 
 def test_upload_size_per_file(project):
