@@ -62,10 +62,3 @@ def write_evolution_tif(path: str | Path, evolution: np.ndarray, grid: Grid, dat
     return _write(Path(path), _profile(grid, 1, "int16", nodata=-1), evolution[np.newaxis].astype(np.int16),
                   ["first scar date index"], tags)
 
-
-def read_band_dates(path: str | Path) -> list[str]:
-    """Band descriptions of a GeoTIFF (the dates of a masks file)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", NotGeoreferencedWarning)
-        with rasterio.open(path) as src:
-            return list(src.descriptions)
