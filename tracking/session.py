@@ -157,12 +157,8 @@ class TrackingSession:
         for oid, mask in step.masks.items():
             obj = self.track.obj(oid)
             p = prov.get(oid)
-            if p is None:
-                # A frame the analyst prompted keeps its provenance when propagation passes it.
-                if obj.provenance[full] in (Provenance.PROMPTED, Provenance.CORRECTED) or default is None:
-                    p = obj.provenance[full] if obj.provenance[full] != Provenance.NONE else default
-                else:
-                    p = default
+            if p is None and obj.provenance[full] not in (Provenance.PROMPTED, Provenance.CORRECTED):
+                p = default  # a frame the analyst prompted keeps its provenance when propagation passes it
             obj.masks[full] = mask
             obj.confidence[full] = float(step.confidence.get(oid, np.nan))
             if p is not None:
