@@ -71,7 +71,6 @@ def choose_grid(scenes: Sequence[Scene], reference: int = 0, resolution: float |
             raise InputError(f"An area of interest needs georeferenced scenes, and {ref.name} "
                              "has no coordinate reference system.")
         check_grid(ref.width, ref.height)  # the server's limit (tracking.settings)
-        check_grid(ref.width, ref.height)
         return Grid(None, Affine.identity(), ref.width, ref.height)
     if resolution is not None and not (math.isfinite(resolution) and resolution > 0):
         raise InputError(f"The resolution {resolution} is not a positive number of metres.")
@@ -174,8 +173,7 @@ def _aligned_grid(crs: CRS, bounds, res: float, origin: tuple[float, float]) -> 
     y0 = oy + math.floor((bottom - oy) / res + eps) * res
     y1 = oy + math.ceil((top - oy) / res - eps) * res
     width, height = max(1, round((x1 - x0) / res)), max(1, round((y1 - y0) / res))
-    check_grid(width, height)
-    check_grid(width, height)  # the server's limit (tracking.settings), often stricter
+    check_grid(width, height)  # the server's limit (tracking.settings)
     return Grid(crs, Affine(res, 0.0, x0, 0.0, -res, y1), width, height)
 
 
