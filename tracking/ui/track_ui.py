@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import workflow
+from ..canvas_geometry import canvas_size
 from ..frames import Frames
 from ..overlay import SCAR_COLOR, draw
 from ..project import Project
@@ -117,10 +118,12 @@ def summary(project: Project, frames: Frames, track: Track, cached: bool = False
     if run.get("note"):
         st.caption(run["note"])
     cols = st.columns(7)
-    made = [r["made"] for r in workflow.track_rows(frames, track)]
+    rows = workflow.track_rows(frames, track)
+    made = [r["made"] for r in rows]
+    thumb_w, thumb_h = canvas_size(frames.shape, 160, 160)
     for i in range(len(frames)):
         mask = track.union(i)
-        image = draw(frames.images[i], [(mask, SCAR_COLOR)], opacity=0.3, size=_thumb_size(frames.shape))
+        image = draw(frames.images[i], [(mask, SCAR_COLOR)], opacity=0.3, size=(thumb_h, thumb_w))
         cols[i % 7].image(image, caption=f"{frames.dates[i]:%Y-%m-%d}", width="stretch")
     notes = []
     for word, label in (("prompted", "prompted"), ("corrected", "corrected"),
@@ -132,7 +135,7 @@ def summary(project: Project, frames: Frames, track: Track, cached: bool = False
     st.caption((text[:1].upper() + text[1:] + ". Every other frame was propagated.") if notes
                else "Every frame was propagated.")
     with st.expander("Per-frame table"):
-        st.dataframe(workflow.track_rows(frames, track), hide_index=True, width="stretch",
+        st.dataframe(rows, hide_index=True, width="stretch",
                      column_config={"area": st.column_config.NumberColumn("Area", format="%.0f"),
                                     "confidence": st.column_config.NumberColumn("Confidence", format="%.2f")})
 
@@ -144,8 +147,3 @@ def date_list(days: list[str], most: int = 6) -> str:
         return ", ".join(days)
     return f"{len(days)} dates from {days[0]} to {days[-1]}"
 
-
-def _thumb_size(shape: tuple[int, int], target: int = 160) -> tuple[int, int]:
-    h, w = shape
-    scale = target / max(h, w)
-    return max(1, round(h * scale)), max(1, round(w * scale))
