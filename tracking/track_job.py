@@ -198,11 +198,9 @@ def run_tracking(project: Project, engine_kind: str = "auto", model: str = "tiny
     and None when this run gets it. Raises InputError when the project lacks frames
     or prompts, or the engine cannot run; masks made before an error are saved first.
     """
-    from .workflow import load_frames
+    from .workflow import require_frames
 
-    frames = load_frames(project)
-    if frames is None:
-        raise InputError("This project has no frames yet; upload scene files or load the sample.")
+    frames = require_frames(project)
     prompts = project.load_prompts()
     if not prompts:
         raise InputError("Draw and save a prompt on the Prompt page before tracking.")

@@ -180,6 +180,14 @@ def load_frames(project: Project) -> Frames | None:
     return frames
 
 
+def require_frames(project: Project) -> Frames:
+    """``load_frames``, or an InputError when the project has no frames yet."""
+    frames = load_frames(project)
+    if frames is None:
+        raise InputError("This project has no frames yet; upload scene files or load the sample.")
+    return frames
+
+
 def set_date(project: Project, file: str, date: dt.date | None, options=None, progress=None):
     """Fix (or, with None, forget the fix of) one scene's acquisition date; rebuilds the frames."""
     name = _source_name(file)
@@ -195,9 +203,7 @@ def set_date(project: Project, file: str, date: dt.date | None, options=None, pr
 
 def set_excluded(project: Project, index: int, excluded: bool) -> Frames:
     """Leave frame ``index`` out of tracking (or take it back in); saves the frames."""
-    frames = load_frames(project)
-    if frames is None:
-        raise InputError("This project has no frames yet; upload scene files or load the sample.")
+    frames = require_frames(project)
     if not 0 <= index < len(frames):
         raise InputError(f"There is no frame {index + 1}; the series has {len(frames)} frames.")
     names = set(project.meta.get("excluded", []))
@@ -261,9 +267,7 @@ def thumbnails(project: Project, frames: Frames, size: int = 128) -> list[bytes]
 # -- prompts ----------------------------------------------------------------------
 def set_prompts(project: Project, prompts: list[Prompt]) -> None:
     """Make ``prompts`` the project's starting prompts (earlier prompts and corrections go)."""
-    frames = load_frames(project)
-    if frames is None:
-        raise InputError("This project has no frames yet; upload scene files or load the sample.")
+    frames = require_frames(project)
     for p in prompts:
         if not 0 <= p.frame < len(frames):
             raise InputError(f"The prompt names frame {p.frame + 1}, but the series has {len(frames)} frames.")
@@ -279,9 +283,7 @@ def prompts_from_file(project: Project, path: str | Path) -> list[Prompt]:
     """Read prompts from a vector file (see :mod:`tracking.prompt_files`) and make them the project's."""
     from .prompt_files import read_prompt_file
 
-    frames = load_frames(project)
-    if frames is None:
-        raise InputError("This project has no frames yet; upload scene files or load the sample.")
+    frames = require_frames(project)
     prompts = read_prompt_file(Path(path), frames.grid, frames.dates)
     set_prompts(project, prompts)
     return prompts
@@ -323,9 +325,7 @@ def preview_mask(project: Project, prompt: Prompt, engine=None) -> np.ndarray:
     A mask prompt is its own preview. ``engine`` defaults to the weights-free baseline,
     which answers in well under a second on the sample.
     """
-    frames = load_frames(project)
-    if frames is None:
-        raise InputError("This project has no frames yet; upload scene files or load the sample.")
+    frames = require_frames(project)
     if not 0 <= prompt.frame < len(frames):
         raise InputError(f"The prompt names frame {prompt.frame + 1}, but the series has {len(frames)} frames.")
     if prompt.mask is not None:
