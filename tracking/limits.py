@@ -21,9 +21,13 @@ from typing import BinaryIO, Sequence
 
 from .errors import InputError
 from .settings import Limits
-from .sources import ignored
+from .sources import SCENE_SUFFIXES, ignored
 
-SCENE_SUFFIXES = (".tif", ".tiff", ".png", ".jpg", ".jpeg")
+#: Leading bytes of each scene format, and the GDAL driver that reads it.
+SCENE_MAGIC = (
+    (b"II*\x00", "GTiff"), (b"MM\x00*", "GTiff"), (b"II+\x00", "GTiff"), (b"MM\x00+", "GTiff"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"),
+)
 _HEADER_BYTES = 1 << 20  # far more than any header we parse needs
 
 
@@ -250,16 +254,25 @@ def check_scene_header_bytes(name: str, head: bytes, limits: Limits | None = Non
                          f"more than the {megapixels(lim.max_scene_pixels)} allowed per scene.")
 
 
-def declared_size(head: bytes, path: Path | None = None) -> tuple[int, int] | None:
-    """(width, height) a TIFF, PNG or JPEG header declares, or None when it is none of them."""
-    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
-        return _tiff_size(head, path)
-    if head[:8] == b"\x89PNG\r\n\x1a\n" or head[:3] == b"\xff\xd8\xff":
-        return _pillow_size(head, path)
+def scene_driver(head: bytes) -> str | None:
+    """The GDAL driver ("GTiff", "PNG" or "JPEG") for a file's leading bytes, or None."""
+    for magic, driver in SCENE_MAGIC:
+        if head.startswith(magic):
+            return driver
     return None
 
 
-def _pillow_size(head: bytes, path: Path | None) -> tuple[int, int] | None:
+def declared_size(head: bytes, path: Path | None = None) -> tuple[int, int] | None:
+    """(width, height) a TIFF, PNG or JPEG header declares, or None when it is none of them."""
+    driver = scene_driver(head)
+    if driver == "GTiff":
+        return _tiff_size(head, path)
+    if driver is not None:
+        return _pillow_size(head, path, driver)
+    return None
+
+
+def _pillow_size(head: bytes, path: Path | None, driver: str) -> tuple[int, int] | None:
     """Width and height from Pillow's PNG or JPEG plugin, which parses headers only.
 
     The plugin classes are used directly so Pillow's own decompression-bomb guard
@@ -267,7 +280,7 @@ def _pillow_size(head: bytes, path: Path | None) -> tuple[int, int] | None:
     """
     from PIL import JpegImagePlugin, PngImagePlugin
 
-    cls = PngImagePlugin.PngImageFile if head[:1] == b"\x89" else JpegImagePlugin.JpegImageFile
+    cls = PngImagePlugin.PngImageFile if driver == "PNG" else JpegImagePlugin.JpegImageFile
     sources = [io.BytesIO(head)] + ([path] if path is not None else [])
     for src in sources:  # a JPEG's frame header may lie past the first bytes (large EXIF blocks)
         try:

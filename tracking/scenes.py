@@ -17,7 +17,7 @@ from rasterio.windows import Window
 
 from .dates import date_from_name, date_from_tags, lookup_date, sensor_from_name
 from .errors import InputError
-from .limits import check_scene_header
+from .limits import check_scene_header, scene_driver
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,6 @@ class Scene:
 
 # --- Opening a scene file -------------------------------------------------------------
 
-_MAGIC = (
-    (b"II*\x00", "GTiff"), (b"MM\x00*", "GTiff"), (b"II+\x00", "GTiff"), (b"MM\x00+", "GTiff"),
-    (b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"),
-)
 _TAIL_BYTES = 64 * 1024
 
 
@@ -115,10 +111,10 @@ def _sniff_driver(path: Path) -> str:
         raise InputError(f"{path.name} could not be opened ({exc.strerror or exc}).") from None
     if size == 0:
         raise InputError(f"{path.name} is empty (0 bytes).")
-    for magic, driver in _MAGIC:
-        if head.startswith(magic):
-            return driver
-    raise InputError(f"{path.name} is not a GeoTIFF, PNG or JPEG image.")
+    driver = scene_driver(head)
+    if driver is None:
+        raise InputError(f"{path.name} is not a GeoTIFF, PNG or JPEG image.")
+    return driver
 
 
 def _scene_from_dataset(path: Path, src, manifest: Mapping[str, dt.date] | None) -> Scene:
