@@ -215,19 +215,16 @@ def _keep_brighter_than_usual(labels: np.ndarray, count: int, level: np.ndarray,
     return lut[labels], kept, np.concatenate([[False], new[keep]])
 
 
-def _per_blob(values: np.ndarray, labels: np.ndarray, count: int, func=None) -> np.ndarray:
-    """(count + 1,) median (or ``func``) of ``values`` over each labelled blob (index 0
-    unused, 0 for an empty blob). Only the blobs' pixels are sorted, not the background."""
+def _per_blob(values: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
+    """(count + 1,) median of ``values`` over each labelled blob (index 0 unused, 0 for an
+    empty blob). Only the blobs' pixels are sorted, not the background."""
     out = np.zeros(count + 1)
     inside = labels > 0
     if count and inside.any():
         vals, labs, index = values[inside], labels[inside], np.arange(1, count + 1)
-        if func is None:
-            present = np.bincount(labs, minlength=count + 1)[1:] > 0
-            med = np.asarray(ndimage.median(vals, labs, index), float)
-            out[1:] = np.where(present, med, 0.0)
-        else:
-            out[1:] = ndimage.labeled_comprehension(vals, labs, index, func, float, 0.0)
+        present = np.bincount(labs, minlength=count + 1)[1:] > 0
+        med = np.asarray(ndimage.median(vals, labs, index), float)
+        out[1:] = np.where(present, med, 0.0)
     return out
 
 
