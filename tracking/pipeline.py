@@ -192,14 +192,12 @@ def _same_kind(scenes: list[Scene], ref: Scene, problems: list[str]) -> list[Sce
 def _layout(scene: Scene, options: FrameOptions) -> tuple[list[int], tuple]:
     """Bands to read (1-based) and where display, judged R, G, B and NIR sit among them."""
     composite = resolve_composite(scene, options.composite)
-    wanted = list(composite.bands) + list(quality_bands(scene, composite))
+    rgb = quality_bands(scene, composite)
     nir = nir_band(scene, composite)
-    if nir is not None:
-        wanted.append(nir)
-    bands = list(dict.fromkeys(wanted))
+    bands = list(dict.fromkeys([*composite.bands, *rgb, *([nir] if nir is not None else [])]))
     pos = {b: i for i, b in enumerate(bands)}
     display = tuple(pos[b] for b in composite.bands)
-    judged = tuple(pos[b] for b in quality_bands(scene, composite))
+    judged = tuple(pos[b] for b in rgb)
     return bands, (display, judged, pos[nir] if nir is not None else None)
 
 
