@@ -39,9 +39,14 @@ def _by_object(rows: list[dict]) -> dict[int, list[dict]]:
     return out
 
 
+def _is_px(rows: list[dict]) -> bool:
+    """True when the rows are in pixels (a pixel grid), not metres."""
+    return bool(rows) and rows[0].get("units") == "px"
+
+
 def _area_unit(rows: list[dict]) -> tuple[float, str]:
     """(divisor of area_m2, axis label): hectares on a projected grid, px² on a pixel grid."""
-    if rows and rows[0].get("units") == "px":
+    if _is_px(rows):
         return 1.0, "Area (px²)"
     return 10_000.0, "Area (ha)"
 
@@ -76,7 +81,6 @@ def area_chart(measures) -> go.Figure:
 def expansion_rate_chart(measures) -> go.Figure:
     """Net expansion rate (area per day over the real gap to the previous date), per object."""
     rows = records(measures)
-    px = bool(rows) and rows[0].get("units") == "px"
     fig = go.Figure()
     for oid, obj_rows in _by_object(rows).items():
         sel = [r for r in obj_rows if _finite(r["expansion_rate_m2_per_day"])]
@@ -84,14 +88,13 @@ def expansion_rate_chart(measures) -> go.Figure:
                                  mode="lines+markers", name=f"object {oid}",
                                  customdata=[[r["days"]] for r in sel],
                                  hovertemplate="%{y:.2f} per day over %{customdata[0]:.0f} days"))
-    return _layout(fig, "Expansion rate since the previous date", "px² per day" if px else "m² per day")
+    return _layout(fig, "Expansion rate since the previous date", "px² per day" if _is_px(rows) else "m² per day")
 
 
 def gain_loss_chart(measures) -> go.Figure:
     """Area gained (up) and lost (down) since the previous date, all objects stacked."""
     rows = [r for r in records(measures) if _finite(r["gain_m2"])]
-    px = bool(rows) and rows[0].get("units") == "px"
-    unit = "px²" if px else "m²"
+    unit = "px²" if _is_px(rows) else "m²"
     fig = go.Figure()
     fig.add_trace(go.Bar(x=[r["date"] for r in rows], y=[r["gain_m2"] for r in rows], name="gained",
                          marker_color="#2ca02c"))
