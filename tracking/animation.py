@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-from scipy import ndimage
 
 from .atomic import write_bytes
 from .frames import Frames
+from .overlay import outline
 from .track import Provenance, Track
 
 #: Outline colours by object id (cycled): red, cyan, yellow, magenta, lime, orange.
@@ -53,8 +53,7 @@ def render_frame(image: np.ndarray, masks: dict[int, np.ndarray], label: str,
             continue
         color = np.array(OBJECT_COLORS[(oid - 1) % len(OBJECT_COLORS)], np.float32)
         rgb[m] = (1 - FILL_ALPHA) * rgb[m] + FILL_ALPHA * color
-        edge = m & ~ndimage.binary_erosion(m, iterations=thickness, border_value=1)
-        rgb[edge] = color
+        rgb[outline(m, thickness)] = color
     frame = Image.fromarray(rgb.clip(0, 255).astype(np.uint8))
     draw = ImageDraw.Draw(frame)
     font = _font(max(12, h // 20))
