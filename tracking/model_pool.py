@@ -38,7 +38,6 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .engines.base import Engine, PropagationStep
-from .errors import InputError
 from .prompts import Prompt
 
 QUEUED = "Queued behind another analysis; it will start as soon as the model is free."
@@ -215,10 +214,9 @@ class ModelPool:
         model's gate. ``limits`` (default the server's) cap the frames and grid a
         session may load into a shared model.
         """
-        from .engines.factory import ENGINE_KINDS
+        from .engines.factory import check_kind
 
-        if kind not in ENGINE_KINDS:
-            raise InputError(f"Unknown engine {kind!r}; choose auto, sam2 or baseline.")
+        check_kind(kind)
         if limits is None:
             from .settings import current
 

@@ -11,6 +11,12 @@ from .base import Engine
 ENGINE_KINDS = ("auto", "sam2", "baseline")
 
 
+def check_kind(kind: str) -> None:
+    """InputError unless ``kind`` is one of ENGINE_KINDS."""
+    if kind not in ENGINE_KINDS:
+        raise InputError(f"Unknown engine {kind!r}; choose auto, sam2 or baseline.")
+
+
 def make_engine(kind: str = "auto", model: str = "tiny", checkpoint: str | Path | None = None,
                 device: str = "auto", image_size: int | None = None) -> tuple[Engine, str]:
     """(engine, one sentence saying which engine runs and why).
@@ -19,8 +25,7 @@ def make_engine(kind: str = "auto", model: str = "tiny", checkpoint: str | Path 
     back to the baseline; ``sam2`` without a checkpoint raises InputError naming the
     download command.
     """
-    if kind not in ENGINE_KINDS:
-        raise InputError(f"Unknown engine {kind!r}; choose auto, sam2 or baseline.")
+    check_kind(kind)
     if kind == "baseline":
         return _baseline(), "Engine: weights-free baseline."
     from .sam2_weights import download_command, find_checkpoint, require_checkpoint
