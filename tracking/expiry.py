@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
 import time
 from pathlib import Path
 
 from .atomic import remove_stale_temporaries
+from .project import is_project_id
 
 STAMP_NAME = ".expiry-stamp"
 EVERY_S = 3600.0
 IN_USE_S = 3600.0
-_ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")  # as tracking.project: only folders we made
 _log = logging.getLogger("tracking.expiry")
 
 
@@ -41,6 +40,12 @@ def last_activity(root: Path) -> float:
     return max(times)
 
 
+def _project_folders(base: Path) -> list[Path]:
+    """The project folders under ``base``: real folders named like an id we issued, no links."""
+    return [root for root in sorted(base.iterdir())
+            if is_project_id(root.name) and root.is_dir() and not root.is_symlink()]
+
+
 def expire_projects(base: str | os.PathLike, ttl_days: float, now: float | None = None,
                     in_use_s: float = IN_USE_S) -> list[str]:
     """Delete the project folders under ``base`` idle for more than ``ttl_days``; return their ids.
@@ -56,9 +61,7 @@ def expire_projects(base: str | os.PathLike, ttl_days: float, now: float | None 
     now = time.time() if now is None else now
     idle_limit = max(ttl_days * 86400.0, in_use_s)
     removed = []
-    for root in sorted(base.iterdir()):
-        if not _ID.match(root.name) or not root.is_dir() or root.is_symlink():
-            continue
+    for root in _project_folders(base):
         try:
             idle = now - last_activity(root)
         except FileNotFoundError:
@@ -98,9 +101,8 @@ def maybe_expire(base: str | os.PathLike | None = None, ttl_days: float | None =
     stamp.touch()
     os.utime(stamp, (now, now))
     removed = expire_projects(base, ttl_days, now)
-    for root in base.iterdir():
-        if _ID.match(root.name) and root.is_dir() and not root.is_symlink():
-            remove_stale_temporaries(root, older_than_s=IN_USE_S, now=now)
+    for root in _project_folders(base):
+        remove_stale_temporaries(root, older_than_s=IN_USE_S, now=now)
     return removed
 
 

@@ -38,6 +38,11 @@ _ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 HISTORY_DEPTH = 20
 
 
+def is_project_id(name: object) -> bool:
+    """Whether ``name`` looks like an id :func:`new_project_id` issues (never a path)."""
+    return isinstance(name, str) and bool(_ID.match(name))
+
+
 def new_project_id() -> str:
     """An unguessable id (128 random bits), safe in a URL and a file name."""
     return secrets.token_urlsafe(16)
@@ -64,7 +69,7 @@ class Project:
     @classmethod
     def open(cls, base: Path, project_id: str) -> "Project":
         """Open an existing project; the id must look like one we issued (no paths)."""
-        if not isinstance(project_id, str) or not _ID.match(project_id):
+        if not is_project_id(project_id):
             raise InputError("That project link is not valid.")
         root = Path(base) / project_id
         try:
