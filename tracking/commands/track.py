@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..engines.factory import ENGINE_KINDS
 from ..errors import InputError
 from ..prompts import Prompt
 
@@ -20,7 +21,7 @@ def add_parser(sub) -> None:
     p.add_argument("scenes", nargs="+", type=Path, help="scene files, folders or zips")
     p.add_argument("--prompt", type=Path, help="GeoJSON/GeoPackage/Shapefile prompt (any CRS)")
     p.add_argument("--out", type=Path, required=True, help="output folder")
-    p.add_argument("--engine", choices=("auto", "sam2", "baseline"), default="auto")
+    p.add_argument("--engine", choices=ENGINE_KINDS, default="auto")
     p.add_argument("--model", default="tiny", help="SAM2 model: tiny, small, base_plus, large")
     p.add_argument("--checkpoint", type=Path, help="SAM2 checkpoint file (.pt)")
     p.add_argument("--device", default="auto", help="auto, cuda, mps or cpu")
