@@ -81,7 +81,7 @@ def _from_names(scene: Scene) -> Composite | None:
     for preset in PRESETS.values():
         if preset.bands == bands and preset.key != "landsat-true":
             return preset
-    return Composite(",".join(map(str, bands)), f"True colour from band names ({_fmt(bands)})", bands)
+    return Composite(_fmt(bands), f"True colour from band names ({_fmt(bands)})", bands)
 
 
 def _fmt(bands: tuple[int, int, int]) -> str:
