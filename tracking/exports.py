@@ -24,8 +24,6 @@ import io
 import math
 from pathlib import Path
 
-import numpy as np
-
 from .accuracy import METRICS, evaluate, mean_scores
 from .animation import write_evolution_gif
 from .atomic import write_bytes
@@ -95,13 +93,15 @@ def export_all(out_dir: str | Path, frames: Frames, track: Track, engine_info: d
         paths["shapefile"] = write_shapefile_zip(out / "scars_shp.zip", gdf)
     evo = evolution_map(track)
     paths["evolution_tif"] = write_evolution_tif(out / "evolution.tif", evo, grid, dates)
-    write_bytes(out / "evolution.png", evolution_png(evo, dates, frames.images[-1]))
+    evo_png = evolution_png(evo, dates, frames.images[-1])
+    write_bytes(out / "evolution.png", evo_png)
     paths["evolution_png"] = out / "evolution.png"
     paths["gif"] = write_evolution_gif(out / "evolution.gif", frames, track)
     accuracy = None
     if reference is not None:
         ref = reference if isinstance(reference, dict) else load_reference(reference, grid)
-        accuracy = evaluate(track, {d: np.asarray(m, bool) for d, m in ref.items()}, dates)
+        accuracy = evaluate(track, ref, dates)  # evaluate reads each mask as bool
         paths["accuracy"] = write_accuracy_csv(out / "accuracy.csv", accuracy)
-    paths["report"] = write_report(out / "report.html", frames, track, measures, engine_info, prompts, accuracy)
+    paths["report"] = write_report(out / "report.html", frames, track, measures, engine_info, prompts, accuracy,
+                                   evo_png)
     return paths

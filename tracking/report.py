@@ -107,9 +107,16 @@ def _accuracy_section(accuracy: list[dict]) -> str:
 
 
 def build_report(frames: Frames, track: Track, measures: list[dict], engine_info: dict,
-                 prompts: list[Prompt], accuracy: list[dict] | None = None) -> str:
-    """The report page as a string (see ``write_report``)."""
+                 prompts: list[Prompt], accuracy: list[dict] | None = None,
+                 evolution: bytes | None = None) -> str:
+    """The report page as a string (see ``write_report``).
+
+    ``evolution`` is the evolution map PNG when the caller has made it already
+    (``mapimages.evolution_png`` of the last frame); by default it is drawn here.
+    """
     measures = charts.records(measures)
+    if evolution is None:
+        evolution = evolution_png(evolution_map(track), frames.dates, frames.images[-1])
     if frames.grid.units == "px":
         cols = [(k, h.replace("m²", "px²").replace(" m", " px").replace(" ha", " –"), d)
                 for k, h, d in MEASURE_COLUMNS]
@@ -123,7 +130,7 @@ def build_report(frames: Frames, track: Track, measures: list[dict], engine_info
         _chart(charts.expansion_rate_chart(measures), "chart-rate"),
         _chart(charts.gain_loss_chart(measures), "chart-gain-loss"),
         "<h2>Map</h2>", _png_img(outline_map_png(frames.images[-1], track, frames.dates), "dated outlines"),
-        _png_img(evolution_png(evolution_map(track), frames.dates, frames.images[-1]), "evolution map"),
+        _png_img(evolution, "evolution map"),
         "<h2>Per date</h2>", table(measures, cols),
     ]
     if accuracy:
@@ -137,9 +144,11 @@ def build_report(frames: Frames, track: Track, measures: list[dict], engine_info
 
 
 def write_report(path: str | Path, frames: Frames, track: Track, measures: list[dict], engine_info: dict,
-                 prompts: list[Prompt], accuracy: list[dict] | None = None) -> Path:
-    """Write the self-contained report; raise RuntimeError if it would refer to the network."""
-    page = build_report(frames, track, measures, engine_info, prompts, accuracy)
+                 prompts: list[Prompt], accuracy: list[dict] | None = None,
+                 evolution: bytes | None = None) -> Path:
+    """Write the self-contained report (see ``build_report``); raise RuntimeError if it would
+    refer to the network."""
+    page = build_report(frames, track, measures, engine_info, prompts, accuracy, evolution)
     found = external_urls(page)
     if found:
         raise RuntimeError(f"the report would refer to the network: {found[:3]}")
