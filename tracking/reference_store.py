@@ -15,8 +15,6 @@ import shutil
 import zipfile
 from pathlib import Path
 
-import numpy as np
-
 from .accuracy import evaluate, unmatched_dates
 from .atomic import write_bytes
 from .errors import InputError
@@ -138,6 +136,5 @@ def score(project: Project, track: Track, grid: Grid, dates: list[dt.date]) -> t
     if path is None:
         raise InputError("No reference outlines yet: upload them first.")
     masks = load_reference(path, grid)
-    masks = {d: np.asarray(m, bool) for d, m in masks.items()}
     return evaluate(track, masks, dates), unmatched_dates(masks, dates)
 
