@@ -79,12 +79,17 @@ def exports_key(project: Project, shapefile: bool = True) -> str:
 
 def current_exports(project: Project, shapefile: bool = True) -> ExportSet | None:
     """The exports on disk when they match the project as it is now, else None."""
+    return _saved_exports(project, exports_key(project, shapefile))
+
+
+def _saved_exports(project: Project, key: str) -> ExportSet | None:
+    """The exports on disk when their manifest holds ``key`` and every file is there, else None."""
     manifest = project.exports / _MANIFEST
     try:
         saved = json.loads(manifest.read_text())
     except (FileNotFoundError, json.JSONDecodeError):
         return None
-    if saved.get("key") != exports_key(project, shapefile):
+    if saved.get("key") != key:
         return None
     paths = {k: project.exports / name for k, name in saved.get("files", {}).items()}
     if not paths or not all(p.exists() for p in paths.values()):
@@ -108,7 +113,8 @@ def ensure_exports(project: Project, shapefile: bool = True) -> ExportSet:
 
     Raises InputError when the project has no frames or masks yet.
     """
-    ready = current_exports(project, shapefile)
+    key = exports_key(project, shapefile)
+    ready = _saved_exports(project, key)
     if ready is not None:
         return ready
     from .exports import export_all
@@ -116,7 +122,6 @@ def ensure_exports(project: Project, shapefile: bool = True) -> ExportSet:
     frames, track = project.load_frames(), project.load_track()
     if frames is None or track is None or not track.objects:
         raise InputError("Nothing to export yet: track the series on the Track page first.")
-    key = exports_key(project, shapefile)
     out = project.exports
     (out / _MANIFEST).unlink(missing_ok=True)
     for old in out.iterdir():
