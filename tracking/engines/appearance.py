@@ -187,7 +187,7 @@ class SamplePool:
     def empty(cls) -> "SamplePool":
         return cls(np.zeros((0, N_FEATURES), np.float32), np.zeros(0), np.zeros(0, bool))
 
-    def merged(self, x_new: np.ndarray, rate: float, anchor: bool, anchor_floor: float) -> "SamplePool":
+    def merged(self, x_new: np.ndarray, rate: float, anchor: bool) -> "SamplePool":
         """Old weights scaled by (1 - rate), new samples share ``rate``; prompt samples keep a floor."""
         if len(x_new) == 0:
             return self
@@ -198,9 +198,9 @@ class SamplePool:
         a = np.concatenate([self.anchor, np.full(len(x_new), anchor)])
         w /= w.sum()
         mass = w[a].sum()
-        if a.any() and mass < anchor_floor:
-            w[a] *= anchor_floor / mass
-            w[~a] *= (1 - anchor_floor) / max(w[~a].sum(), 1e-12)
+        if a.any() and mass < ANCHOR_FLOOR:
+            w[a] *= ANCHOR_FLOOR / mass
+            w[~a] *= (1 - ANCHOR_FLOOR) / max(w[~a].sum(), 1e-12)
         # Forget the faintest (oldest) samples beyond the pool size; prompt samples stay.
         order = np.argsort(-np.where(a, np.inf, w), kind="stable")
         keep = order[:POOL_SIZE + int(a.sum())]
@@ -217,14 +217,13 @@ def _sample(features: np.ndarray, mask: np.ndarray, n: int, rng: np.random.Gener
 
 @dataclass
 class AppearanceModel:
-    """Scar and background mixtures plus a logistic calibration of their log ratio."""
+    """Scar and background mixtures plus a logistic calibration (``scale``) of their log ratio."""
 
     fg: GaussianMixture
     bg: GaussianMixture
     fg_pool: SamplePool
     bg_pool: SamplePool
     scale: float = 1.0
-    bias: float = 0.0
 
     SAMPLES_PER_FRAME = 1000
     COMPONENTS = 5
@@ -249,11 +248,10 @@ class AppearanceModel:
                seed: int) -> "AppearanceModel":
         """Merge samples of ``fg`` and ``bg`` into the pools, then refit both mixtures (a few EM
         steps from the previous ones while tracking; afresh after a prompt) and recalibrate."""
-        anchor_floor = ANCHOR_FLOOR
         rng = np.random.default_rng(seed)
         n = cls.SAMPLES_PER_FRAME
-        fgp = fg_pool.merged(_sample(features, fg, n, rng), rate, anchor, anchor_floor)
-        bgp = bg_pool.merged(_sample(features, bg, n, rng), rate, anchor, anchor_floor)
+        fgp = fg_pool.merged(_sample(features, fg, n, rng), rate, anchor)
+        bgp = bg_pool.merged(_sample(features, bg, n, rng), rate, anchor)
         if len(fgp.x) < 2 or len(bgp.x) < 2:
             if prev is None:
                 raise ValueError("a model needs scar and background samples")
@@ -265,7 +263,7 @@ class AppearanceModel:
         gbg = GaussianMixture.fit(bgp.x, bgp.w, k, iters=2 if warm else 10,
                                   init=prev.bg if warm else None, seed=seed + 1)
         model = cls(gfg, gbg, fgp, bgp)
-        model.scale, model.bias = model._calibrate()
+        model.scale = model._calibrate()
         return model
 
     def shifted(self, fg_shift: np.ndarray, bg_shift: np.ndarray) -> "AppearanceModel":
@@ -278,7 +276,7 @@ class AppearanceModel:
             return SamplePool((pool.x + shift[k]).astype(np.float32), pool.w, pool.anchor)
         return AppearanceModel(self.fg.shifted(fg_shift), self.bg.shifted(bg_shift),
                                move(self.fg, self.fg_pool, fg_shift), move(self.bg, self.bg_pool, bg_shift),
-                               self.scale, self.bias)
+                               self.scale)
 
     def raw_ratio(self, x: np.ndarray) -> np.ndarray:
         """(N, D) -> (N,) log p(x | scar) - log p(x | background), in x's float type."""
@@ -288,11 +286,11 @@ class AppearanceModel:
         lp = expand(x, origin) @ coef.astype(x.dtype)
         return _logsumexp(lp[:, :k]) - _logsumexp(lp[:, k:])
 
-    def _calibrate(self) -> tuple[float, float]:
+    def _calibrate(self) -> float:
         """Platt scaling, classes weighted equally, targets softened by the label noise.
 
-        Returns (scale, bias). With soft targets the scale stays finite even when the
-        samples separate perfectly.
+        Returns the scale. With soft targets it stays finite even when the samples
+        separate perfectly.
         """
         r = np.concatenate([self.raw_ratio(self.fg_pool.x), self.raw_ratio(self.bg_pool.x)]).astype(np.float64)
         y = np.concatenate([np.full(len(self.fg_pool.x), 1 - LABEL_NOISE),
@@ -309,18 +307,17 @@ class AppearanceModel:
             if np.abs(step).max() < 1e-7:
                 break
         # The bias is dropped: where a pixel lies, not how many samples each class had, sets the prior.
-        return float(max(a, 1e-3)), 0.0
+        return float(max(a, 1e-3))
 
     def log_odds_at(self, features: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """(M,) float32 calibrated log-odds at the M pixels of ``mask`` (H, W) bool."""
-        z = self.scale * self.raw_ratio(features[mask]) + self.bias
-        return np.clip(z, -LOGIT_BOUND, LOGIT_BOUND).astype(np.float32)
+        return self._calibrated(features[mask])
 
     def log_odds(self, features: np.ndarray) -> np.ndarray:
-        """(H, W, D) features -> (H, W) float32 calibrated log-odds that a pixel is scar.
-
-        Bounded by the label noise: |log-odds| <= log((1 - noise) / noise).
-        """
+        """(H, W, D) features -> (H, W) float32 calibrated log-odds that a pixel is scar."""
         h, w, d = features.shape
-        z = self.scale * self.raw_ratio(features.reshape(-1, d)) + self.bias
-        return np.clip(z, -LOGIT_BOUND, LOGIT_BOUND).reshape(h, w).astype(np.float32)
+        return self._calibrated(features.reshape(-1, d)).reshape(h, w)
+
+    def _calibrated(self, x: np.ndarray) -> np.ndarray:
+        """(N, D) -> (N,) float32 log-odds, bounded by the label noise: |z| <= log((1 - noise) / noise)."""
+        return np.clip(self.scale * self.raw_ratio(x), -LOGIT_BOUND, LOGIT_BOUND).astype(np.float32)

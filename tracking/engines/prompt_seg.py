@@ -76,8 +76,7 @@ def grabcut(features: np.ndarray, edges: EdgeWeights, init: np.ndarray, allowed:
     return fg
 
 
-def segment_box(features: np.ndarray, edges: EdgeWeights, box: tuple[float, float, float, float],
-                hard_fg: np.ndarray | None = None, hard_bg: np.ndarray | None = None) -> np.ndarray:
+def segment_box(features: np.ndarray, edges: EdgeWeights, box: tuple[float, float, float, float]) -> np.ndarray:
     """GrabCut inside ``box`` (x0, y0, x1, y1); returns (H, W) bool, all of it inside the box."""
     shape = features.shape[:2]
     inside = shapes.box_mask(shape, box)
@@ -93,8 +92,7 @@ def segment_box(features: np.ndarray, edges: EdgeWeights, box: tuple[float, floa
         init = shapes.box_mask(shape, (x0 + m, y0 + m, x1 - m, y1 - m))
         context = inside & ~init
     return grabcut(features, edges, init, inside, context,
-                   keep=lambda m: shapes.largest_components(m, PIECE_FRACTION),
-                   hard_fg=hard_fg, hard_bg=hard_bg)
+                   keep=lambda m: shapes.largest_components(m, PIECE_FRACTION))
 
 
 def grow_region(features: np.ndarray, seeds: np.ndarray, allowed: np.ndarray, rounds: int = 12) -> np.ndarray:
