@@ -6,19 +6,18 @@ The logic (what a correction does, the review order) is in
 
 from __future__ import annotations
 
-import logging
 import math
 
 import numpy as np
 import streamlit as st
 
 from .. import corrections
-from ..errors import InputError
 from ..frames import Frames
 from ..overlay import draw, object_color
 from ..project import Project
 from ..track import Provenance, Track
 from .sessions import LiveSession, forget
+from .state import error_text
 
 BADGE = {  # provenance -> (label, st.badge colour, icon); colours follow tracking.charts
     Provenance.PROMPTED: ("prompted", "blue", ":material/ads_click:"),
@@ -33,7 +32,6 @@ FRAME_KEY = "review:frame"
 JOB_KEY = "review:job"
 CANCEL_KEY = "review:cancelled"
 FLASH_KEY = "review:flash"
-log = logging.getLogger("tracking.ui")
 
 
 # -- messages that outlive the extra reruns a freshly mounted canvas triggers ---------
@@ -43,12 +41,8 @@ def flash(kind: str, text: str) -> None:
 
 
 def flash_error(exc: Exception) -> None:
-    """One sentence for the analyst, like ``state.report``; the detail of a bug goes to the log."""
-    if isinstance(exc, InputError):
-        flash("error", str(exc))
-    else:
-        log.exception("review: unexpected error")
-        flash("error", f"Something went wrong ({type(exc).__name__}): {exc}. Your work so far is saved.")
+    """One sentence for the analyst, as ``state.report`` shows it; the detail of a bug goes to the log."""
+    flash("error", error_text(exc))
 
 
 def clear_flash() -> None:

@@ -78,12 +78,16 @@ def require_track(project: Project, nothing_yet: str):
     return frames, track
 
 
+def error_text(exc: Exception) -> str:
+    """The one sentence an analyst sees for ``exc``; an unexpected failure is logged in full."""
+    if isinstance(exc, InputError):
+        return str(exc)
+    import logging  # an unexpected failure: keep it short in the page, full detail in the server log
+
+    logging.getLogger("tracking.ui").exception("unexpected error")
+    return f"Something went wrong ({type(exc).__name__}): {exc}. Your work so far is saved."
+
+
 def report(exc: Exception) -> None:
     """Show an analyst one clear sentence; never a traceback in the browser."""
-    if isinstance(exc, InputError):
-        st.error(str(exc))
-    else:  # an unexpected failure: keep it short in the page, full detail in the server log
-        import logging
-
-        logging.getLogger("tracking.ui").exception("unexpected error")
-        st.error(f"Something went wrong ({type(exc).__name__}): {exc}. Your work so far is saved.")
+    st.error(error_text(exc))
