@@ -59,8 +59,7 @@ class ObjectState:
 def context_ring(mask: np.ndarray, sd: np.ndarray | None = None, start: float = 0.0) -> np.ndarray:
     """(H, W) bool: the background around a scar, from ``start`` px out to one equivalent
     radius further (at least 4 px). ``sd``: the mask's signed distance, if known."""
-    sd = shapes.signed_distance(mask) if sd is None else sd
-    return (sd > start) & (sd <= start + max(4.0, shapes.equivalent_radius(mask)))
+    return shapes.ring(mask, start, start + max(4.0, shapes.equivalent_radius(mask)), sd)
 
 
 def training_regions(mask: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

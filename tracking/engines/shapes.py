@@ -30,9 +30,11 @@ def band_width(mask: np.ndarray) -> float:
     return max(2.0, 0.1 * equivalent_radius(mask))
 
 
-def ring(mask: np.ndarray, inner: float, outer: float) -> np.ndarray:
-    """(H, W) bool: pixels outside ``mask`` at a distance in (inner, outer] pixels."""
-    d = signed_distance(mask)
+def ring(mask: np.ndarray, inner: float, outer: float, sd: np.ndarray | None = None) -> np.ndarray:
+    """(H, W) bool: pixels outside ``mask`` at a distance in (inner, outer] pixels.
+
+    sd: the mask's signed distance, if known."""
+    d = signed_distance(mask) if sd is None else sd
     return (d > inner) & (d <= outer)
 
 
