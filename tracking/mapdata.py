@@ -29,6 +29,7 @@ from shapely.geometry import mapping
 
 from .grid import Grid
 from .mapimages import date_colors
+from .overlay import hex_to_rgb
 from .track import Provenance, Track
 from .vectorize import scar_outline
 
@@ -116,11 +117,6 @@ def scene_overlay(image: np.ndarray, valid: np.ndarray | None, grid: Grid,
     """A frame (H, W, 3) uint8 as a map image; pixels outside ``valid`` (H, W) bool are transparent."""
     alpha = np.full(grid.shape, 255, np.uint8) if valid is None else np.where(valid, 255, 0).astype(np.uint8)
     return overlay_rgba(np.dstack([image, alpha]), grid, max_px)
-
-
-def hex_to_rgb(color: str) -> tuple[int, int, int]:
-    c = color.lstrip("#")
-    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
 
 
 def evolution_overlay(evolution: np.ndarray, colors: list[str], grid: Grid, alpha: int = 200,

@@ -18,6 +18,12 @@ def object_color(object_id: int) -> tuple[int, int, int]:
     return OBJECT_COLORS[(object_id - 1) % len(OBJECT_COLORS)]
 
 
+def hex_to_rgb(color: str) -> tuple[int, int, int]:
+    """(r, g, b) of a "#rrggbb" colour."""
+    c = color.lstrip("#")
+    return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
 def enlarge(array: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     """Nearest-neighbour resize of (H, W, ...) to ``shape`` = (h, w)."""
     h, w = array.shape[:2]

@@ -7,7 +7,7 @@ import streamlit as st
 from .. import workflow
 from ..canvas_geometry import POLYGON_COLOR, CanvasScale, canvas_size, prompt_to_drawing, same_prompt
 from ..frames import Frames
-from ..overlay import draw
+from ..overlay import draw, hex_to_rgb
 from ..project import Project
 from ..prompts import Prompt
 from ..track_job import prompts_hash
@@ -61,13 +61,9 @@ def preview(project: Project, frames: Frames, prompt: Prompt | None) -> None:
     mask = st.session_state[key]
     h, w = frames.shape
     size = canvas_size((h, w), 360, 360)
-    shown = draw(frames.images[prompt.frame], [(mask, _rgb(POLYGON_COLOR))], opacity=0.35, size=(size[1], size[0]))
+    shown = draw(frames.images[prompt.frame], [(mask, hex_to_rgb(POLYGON_COLOR))], opacity=0.35, size=(size[1], size[0]))
     st.image(shown, caption=f"Prompt mask preview: {int(mask.sum())} pixels "
                             f"({100 * mask.mean():.1f} % of the frame)", width=size[0])
-
-
-def _rgb(hex_color: str) -> tuple[int, int, int]:
-    return tuple(int(hex_color[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
 
 
 def save_button(project: Project, frames: Frames, prompt: Prompt | None, saved: list[Prompt]) -> None:
