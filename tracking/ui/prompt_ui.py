@@ -41,7 +41,7 @@ def canvas_for(project: Project, frames: Frames, frame: int, saved: list[Prompt]
         size = canvas_size(frames.shape)
         initial = prompt_to_drawing(on_frame[0], CanvasScale(size, frames.shape))
     elif on_frame:
-        image = draw(image, [(on_frame[0].mask, (64, 196, 255))], opacity=0.3)
+        image = draw(image, [(on_frame[0].mask, hex_to_rgb(POLYGON_COLOR))], opacity=0.3)
     st.caption(TOOL_HELP[tool])
     return prompt_canvas(image, frame, tool, key=f"prompt:{project.id}:{frame}", initial=initial)
 
