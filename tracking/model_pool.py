@@ -118,15 +118,15 @@ class GatedEngine:
     gate is taken for ``load``, ``add_prompt``, ``clear_frame`` and for each frame of
     ``propagate`` (so another session can run between two frames). Attributes the
     engine reports (``name``, ``model``, ``device``, ``checkpoint``, ...) read through.
+    ``limits`` (:class:`tracking.settings.Limits`, or None for none) cap the frames and
+    grid ``load`` accepts.
     """
 
-    def __init__(self, inner: Engine, gate: Gate, on_wait: WaitCallback | None = None,
-                 max_frames: int | None = None, max_pixels: int | None = None) -> None:
+    def __init__(self, inner: Engine, gate: Gate, on_wait: WaitCallback | None = None, limits=None) -> None:
         self.inner = inner
         self.gate = gate
         self.on_wait = on_wait
-        self.max_frames = max_frames
-        self.max_pixels = max_pixels
+        self.limits = limits
 
     @property
     def name(self) -> str:
@@ -139,14 +139,11 @@ class GatedEngine:
 
     def load(self, images: np.ndarray) -> None:
         """Start a new video (checked against the frame and grid limits before any model work)."""
-        from .limits import check_frames, check_grid
+        if self.limits is not None:
+            from .limits import check_frames, check_grid
 
-        if self.max_frames is not None or self.max_pixels is not None:
-            from .settings import Limits
-
-            check = Limits(max_frames=self.max_frames or 10**9, max_grid_pixels=self.max_pixels or 10**18)
-            check_frames(len(images), check)
-            check_grid(images.shape[2], images.shape[1], check)
+            check_frames(len(images), self.limits)
+            check_grid(images.shape[2], images.shape[1], self.limits)
         with self.gate.hold(self.on_wait):
             self.inner.load(images)
 
@@ -225,12 +222,12 @@ class ModelPool:
         if key is None:  # the baseline: no weights to share; its CPU work shares the cores' gate
             engine, note = self._make(kind, model, checkpoint, device, image_size)
             gate = self._cpu_gate(limits.runs_in_parallel)
-            return GatedEngine(engine, gate, on_wait, limits.max_frames, limits.max_grid_pixels), note
+            return GatedEngine(engine, gate, on_wait, limits), note
         shared = self._shared(key, lambda: self._make("sam2", model, ckpt, device, image_size))
         session = _fork(shared.engine)
         with self._lock:
             shared.sessions += 1
-        return GatedEngine(session, shared.gate, on_wait, limits.max_frames, limits.max_grid_pixels), shared.note
+        return GatedEngine(session, shared.gate, on_wait, limits), shared.note
 
     def _make(self, kind, model, checkpoint, device, image_size) -> tuple[Engine, str]:
         if self._factory is not None:

@@ -81,7 +81,7 @@ def test_a_waiter_that_gives_up_does_not_block_the_queue():
 # -- gated engines ----------------------------------------------------------------------
 def test_gated_engine_checks_frame_and_grid_limits_before_loading():
     inner = GrowingEngine()
-    engine = GatedEngine(inner, Gate(), max_frames=3, max_pixels=100)
+    engine = GatedEngine(inner, Gate(), limits=Limits(max_frames=3, max_grid_pixels=100))
     with pytest.raises(InputError, match="4 frames, more than the 3"):
         engine.load(np.zeros((4, 8, 8, 3), np.uint8))
     with pytest.raises(InputError, match="11 x 10 pixels"):
