@@ -7,18 +7,9 @@ import tempfile
 from pathlib import Path
 
 from ..frames import Frames
+from . import arguments
 from ..grid import Grid
 from ..timeline import Timeline
-
-
-def _numbers(text: str) -> tuple[float, float, float, float]:
-    try:
-        values = tuple(float(v) for v in text.replace(" ", "").split(","))
-    except ValueError:
-        values = ()
-    if len(values) != 4:
-        raise argparse.ArgumentTypeError(f"an area of interest needs 4 comma-separated numbers, got '{text}'")
-    return values  # type: ignore[return-value]
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
@@ -27,7 +18,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
                                    "onto one grid and print the timeline with each frame's quality flags, "
                                    "the problems met, and the grid chosen.")
     p.add_argument("scenes", nargs="+", type=Path, help="scene files, folders or zip archives")
-    p.add_argument("--aoi", type=_numbers, help="area of interest MINX,MINY,MAXX,MAXY (see --aoi-crs)")
+    p.add_argument("--aoi", type=arguments.aoi, help="area of interest MINX,MINY,MAXX,MAXY (see --aoi-crs)")
     p.add_argument("--aoi-crs", default=None,
                    help="CRS of --aoi, e.g. EPSG:4326 (default: lon/lat when the numbers fit, else the "
                         "reference scene's CRS)")

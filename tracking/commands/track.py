@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time
 from pathlib import Path
@@ -12,6 +11,7 @@ import numpy as np
 from ..engines.factory import ENGINE_KINDS
 from ..errors import InputError
 from ..prompts import Prompt
+from . import arguments
 
 
 def add_parser(sub) -> None:
@@ -27,38 +27,17 @@ def add_parser(sub) -> None:
     p.add_argument("--device", default="auto", help="auto, cuda, mps or cpu")
     p.add_argument("--image-size", type=int, help="SAM2 input size (default: the model's 1024; 512 is ~5x faster "
                                                   "on a CPU)")
-    p.add_argument("--box", type=_box, help="X0,Y0,X1,Y1 in grid pixels on the first frame")
-    p.add_argument("--point", type=_point, action="append", default=[],
+    p.add_argument("--box", type=arguments.box, help="X0,Y0,X1,Y1 in grid pixels on the first frame")
+    p.add_argument("--point", type=arguments.point, action="append", default=[],
                    help="X,Y,LABEL in grid pixels on the first frame (LABEL 1 = scar, 0 = not); repeatable")
     p.add_argument("--composite", help="band composite preset (rgb, bgrn-true, bgrn-false, s2-true, ...)")
     p.add_argument("--resolution", type=float, help="grid pixel size in metres (default: finest input)")
-    p.add_argument("--aoi", type=_box, help="area of interest MINX,MINY,MAXX,MAXY (see --aoi-crs)")
+    p.add_argument("--aoi", type=arguments.aoi, help="area of interest MINX,MINY,MAXX,MAXY (see --aoi-crs)")
     p.add_argument("--aoi-crs", default=None, help="CRS of --aoi (default: the grid's)")
     p.add_argument("--histogram-match", action="store_true", help="match each frame's colours to the first")
     p.add_argument("--reference", type=Path, help="reference outlines for accuracy (folder of masks or vector)")
     p.add_argument("--shapefile", action="store_true", help="also write a zipped Shapefile")
     p.set_defaults(func=run)
-
-
-def _numbers(text: str, n: int, what: str) -> list[float]:
-    try:
-        values = [float(v) for v in text.split(",")]
-    except ValueError:
-        values = []
-    if len(values) != n:
-        raise argparse.ArgumentTypeError(f"{what} needs {n} comma-separated numbers, got '{text}'")
-    return values
-
-
-def _box(text: str) -> tuple[float, float, float, float]:
-    return tuple(_numbers(text, 4, "a box"))
-
-
-def _point(text: str) -> tuple[float, float, int]:
-    x, y, label = _numbers(text, 3, "a point")
-    if label not in (0, 1):
-        raise argparse.ArgumentTypeError(f"a point's label is 1 (scar) or 0 (not scar), got {label:g}")
-    return x, y, int(label)
 
 
 def gather_prompts(args, frames) -> list[Prompt]:
