@@ -115,3 +115,11 @@ def reopen(project: Project) -> Project:
 def no_errors(at: AppTest) -> None:
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+def run_clean(path: str, project: Project) -> AppTest:
+    """Run the page at ``path`` on ``project`` and check it showed no error or exception."""
+    at = page(path, project)
+    at.run()
+    no_errors(at)
+    return at

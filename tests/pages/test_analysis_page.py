@@ -10,7 +10,7 @@ import pytest
 from tracking import accuracy, reference_store
 from tracking.ui import maps
 
-from .review_fixtures import (DATES, ROOT, no_errors, page, project, reopen, scar_mask,  # noqa: F401
+from .review_fixtures import (run_clean, DATES, ROOT, no_errors, page, project, reopen, scar_mask,  # noqa: F401
                               tracked_template, write_truth)
 
 PAGE = "pages/5_analysis.py"
@@ -23,10 +23,7 @@ def metric(at, label_start):
 
 
 def open_page(project):
-    at = page(PAGE, project)
-    at.run()
-    no_errors(at)
-    return at
+    return run_clean(PAGE, project)
 
 
 def test_charts_and_headline_figures(project):

@@ -9,7 +9,7 @@ from tracking import corrections, export_cache, reference_store
 from tracking.engines.factory import make_engine
 from tracking.prompts import Prompt
 
-from .review_fixtures import DATES, no_errors, page, project, reopen, tracked_template, write_truth  # noqa: F401
+from .review_fixtures import run_clean, DATES, no_errors, page, project, reopen, tracked_template, write_truth  # noqa: F401
 
 PAGE = "pages/6_export.py"
 
@@ -19,10 +19,7 @@ def buttons(at) -> dict[str, object]:
 
 
 def open_page(project):
-    at = page(PAGE, project)
-    at.run()
-    no_errors(at)
-    return at
+    return run_clean(PAGE, project)
 
 
 def test_every_export_is_offered_opens_and_is_made_once(project):
