@@ -6,7 +6,7 @@ The project id is in the URL; everything else is read back from the project on d
 
 import streamlit as st
 
-from tracking.expiry import expire_on_start
+from tracking.hosting.expiry import expire_on_start
 from tracking.ui.shell import ensure_project, refresh_sidebar, render_sidebar
 
 st.set_page_config(page_title="Landslide Scar Tracker", page_icon="⛰️", layout="wide")
@@ -21,7 +21,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-expire_on_start()  # projects idle past the TTL go, at most once an hour (tracking.settings, tracking.expiry)
+expire_on_start()  # projects idle past the TTL go, at most once an hour (tracking.hosting.settings, tracking.hosting.expiry)
 project = ensure_project()
 status = render_sidebar(project)
 page.run()

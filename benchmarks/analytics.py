@@ -22,9 +22,9 @@ from scipy import ndimage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tracking.frames import FrameQuality, Frames  # noqa: E402
-from tracking.grid import Grid  # noqa: E402
-from tracking.track import Provenance, Track  # noqa: E402
+from tracking.core.frames import FrameQuality, Frames
+from tracking.core.grid import Grid
+from tracking.core.track import Provenance, Track
 
 
 def series(n: int, size: int) -> tuple[Frames, Track]:
@@ -54,8 +54,8 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=40)
     parser.add_argument("--size", type=int, default=1000)
     args = parser.parse_args()
-    from tracking.exports import export_all
-    from tracking.measures import scar_measures
+    from tracking.exports.bundle import export_all
+    from tracking.analysis.measures import scar_measures
 
     frames, track = series(args.frames, args.size)
     n = args.frames

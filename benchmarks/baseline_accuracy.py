@@ -3,7 +3,7 @@
     python benchmarks/baseline_accuracy.py [--seeds 7] [--size 256] [--sichuan-size 512]
                                            [--skip-sample] [--skip-sichuan]
 
-(a) The project's sample series (``tracking.sample``), tracked through
+(a) The project's sample series (``tracking.sample.series``), tracked through
     ``TrackingSession`` from its first-date prompt given three ways: the outline (a
     mask prompt), its bounding box, and its three positive and two negative clicks.
     Prints IoU per date against the true masks, the mean over the tracked dates (the
@@ -31,14 +31,14 @@ from scipy import ndimage
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tracking.engines.baseline import BaselineEngine  # noqa: E402
-from tracking.engines.shapes import iou  # noqa: E402
-from tracking.pipeline import FrameOptions, build_frames  # noqa: E402
-from tracking.prompt_files import read_prompt_file  # noqa: E402
-from tracking.prompts import Prompt  # noqa: E402
-from tracking.sample import generate_sample, truth_on_grid  # noqa: E402
-from tracking.session import TrackingSession  # noqa: E402
-from tracking.timeline import build_timeline  # noqa: E402
+from tracking.engines.baseline.engine import BaselineEngine
+from tracking.engines.baseline.shapes import iou
+from tracking.ingest.build import FrameOptions, build_frames
+from tracking.ingest.prompt_files import read_prompt_file
+from tracking.core.prompts import Prompt
+from tracking.sample.series import generate_sample, truth_on_grid
+from tracking.run.session import TrackingSession
+from tracking.ingest.timeline import build_timeline
 
 SICHUAN = ROOT.parent / "shared" / "data" / "sichuan"
 

@@ -28,15 +28,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tracking import workflow  # noqa: E402
-from tracking.project import Project  # noqa: E402
+from tracking.project import workflow
+from tracking.project.folder import Project
 
 PAGES = {"Scenes": "pages/1_scenes.py", "Prompt": "pages/2_prompt.py", "Track": "pages/3_track.py"}
 
 
 def _prepared(base: Path) -> Project:
     """A project holding the sample, its frames and the sample's box prompt."""
-    from tracking.sample import ensure_sample
+    from tracking.sample.series import ensure_sample
 
     sample = ensure_sample()
     project = Project.create(base / "projects")

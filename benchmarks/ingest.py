@@ -72,8 +72,8 @@ def read_whole(path: Path) -> float:
 
 
 def ingest(folder: Path, aoi_px: int, size: int) -> dict:
-    from tracking.pipeline import FrameOptions, build_frames
-    from tracking.timeline import build_timeline
+    from tracking.ingest.build import FrameOptions, build_frames
+    from tracking.ingest.timeline import build_timeline
 
     half = (size - aoi_px) / 2 * PIXEL
     aoi = (ORIGIN[0] + half, ORIGIN[1] - half - aoi_px * PIXEL, ORIGIN[0] + half + aoi_px * PIXEL, ORIGIN[1] - half)
@@ -110,7 +110,7 @@ def main() -> None:
         disk = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
         print(f"wrote {args.scenes} scenes of {args.size} x {args.size} x 4 uint16 ({args.compress}, "
               f"{disk:.0f} MB on disk) in {time.perf_counter() - t0:.1f} s")
-        import tracking.pipeline  # noqa: F401  (imports out of the measured time and memory)
+        import tracking.ingest.build  # noqa: F401  (imports out of the measured time and memory)
         scenes = sorted(folder.iterdir())
         read_whole(scenes[-1])  # warm the file system cache like the ingest below
         rss_before = rss_mb()

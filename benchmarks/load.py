@@ -5,7 +5,7 @@
 A Streamlit server runs every browser session as a thread of one process, so the
 sessions here are threads of this process: each one has its own project (a copy
 of the sample project, prompted with the sample's box) and presses Track at the
-same moment as the others (``tracking.workflow.run_tracking``, engines from the
+same moment as the others (``tracking.project.workflow.run_tracking``, engines from the
 shared model pool, exactly as the Track page calls it). Meanwhile a probe session
 reruns a page of the real app (``app.py`` on the Track page of its own, already
 tracked project, through Streamlit's AppTest) again and again: its rerun time is
@@ -17,7 +17,7 @@ and slowest), the longest pause between two progress updates of one run (a page
 frozen behind another session would show here), and the probe page's rerun
 latency (median and 95th percentile) under that load, next to the idle latency.
 ``--parallel-runs`` sets how many baseline frames run at once across sessions
-(tracking.settings ``parallel_runs``; 0, the default, is the number of cores).
+(tracking.hosting.settings ``parallel_runs``; 0, the default, is the number of cores).
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tracking import workflow  # noqa: E402
-from tracking.project import Project, new_project_id  # noqa: E402
+from tracking.project import workflow
+from tracking.project.folder import Project, new_project_id
 
 
 @dataclass
@@ -170,7 +170,7 @@ def main() -> None:
     os.environ["LANDSLIDE_PROJECTS_DIR"] = str(work / "projects")
     os.environ.setdefault("LANDSLIDE_SAM2_DIR", str(work / "no-weights"))  # the baseline, as documented
     try:
-        from tracking import sample as sample_mod
+        from tracking.sample import series as sample_mod
 
         if args.size:
             sample = sample_mod.generate_sample(work / "sample", size=args.size)
@@ -182,7 +182,7 @@ def main() -> None:
         t0 = time.perf_counter()
         template = make_template(base, sample)
         frames = workflow.load_frames(Project.open(base, template.name))
-        from tracking.settings import current
+        from tracking.hosting.settings import current
 
         print(f"sample: {len(frames)} frames of {frames.shape[1]} x {frames.shape[0]} px "
               f"(frames built in {time.perf_counter() - t0:.1f} s); {os.cpu_count()} CPU cores; "

@@ -36,11 +36,11 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
-from tracking.engines.device import describe, resolve_device  # noqa: E402
-from tracking.engines.sam2_engine import Sam2Engine  # noqa: E402
-from tracking.engines.sam2_models import get_model  # noqa: E402
-from tracking.engines.sam2_predictor import build_predictor, init_state_from_arrays  # noqa: E402
-from tracking.prompts import Prompt  # noqa: E402
+from tracking.engines.device import describe, resolve_device
+from tracking.engines.sam2.engine import Sam2Engine
+from tracking.engines.sam2.models import get_model
+from tracking.engines.sam2.predictor import build_predictor, init_state_from_arrays
+from tracking.core.prompts import Prompt
 
 
 def synthetic_frames(n: int, height: int = 384, width: int = 512, seed: int = 0) -> np.ndarray:

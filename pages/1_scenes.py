@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from tracking import workflow
-from tracking.errors import InputError
-from tracking.project import Project
+from tracking.project import workflow
+from tracking.core.errors import InputError
+from tracking.project.folder import Project
 from tracking.ui import scenes_ui
 from tracking.ui.shell import my_projects, new_project, open_project
 from tracking.ui.state import current_project, projects_base, report

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracking import workflow
+from tracking.project import workflow
 from tracking.ui import prompt_ui
 from tracking.ui.canvas import TOOLS
 from tracking.ui.state import require_project

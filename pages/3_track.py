@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from tracking import workflow
-from tracking.project import Project
+from tracking.project import workflow
+from tracking.project.folder import Project
 from tracking.ui import track_ui
 from tracking.ui.state import require_project
 

@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from tracking import corrections
-from tracking.canvas_geometry import canvas_size
-from tracking.errors import InputError
-from tracking.ui import brush, review, sessions
+from tracking.run import review as corrections
+from tracking.render.canvas_geometry import canvas_size
+from tracking.core.errors import InputError
+from tracking.ui import brush
+from tracking.ui import review
+from tracking.ui import sessions
 from tracking.ui.state import report, require_project, require_track
 
 st.title("Review and correct")

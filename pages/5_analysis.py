@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from tracking import charts, compare, reference_store
-from tracking.errors import InputError
-from tracking.ui import analysis, maps
+from tracking.render import charts
+from tracking.analysis import compare
+from tracking.project import references as reference_store
+from tracking.core.errors import InputError
+from tracking.ui import analysis
+from tracking.ui import maps
 from tracking.ui.state import report, require_project, require_track
 
 st.title("Analysis")

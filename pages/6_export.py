@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracking import export_cache
+from tracking.project import downloads as export_cache
 from tracking.ui.state import report, require_project, require_track
 
 st.title("Export and report")

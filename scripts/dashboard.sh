@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 # Streamlit's own upload cap (server.maxUploadSize) follows the project's upload limit:
-# its upload endpoint checks nothing else (tracking/settings.py, streamlit_flags).
-flags=$(.venv/bin/python -m tracking.settings)
+# its upload endpoint checks nothing else (tracking/hosting/settings.py, streamlit_flags).
+flags=$(.venv/bin/python -m tracking.hosting.settings)
 read -r -a server_flags <<< "$flags"
 exec .venv/bin/streamlit run app.py "${server_flags[@]}" "$@"

@@ -111,7 +111,7 @@ def canvas_point(frames, mask: np.ndarray, view: str = "medium") -> tuple[float,
     """Position on the Review canvas (CSS pixels from its top left) of the point deepest inside ``mask``."""
     from scipy import ndimage
 
-    from tracking.canvas_geometry import canvas_size
+    from tracking.render.canvas_geometry import canvas_size
     from tracking.ui import review
 
     dist = ndimage.distance_transform_edt(mask)
@@ -168,12 +168,12 @@ def download_geopackage(page, path: Path, name: str | None = None) -> Path:
 
 
 def long_series_project(projects_dir: Path, work_dir: Path, n_dates: int = 40, size: int = 384):
-    """A project (made through ``tracking.workflow``, as the pages do) holding a long generated
+    """A project (made through ``tracking.project.workflow``, as the pages do) holding a long generated
     series with its first-date box prompt, untracked: a baseline run over it lasts several
     seconds (about 8 s for 40 dates of 384 px on two cores), long enough to stop it part-way."""
-    from tracking import workflow
-    from tracking.project import Project
-    from tracking.sample import generate_sample
+    from tracking.project import workflow
+    from tracking.project.folder import Project
+    from tracking.sample.series import generate_sample
 
     sample = generate_sample(work_dir / "long-sample", size=size, n_dates=n_dates)
     project = Project.create(projects_dir, name="Long series")
@@ -187,13 +187,13 @@ def long_series_project(projects_dir: Path, work_dir: Path, n_dates: int = 40, s
 
 
 def tracked_sample_project(dashboard, name: str = "Tracked sample"):
-    """A project in the dashboard's folder made through ``tracking.workflow`` as the pages do:
+    """A project in the dashboard's folder made through ``tracking.project.workflow`` as the pages do:
     the sample (from the server's sample folder), its first-date box prompt, a baseline track."""
     import os
 
-    from tracking import workflow
-    from tracking.project import Project
-    from tracking.sample import ensure_sample
+    from tracking.project import workflow
+    from tracking.project.folder import Project
+    from tracking.sample.series import ensure_sample
 
     sample = ensure_sample(dashboard.sample_dir)
     project = Project.create(dashboard.projects_dir, name=name)

@@ -84,7 +84,7 @@ def _shared(name: str, make: Callable[[], tuple[object, Callable[[], None]]]):
 
 
 def _start_dashboard(base: Path) -> tuple[Dashboard, Callable[[], None]]:
-    from tracking.sample import ensure_sample
+    from tracking.sample.series import ensure_sample
 
     projects, sample, weights = base / "projects", base / "sample", base / "no-weights"
     weights.mkdir()

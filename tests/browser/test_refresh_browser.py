@@ -1,6 +1,6 @@
 """A browser refresh, or the same link opened in a new window, brings back the same project and work.
 
-The work (sample, box prompt, baseline track) is made through ``tracking.workflow``
+The work (sample, box prompt, baseline track) is made through ``tracking.project.workflow``
 here; that the pages save what an analyst does in the browser is shown by the
 whole-flow test in test_flow_browser.py.
 """

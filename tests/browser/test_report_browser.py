@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.tracking.analytics_fixtures import DATES, growing_track, make_frames, utm_grid
-from tracking.accuracy import evaluate
-from tracking.measures import scar_measures
-from tracking.prompts import Prompt
-from tracking.report import write_report
+from tracking.analysis.accuracy import evaluate
+from tracking.analysis.measures import scar_measures
+from tracking.core.prompts import Prompt
+from tracking.exports.report import write_report
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]

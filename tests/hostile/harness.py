@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tracking import workflow
-from tracking.errors import InputError
-from tracking.project import Project
+from tracking.project import workflow
+from tracking.core.errors import InputError
+from tracking.project.folder import Project
 
 from ..tracking.scene_fixtures import ramp, write_geotiff
 

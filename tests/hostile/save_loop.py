@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 from affine import Affine
 
-from tracking.frames import FrameQuality, Frames
-from tracking.grid import Grid
-from tracking.project import Project
-from tracking.prompts import Prompt
-from tracking.track import Provenance, Track
+from tracking.core.frames import FrameQuality, Frames
+from tracking.core.grid import Grid
+from tracking.project.folder import Project
+from tracking.core.prompts import Prompt
+from tracking.core.track import Provenance, Track
 
 SIZE = 160
 

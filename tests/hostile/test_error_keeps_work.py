@@ -1,7 +1,7 @@
 """An engine failing in the middle of a run loses none of the analyst's work.
 
-Through the dashboard's own operations (tracking.workflow.run_tracking and the
-Review page's tracking.corrections): the prompts, the corrections and every mask
+Through the dashboard's own operations (tracking.project.workflow.run_tracking and the
+Review page's tracking.run.review): the prompts, the corrections and every mask
 made before the failure are on disk afterwards, and the project reloads.
 """
 
@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tracking import corrections, workflow
-from tracking.project import Project
-from tracking.prompts import Prompt
-from tracking.track import Provenance
+from tracking.run import review as corrections
+from tracking.project import workflow
+from tracking.project.folder import Project
+from tracking.core.prompts import Prompt
+from tracking.core.track import Provenance
 
 from ..tracking.session_fixtures import GrowingEngine, make_frames
 

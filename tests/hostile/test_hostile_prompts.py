@@ -1,6 +1,6 @@
 """Malformed, hostile and misplaced outline (prompt) files on a hosted server: one test per case.
 
-Each case goes through the Prompt page's path (tracking.workflow.save_prompt_file,
+Each case goes through the Prompt page's path (tracking.project.workflow.save_prompt_file,
 then prompts_from_file on a project whose frames were built from uploads), asserts
 the sentence the analyst sees, that the project's prompts are unchanged, and that
 nothing was written outside the project folder.
@@ -13,12 +13,12 @@ import json
 import pytest
 from shapely.geometry import box
 
-from tracking import workflow
-from tracking.prompts import Prompt
+from tracking.project import workflow
+from tracking.core.prompts import Prompt
 
 from . import corpus
-from tracking.engines.baseline import BaselineEngine
-from tracking.session import TrackingSession
+from tracking.engines.baseline.engine import BaselineEngine
+from tracking.run.session import TrackingSession
 
 from .harness import hosted, refused, scene_bytes, snapshot  # noqa: F401
 

@@ -1,6 +1,6 @@
 """Hostile and broken scene uploads on a hosted server: one test per case.
 
-Each case goes through the dashboard's upload path (tracking.workflow.add_uploads,
+Each case goes through the dashboard's upload path (tracking.project.workflow.add_uploads,
 which screens against the server's limits, then rebuild_frames, which unpacks
 archives and reads the scenes), asserts the sentence the analyst sees, and that
 nothing was written outside the project folder.
@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tracking.limits import megapixels
-from tracking.settings import HOSTED_LIMITS
+from tracking.hosting.limits import megapixels
+from tracking.hosting.settings import HOSTED_LIMITS
 
 from . import corpus
 from .harness import hosted, one_sentence, refused, scene_bytes  # noqa: F401
@@ -131,8 +131,8 @@ def test_nan_only_scene_is_flagged_and_not_tracked(hosted):  # noqa: F811
 
 
 def test_nodata_only_series_gives_one_sentence_when_tracking(hosted):  # noqa: F811
-    from tracking import workflow
-    from tracking.prompts import Prompt
+    from tracking.project import workflow
+    from tracking.core.prompts import Prompt
 
     empty = [scene_bytes(d, np.zeros((3, 24, 32), np.uint16), nodata=0) for d in ("20200101", "20200601")]
     hosted.upload(dict(empty))
@@ -169,7 +169,7 @@ def test_sixteen_bit_scenes_use_their_full_range(hosted):  # noqa: F811
 
 
 def test_reference_zip_bomb_is_refused_before_unpacking(hosted, monkeypatch):  # noqa: F811
-    from tracking import reference_store
+    from tracking.project import references as reference_store
 
     monkeypatch.setenv("LANDSLIDE_PROJECT_DISK_MB", "5")
     bomb = corpus.zip_bytes({f"2020-0{i}-01.tif": b"\x00" * (3 << 20) for i in range(1, 4)})
@@ -180,7 +180,7 @@ def test_reference_zip_bomb_is_refused_before_unpacking(hosted, monkeypatch):  #
 
 
 def test_reference_zip_slip_lands_flat_inside_the_project(hosted):  # noqa: F811
-    from tracking import reference_store
+    from tracking.project import references as reference_store
 
     mask = scene_bytes("20200101", np.ones((1, 24, 32), np.uint8))[1]
     slip = corpus.zip_bytes({"../../2020-01-01.tif": mask, "/tmp/2020-06-01.tif": mask, "2021-01-01.tif": mask})

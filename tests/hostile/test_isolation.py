@@ -9,9 +9,10 @@ import shutil
 import numpy as np
 import pytest
 
-from tracking import export_cache, workflow
-from tracking.project import Project, new_project_id
-from tracking.prompts import Prompt
+from tracking.project import downloads as export_cache
+from tracking.project import workflow
+from tracking.project.folder import Project, new_project_id
+from tracking.core.prompts import Prompt
 
 from ..tracking.session_fixtures import GrowingEngine, make_frames
 from .harness import hosted  # noqa: F401

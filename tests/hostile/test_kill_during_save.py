@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tracking.atomic import remove_stale_temporaries
-from tracking.project import Project
+from tracking.core.atomic import remove_stale_temporaries
+from tracking.project.folder import Project
 
 from . import save_loop
 

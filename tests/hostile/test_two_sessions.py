@@ -15,8 +15,8 @@ import threading
 import numpy as np
 import pytest
 
-from tracking import workflow
-from tracking.project import Project, new_project_id
+from tracking.project import workflow
+from tracking.project.folder import Project, new_project_id
 
 from ..pages.page_fixtures import (app_env, app_test, sample_template, small_sample,  # noqa: F401
                                    texts)

@@ -1,7 +1,7 @@
 """Fixtures for the AppTest tests of app.py and pages 1-3.
 
 The sample series is generated once per test session, small (96 x 96 pixels,
-12 dates), with the project's own generator; ``tracking.sample.ensure_sample``
+12 dates), with the project's own generator; ``tracking.sample.series.ensure_sample``
 is pointed at it so the app's first visit loads it quickly. Each test gets its
 own projects folder (``LANDSLIDE_PROJECTS_DIR``) and sees no SAM2 checkpoint.
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tracking import workflow
-from tracking.project import Project
+from tracking.project import workflow
+from tracking.project.folder import Project
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 90
@@ -23,7 +23,7 @@ TIMEOUT = 90
 @pytest.fixture(scope="session")
 def small_sample(tmp_path_factory):
     """A 96-pixel, 12-date sample series made by the project's generator (once per session)."""
-    from tracking.sample import generate_sample
+    from tracking.sample.series import generate_sample
 
     return generate_sample(tmp_path_factory.mktemp("sample"), size=96, n_dates=12)
 
@@ -46,7 +46,7 @@ def app_env(tmp_path, small_sample, monkeypatch):
     """Projects under tmp_path, the small sample as the built-in one, no SAM2 checkpoint."""
     import streamlit.runtime.scriptrunner.script_runner as script_runner
 
-    import tracking.sample
+    import tracking.sample.series
 
     monkeypatch.setattr(script_runner, "_mpa_v1", _run_main_script)
 
@@ -55,23 +55,23 @@ def app_env(tmp_path, small_sample, monkeypatch):
     monkeypatch.setenv("LANDSLIDE_SAMPLE_DIR", str(small_sample.root))
     monkeypatch.setenv("LANDSLIDE_SAM2_DIR", str(tmp_path / "no-weights"))
     monkeypatch.delenv("SAM2_CHECKPOINT", raising=False)
-    monkeypatch.setattr(tracking.sample, "ensure_sample", lambda cache_dir=None: small_sample)
+    monkeypatch.setattr(tracking.sample.series, "ensure_sample", lambda cache_dir=None: small_sample)
     return projects
 
 
 @pytest.fixture(scope="session")
 def sample_template(tmp_path_factory, small_sample):
     """A project folder holding the small sample and its frames, built once and copied per test."""
-    import tracking.sample
+    import tracking.sample.series
 
     base = tmp_path_factory.mktemp("template")
-    original = tracking.sample.ensure_sample
-    tracking.sample.ensure_sample = lambda cache_dir=None: small_sample
+    original = tracking.sample.series.ensure_sample
+    tracking.sample.series.ensure_sample = lambda cache_dir=None: small_sample
     try:
         project = Project.create(base)
         workflow.load_sample(project)
     finally:
-        tracking.sample.ensure_sample = original
+        tracking.sample.series.ensure_sample = original
     return project.root
 
 

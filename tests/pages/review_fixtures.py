@@ -1,7 +1,7 @@
 """A small generated, tracked project for the Review, Analysis and Export page tests.
 
 The series is made here (a bright scar growing on textured vegetation, on a
-10 m UTM grid), then prompted and tracked through ``tracking.workflow`` with the
+10 m UTM grid), then prompted and tracked through ``tracking.project.workflow`` with the
 baseline engine, exactly as the dashboard does it.
 """
 
@@ -18,11 +18,11 @@ from affine import Affine
 from rasterio.crs import CRS
 from streamlit.testing.v1 import AppTest
 
-from tracking import workflow
-from tracking.frames import FrameQuality, Frames
-from tracking.grid import Grid
-from tracking.project import Project
-from tracking.prompts import Prompt
+from tracking.project import workflow
+from tracking.core.frames import FrameQuality, Frames
+from tracking.core.grid import Grid
+from tracking.project.folder import Project
+from tracking.core.prompts import Prompt
 
 SIZE = 48
 DATES = [dt.date(2018, 5, 1), dt.date(2018, 11, 3), dt.date(2019, 6, 20), dt.date(2020, 4, 2),

@@ -7,7 +7,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from tracking import accuracy, reference_store
+from tracking.analysis import accuracy
+from tracking.project import references as reference_store
 from tracking.ui import maps
 
 from .review_fixtures import (run_clean, DATES, ROOT, no_errors, page, project, reopen, scar_mask,  # noqa: F401
@@ -121,8 +122,8 @@ def test_vendor_url_honours_base_url_path(monkeypatch, base_url, expected):
 def test_map_on_a_pixel_grid_uses_simple_crs(project):
     from affine import Affine
 
-    from tracking.frames import Frames
-    from tracking.grid import Grid
+    from tracking.core.frames import Frames
+    from tracking.core.grid import Grid
 
     f = project.load_frames()
     pix = Frames(f.images, f.valid, f.dates, f.sources, Grid(None, Affine.identity(), f.shape[1], f.shape[0]),
@@ -135,8 +136,8 @@ def test_map_on_a_pixel_grid_uses_simple_crs(project):
 def test_a_pixel_grid_project_reads_in_square_pixels(project):
     from affine import Affine
 
-    from tracking.frames import Frames
-    from tracking.grid import Grid
+    from tracking.core.frames import Frames
+    from tracking.core.grid import Grid
 
     f = project.load_frames()
     project.save_frames(Frames(f.images, f.valid, f.dates, f.sources,

@@ -1,6 +1,6 @@
 """app.py: the first visit gets the sample, the URL names the project, the sidebar says where things stand."""
 
-from tracking.project import Project
+from tracking.project.folder import Project
 
 from .page_fixtures import ROOT, app_env, app_test, sample_project, sample_template, small_sample, texts  # noqa: F401
 

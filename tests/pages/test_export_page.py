@@ -5,9 +5,11 @@ import json
 import geopandas as gpd
 import numpy as np
 
-from tracking import corrections, export_cache, reference_store
+from tracking.run import review as corrections
+from tracking.project import downloads as export_cache
+from tracking.project import references as reference_store
 from tracking.engines.factory import make_engine
-from tracking.prompts import Prompt
+from tracking.core.prompts import Prompt
 
 from .review_fixtures import run_clean, DATES, no_errors, page, project, reopen, tracked_template, write_truth  # noqa: F401
 

@@ -7,10 +7,10 @@ hands back unchanged, exactly as after a page refresh.
 
 import pytest
 
-from tracking import workflow
-from tracking.canvas_geometry import POSITIVE_COLOR, CanvasScale, canvas_size
-from tracking.project import Project
-from tracking.prompts import Prompt
+from tracking.project import workflow
+from tracking.render.canvas_geometry import POSITIVE_COLOR, CanvasScale, canvas_size
+from tracking.project.folder import Project
+from tracking.core.prompts import Prompt
 
 from .page_fixtures import (app_env, app_test, sample_project, sample_template, small_sample,  # noqa: F401
                             texts)

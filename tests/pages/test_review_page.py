@@ -6,10 +6,10 @@ component keeps its value (its key in session state), as the browser would send 
 
 import numpy as np
 
-from tracking import corrections
-from tracking.canvas_geometry import NEGATIVE_COLOR, POSITIVE_COLOR, canvas_size
-from tracking.frames import FrameQuality
-from tracking.track import Provenance
+from tracking.run import review as corrections
+from tracking.render.canvas_geometry import NEGATIVE_COLOR, POSITIVE_COLOR, canvas_size
+from tracking.core.frames import FrameQuality
+from tracking.core.track import Provenance
 from tracking.ui import review
 
 from .review_fixtures import DATES, SIZE, no_errors, page, project, reopen, scar_mask, tracked_template  # noqa: F401
@@ -153,7 +153,7 @@ def test_click_on_a_skipped_frame_says_why_and_saves_nothing(project):
 
 
 def test_no_track_yet_points_to_the_track_page(tmp_path, monkeypatch):
-    from tracking.project import Project
+    from tracking.project.folder import Project
 
     base = tmp_path / "projects"
     monkeypatch.setenv("LANDSLIDE_PROJECTS_DIR", str(base))

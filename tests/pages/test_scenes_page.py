@@ -4,7 +4,7 @@ import datetime as dt
 import io
 import zipfile
 
-from tracking.project import Project
+from tracking.project.folder import Project
 
 from .page_fixtures import (app_env, app_test, sample_project, sample_template, small_sample,  # noqa: F401
                             texts)

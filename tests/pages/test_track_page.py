@@ -2,10 +2,10 @@
 
 import pytest
 
-from tracking import workflow
-from tracking.project import Project
-from tracking.prompts import Prompt
-from tracking.track import Provenance
+from tracking.project import workflow
+from tracking.project.folder import Project
+from tracking.core.prompts import Prompt
+from tracking.core.track import Provenance
 
 from .page_fixtures import (app_env, app_test, sample_project, sample_template, small_sample,  # noqa: F401
                             texts)
@@ -82,7 +82,7 @@ def test_sam2_without_checkpoint_is_one_sentence_and_keeps_the_prompt(prompted):
 
 
 def test_download_offline_says_why(prompted, monkeypatch):
-    from tracking.engines import sam2_models
+    from tracking.engines.sam2 import models as sam2_models
 
     monkeypatch.setitem(sam2_models.MODELS, "tiny", sam2_models.Sam2Model(
         "tiny", sam2_models.MODELS["tiny"].config, "sam2.1_hiera_tiny.pt", 10, "http://127.0.0.1:9/nothing.pt"))

@@ -8,9 +8,9 @@ import numpy as np
 from affine import Affine
 from rasterio.crs import CRS
 
-from tracking.frames import FrameQuality, Frames
-from tracking.grid import Grid
-from tracking.track import Provenance, Track
+from tracking.core.frames import FrameQuality, Frames
+from tracking.core.grid import Grid
+from tracking.core.track import Provenance, Track
 
 UTM = CRS.from_epsg(32648)
 

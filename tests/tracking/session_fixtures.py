@@ -9,9 +9,9 @@ from affine import Affine
 from rasterio.crs import CRS
 
 from tracking.engines.base import PropagationStep
-from tracking.frames import FrameQuality, Frames
-from tracking.grid import Grid
-from tracking.prompts import Prompt
+from tracking.core.frames import FrameQuality, Frames
+from tracking.core.grid import Grid
+from tracking.core.prompts import Prompt
 
 
 def make_frames(n: int = 6, size: int = 32, bad: tuple[int, ...] = ()) -> Frames:

@@ -7,9 +7,17 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from tracking.accuracy import METRICS, boundary, boundary_f_score, evaluate, mean_scores, scores, unmatched_dates
-from tracking.errors import InputError
-from tracking.track import Provenance, Track
+from tracking.analysis.accuracy import (
+    METRICS,
+    boundary,
+    boundary_f_score,
+    evaluate,
+    mean_scores,
+    scores,
+    unmatched_dates,
+)
+from tracking.core.errors import InputError
+from tracking.core.track import Provenance, Track
 
 
 def _mask(shape, *slices) -> np.ndarray:

@@ -3,9 +3,16 @@
 import numpy as np
 import pytest
 
-from tracking.canvas_geometry import (NEGATIVE_COLOR, POSITIVE_COLOR, CanvasScale, canvas_size,
-                                      canvas_to_prompt, prompt_to_drawing, summarize)
-from tracking.prompts import Prompt
+from tracking.render.canvas_geometry import (
+    NEGATIVE_COLOR,
+    POSITIVE_COLOR,
+    CanvasScale,
+    canvas_size,
+    canvas_to_prompt,
+    prompt_to_drawing,
+    summarize,
+)
+from tracking.core.prompts import Prompt
 
 # A 100 x 50 (W x H) image shown on a 400 x 200 canvas: 4 canvas px per image px.
 SCALE = CanvasScale(canvas=(400, 200), image=(50, 100))
@@ -113,14 +120,14 @@ def test_canvas_size_keeps_aspect_and_limits():
 def test_pixel_box_to_grid_bounds():
     from affine import Affine
 
-    from tracking.canvas_geometry import pixel_box_to_bounds
+    from tracking.render.canvas_geometry import pixel_box_to_bounds
 
     t = Affine(10, 0, 400000, 0, -10, 3400000)
     assert pixel_box_to_bounds((2, 3, 12, 8), t) == (400020, 3399920, 400120, 3399970)
 
 
 def test_same_prompt_tolerates_canvas_rounding_only():
-    from tracking.canvas_geometry import same_prompt
+    from tracking.render.canvas_geometry import same_prompt
 
     a = Prompt(0, 1, [[10.0, 5.0]], [1], (1.0, 2.0, 30.0, 40.0))
     assert same_prompt(a, Prompt(0, 1, [[10.2, 4.9]], [1], (1.1, 2.0, 30.0, 39.8)))

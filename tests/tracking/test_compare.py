@@ -6,9 +6,9 @@ import pytest
 from affine import Affine
 from rasterio.crs import CRS
 
-from tracking import compare
-from tracking.grid import Grid
-from tracking.track import Track
+from tracking.analysis import compare
+from tracking.core.grid import Grid
+from tracking.core.track import Track
 
 GRID = Grid(CRS.from_epsg(32648), Affine(10, 0, 400000, 0, -10, 3400000), 20, 20)
 DATES = [dt.date(2020, 1, 1), dt.date(2020, 1, 11), dt.date(2020, 3, 1)]

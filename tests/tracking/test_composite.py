@@ -4,10 +4,16 @@ from pathlib import Path
 import pytest
 from affine import Affine
 
-from tracking.composite import (PRESETS, Composite, default_composite, nir_band, parse_bands,
-                                resolve_composite)
-from tracking.errors import InputError
-from tracking.scenes import Scene
+from tracking.ingest.composite import (
+    PRESETS,
+    Composite,
+    default_composite,
+    nir_band,
+    parse_bands,
+    resolve_composite,
+)
+from tracking.core.errors import InputError
+from tracking.ingest.scenes import Scene
 
 
 def scene(bands: int, names: tuple[str, ...] = (), name: str = "s.tif") -> Scene:

@@ -3,13 +3,13 @@ import math
 import numpy as np
 import pytest
 
-from tracking import corrections
-from tracking.canvas_geometry import CanvasScale
-from tracking.errors import InputError
-from tracking.project import Project
-from tracking.prompts import Prompt
-from tracking.session import TrackingSession
-from tracking.track import Provenance, Track
+from tracking.run import review as corrections
+from tracking.render.canvas_geometry import CanvasScale
+from tracking.core.errors import InputError
+from tracking.project.folder import Project
+from tracking.core.prompts import Prompt
+from tracking.run.session import TrackingSession
+from tracking.core.track import Provenance, Track
 
 from .session_fixtures import GrowingEngine, make_frames
 
@@ -71,7 +71,7 @@ def test_first_click_on_a_frame_carries_the_mask_it_refines(tmp_path):
 
 def test_click_after_reopening_refines_instead_of_starting_over(tmp_path):
     """The baseline engine rebuilt from saved prompts: a click inside the scar keeps the scar."""
-    from tracking.engines.baseline import BaselineEngine
+    from tracking.engines.baseline.engine import BaselineEngine
 
     from ..pages.review_fixtures import scar_mask
     from ..pages.review_fixtures import tracked_project as baseline_project

@@ -2,9 +2,15 @@ import datetime as dt
 
 import pytest
 
-from tracking.dates import (date_from_name, date_from_tags, lookup_date, parse_date_value,
-                            read_date_manifest, sensor_from_name)
-from tracking.errors import InputError
+from tracking.ingest.dates import (
+    date_from_name,
+    date_from_tags,
+    lookup_date,
+    parse_date_value,
+    read_date_manifest,
+    sensor_from_name,
+)
+from tracking.core.errors import InputError
 
 D = dt.date
 

@@ -3,9 +3,9 @@
 import os
 import time
 
-from tracking import expiry
-from tracking.atomic import atomic_path, remove_stale_temporaries
-from tracking.project import Project
+from tracking.hosting import expiry
+from tracking.core.atomic import atomic_path, remove_stale_temporaries
+from tracking.project.folder import Project
 
 DAY = 86400.0
 

@@ -12,10 +12,10 @@ import rasterio
 from PIL import Image
 
 from tests.tracking.analytics_fixtures import DATES, growing_track, make_frames, pixel_grid, utm_grid
-from tracking.exports import export_all
-from tracking.measures import evolution_map
-from tracking.prompts import Prompt
-from tracking.track import Provenance
+from tracking.exports.bundle import export_all
+from tracking.analysis.measures import evolution_map
+from tracking.core.prompts import Prompt
+from tracking.core.track import Provenance
 
 ENGINE = {"engine": "baseline", "model": "colour model"}
 

@@ -10,11 +10,11 @@ from affine import Affine
 
 from tests.tracking.grid_fixtures import LAT, LON, marker_scene, world_xy
 from tests.tracking.scene_fixtures import write_geotiff, write_png
-from tracking.errors import InputError
-import tracking.gridding as gridding
-from tracking.grid import Grid
-from tracking.gridding import choose_grid, read_onto_grid, source_window, utm_crs_for
-from tracking.scenes import open_scene
+from tracking.core.errors import InputError
+import tracking.ingest.regrid as gridding
+from tracking.core.grid import Grid
+from tracking.ingest.regrid import choose_grid, read_onto_grid, source_window, utm_crs_for
+from tracking.ingest.scenes import open_scene
 
 
 def test_utm_zone_north_south_and_edges():

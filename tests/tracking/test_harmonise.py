@@ -5,10 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tracking.errors import InputError
-from tracking.harmonise import (Radiometry, common_scale_maps, declared_radiometry, family_full_scales,
-                               full_scale, match_histograms, shared_percentiles, shared_stretch,
-                               with_value_range)
+from tracking.core.errors import InputError
+from tracking.ingest.harmonise import (
+    Radiometry,
+    common_scale_maps,
+    declared_radiometry,
+    family_full_scales,
+    full_scale,
+    match_histograms,
+    shared_percentiles,
+    shared_stretch,
+    with_value_range,
+)
 
 
 def _scene(seed: int, gain: float = 1.0, shape=(40, 50)) -> np.ndarray:

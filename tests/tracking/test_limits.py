@@ -8,10 +8,10 @@ import zipfile
 import numpy as np
 import pytest
 
-from tracking import limits as L
-from tracking.errors import InputError
-from tracking.project import Project
-from tracking.settings import Limits
+from tracking.hosting import limits as L
+from tracking.core.errors import InputError
+from tracking.project.folder import Project
+from tracking.hosting.settings import Limits
 
 from ..hostile.corpus import jpeg_header, png_header, tiff_header
 from .scene_fixtures import ramp, write_geotiff, write_png
@@ -153,9 +153,9 @@ def test_grid_frames_and_disk(project):
 
 
 def test_grid_limit_applies_when_choosing_the_grid(tmp_path, monkeypatch):
-    """The server's limit reaches tracking.gridding.choose_grid (pixel grids and map grids)."""
-    from tracking.gridding import choose_grid
-    from tracking.scenes import open_scene
+    """The server's limit reaches tracking.ingest.regrid.choose_grid (pixel grids and map grids)."""
+    from tracking.ingest.regrid import choose_grid
+    from tracking.ingest.scenes import open_scene
 
     monkeypatch.setenv("LANDSLIDE_MAX_GRID_PIXELS", "600")
     scene = open_scene(write_png(tmp_path / "p_20200101.png", np.zeros((20, 40, 3), np.uint8)))
@@ -169,7 +169,7 @@ def test_grid_limit_applies_when_choosing_the_grid(tmp_path, monkeypatch):
 
 
 def test_open_scene_refuses_a_huge_header_without_reading(tmp_path, monkeypatch):
-    from tracking.scenes import open_scene
+    from tracking.ingest.scenes import open_scene
 
     monkeypatch.setenv("LANDSLIDE_MAX_SCENE_PIXELS", "1000000")
     path = tmp_path / "s_20200101.tif"

@@ -7,9 +7,9 @@ from pyproj import Transformer
 from rasterio.crs import CRS
 from shapely.geometry import shape
 
-from tracking import mapdata
-from tracking.grid import Grid
-from tracking.track import Provenance, Track
+from tracking.render import map_data as mapdata
+from tracking.core.grid import Grid
+from tracking.core.track import Provenance, Track
 
 UTM = CRS.from_epsg(32648)
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from tests.tracking.analytics_fixtures import disc, pixel_grid, rect, utm_grid
-from tracking.measures import COLUMNS, evolution_map, scar_measures
-from tracking.track import Provenance, Track
-from tracking.vectorize import mask_to_shape, scar_outline
+from tracking.analysis.measures import COLUMNS, evolution_map, scar_measures
+from tracking.core.track import Provenance, Track
+from tracking.analysis.vectorize import mask_to_shape, scar_outline
 
 D0, D1, D2 = dt.date(2020, 1, 1), dt.date(2020, 1, 11), dt.date(2020, 3, 1)
 
@@ -193,8 +193,8 @@ def _bands(inside: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("kind", ["utm", "lonlat"])
 def test_known_disc_area_through_build_frames_in_utm_and_geographic_scenes(tmp_path, kind):
     """The same 300 m disc, delivered in UTM or in EPSG:4326, measures within 1 % after gridding."""
-    from tracking.pipeline import FrameOptions, build_frames
-    from tracking.timeline import build_timeline
+    from tracking.ingest.build import FrameOptions, build_frames
+    from tracking.ingest.timeline import build_timeline
 
     center, radius = (450_000.0, 3_300_000.0), 300.0
     scenes = tmp_path / "scenes"

@@ -8,11 +8,11 @@ import time
 import numpy as np
 import pytest
 
-from tracking.errors import InputError
-from tracking.model_pool import QUEUED, Gate, GatedEngine, ModelPool
-from tracking.prompts import Prompt
-from tracking.session import TrackingSession
-from tracking.settings import Limits
+from tracking.core.errors import InputError
+from tracking.hosting.model_pool import QUEUED, Gate, GatedEngine, ModelPool
+from tracking.core.prompts import Prompt
+from tracking.run.session import TrackingSession
+from tracking.hosting.settings import Limits
 
 from .engines.sam2_fixtures import SAM2_IMAGE_SIZE, make_frames, sam2_checkpoint  # noqa: F401
 from .session_fixtures import GrowingEngine
@@ -198,8 +198,9 @@ class ForkableEngine(GrowingEngine):
 
 
 def test_run_tracking_waits_in_the_queue_and_says_so(tmp_path, monkeypatch):
-    from tracking import model_pool, workflow
-    from tracking.project import Project
+    from tracking.hosting import model_pool
+    from tracking.project import workflow
+    from tracking.project.folder import Project
 
     from .session_fixtures import make_frames as small_frames
 

@@ -1,6 +1,6 @@
 import numpy as np
 
-from tracking import overlay
+from tracking.render import overlay
 
 
 def test_enlarge_is_nearest_neighbour():

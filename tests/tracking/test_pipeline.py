@@ -11,10 +11,10 @@ from affine import Affine
 
 from tests.tracking.grid_fixtures import marker_scene, world_xy, write_series
 from tests.tracking.scene_fixtures import write_geotiff
-from tracking.errors import InputError
-from tracking.pipeline import FrameOptions, build_frames
-from tracking.quality import QualityThresholds
-from tracking.timeline import build_timeline
+from tracking.core.errors import InputError
+from tracking.ingest.build import FrameOptions, build_frames
+from tracking.ingest.quality import QualityThresholds
+from tracking.ingest.timeline import build_timeline
 
 
 def test_mixed_grids_load_and_the_far_scene_is_reported(tmp_path):

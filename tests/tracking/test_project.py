@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from tracking.errors import InputError
-from tracking.project import Project
-from tracking.prompts import Prompt
-from tracking.track import Provenance, Track
+from tracking.core.errors import InputError
+from tracking.project.folder import Project
+from tracking.core.prompts import Prompt
+from tracking.core.track import Provenance, Track
 
 from .session_fixtures import make_frames
 

@@ -7,9 +7,9 @@ import pytest
 from affine import Affine
 from shapely.geometry import Point, Polygon, box
 
-from tracking.errors import InputError
-from tracking.grid import Grid
-from tracking.prompt_files import read_prompt_file
+from tracking.core.errors import InputError
+from tracking.core.grid import Grid
+from tracking.ingest.prompt_files import read_prompt_file
 
 from .session_fixtures import make_frames
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tests.tracking.grid_fixtures import quality_series
-from tracking.quality import QualityThresholds, assess_quality, series_stats
+from tracking.ingest.quality import QualityThresholds, assess_quality, series_stats
 
 FORMATS = ("uint16", "float", "uint8")
 

@@ -12,8 +12,8 @@ from shapely.geometry import box
 
 from tests.tracking.analytics_fixtures import pixel_grid, rect, utm_grid
 from tests.tracking.scene_fixtures import write_geotiff, write_png
-from tracking.errors import InputError
-from tracking.reference import load_reference
+from tracking.core.errors import InputError
+from tracking.analysis.reference import load_reference
 
 D0, D1 = dt.date(2020, 6, 1), dt.date(2021, 6, 14)
 

@@ -5,9 +5,9 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from tracking import reference_store
-from tracking.errors import InputError
-from tracking.project import Project
+from tracking.project import references as reference_store
+from tracking.core.errors import InputError
+from tracking.project.folder import Project
 
 from ..pages.review_fixtures import DATES, GRID, scar_mask, write_truth
 
@@ -33,7 +33,7 @@ def test_zip_of_masks_is_extracted_flat_and_scored(project, tmp_path):
     assert not (project.root / "evil.tif").exists() and not (project.root.parent / "evil.tif").exists()
     assert reference_store.reference_path(project) == path
     assert project.meta["reference"] == "reference/truth_masks"
-    from tracking.track import Track
+    from tracking.core.track import Track
 
     track = Track.empty(len(DATES), GRID.shape)
     obj = track.obj(1)
@@ -55,7 +55,7 @@ def test_zipped_shapefile_and_geojson_are_kept_as_vector_files(project, tmp_path
     path = reference_store.save_reference_upload(project, "ref.geojson", (tmp_path / "ref.geojson").read_bytes())
     assert path.name == "ref.geojson"
     assert not (project.root / "reference" / "ref.zip").exists()  # one reference at a time
-    from tracking.reference import load_reference
+    from tracking.analysis.reference import load_reference
 
     masks = load_reference(path, GRID)
     assert list(masks) == [DATES[0]] and masks[DATES[0]].sum() == 20 * 20

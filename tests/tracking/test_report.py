@@ -10,12 +10,12 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from tests.tracking.analytics_fixtures import DATES, growing_track, make_frames, utm_grid
-from tracking import charts
-from tracking.accuracy import evaluate
-from tracking.measures import scar_measures
-from tracking.prompts import Prompt
-from tracking.report import build_report, external_urls, write_report
-from tracking.track import Provenance
+from tracking.render import charts
+from tracking.analysis.accuracy import evaluate
+from tracking.analysis.measures import scar_measures
+from tracking.core.prompts import Prompt
+from tracking.exports.report import build_report, external_urls, write_report
+from tracking.core.track import Provenance
 
 ENGINE = {"engine": "sam2", "model": "sam2.1_hiera_tiny", "checkpoint_sha256": "ab12cd34",
           "checkpoint_url": "https://dl.fbaipublicfiles.com/segment_anything_2/sam2.1_hiera_tiny.pt"}
@@ -85,7 +85,7 @@ def test_external_url_check_catches_network_references():
 
 
 def test_write_report_refuses_a_page_that_refers_to_the_network(case, tmp_path, monkeypatch):
-    import tracking.report as report
+    import tracking.exports.report as report
 
     frames, track, measures, prompts, _ = case
     monkeypatch.setattr(report, "build_report", lambda *a, **k: '<img src="http://example.org/x.png">')

@@ -16,11 +16,17 @@ from rasterio.features import rasterize
 from rasterio.transform import rowcol
 from scipy import ndimage
 
-from tracking import sample as sample_mod
-from tracking.errors import InputError
-from tracking.grid import Grid
-from tracking.sample import (ensure_sample, generate_sample, load_sample, load_truth, true_masks,
-                             truth_on_grid)
+from tracking.sample import series as sample_mod
+from tracking.core.errors import InputError
+from tracking.core.grid import Grid
+from tracking.sample.series import (
+    ensure_sample,
+    generate_sample,
+    load_sample,
+    load_truth,
+    true_masks,
+    truth_on_grid,
+)
 
 SIZE = 96
 
@@ -90,7 +96,7 @@ def test_dates_are_distinct_and_in_the_names_or_the_tiff_tag(series, manifest):
 
 
 def test_the_project_date_reader_recovers_every_date(series, manifest):
-    from tracking.dates import date_from_name, date_from_tags
+    from tracking.ingest.dates import date_from_name, date_from_tags
 
     for scene in manifest["scenes"]:
         with rasterio.open(series.scenes_dir / scene["file"]) as src:

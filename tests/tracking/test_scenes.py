@@ -7,8 +7,8 @@ import rasterio
 from affine import Affine
 
 from tests.tracking.scene_fixtures import (ramp, write_geotiff, write_png, write_truncated_geotiff)
-from tracking.errors import InputError
-from tracking.scenes import open_scene
+from tracking.core.errors import InputError
+from tracking.ingest.scenes import open_scene
 
 
 @pytest.mark.parametrize("dtype, nodata", [("uint8", 0), ("uint16", 65535), ("int16", -9999),

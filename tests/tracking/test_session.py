@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from tracking.errors import InputError
-from tracking.prompts import Prompt
-from tracking.session import TrackingSession
-from tracking.track import Provenance
+from tracking.core.errors import InputError
+from tracking.core.prompts import Prompt
+from tracking.run.session import TrackingSession
+from tracking.core.track import Provenance
 
 from .session_fixtures import GrowingEngine, make_frames
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from tests.tracking.scene_fixtures import ramp, write_geotiff, write_zip
-from tracking.errors import InputError
-from tracking.sources import ExtractLimits, collect_sources, extract_zip
+from tracking.core.errors import InputError
+from tracking.ingest.sources import ExtractLimits, collect_sources, extract_zip
 
 
 def _tree(root: Path) -> set[str]:

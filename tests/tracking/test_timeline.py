@@ -4,8 +4,8 @@ import pytest
 
 from tests.tracking.scene_fixtures import (ramp, write_geotiff, write_png, write_truncated_geotiff,
                                            write_zip)
-from tracking.errors import InputError
-from tracking.timeline import Timeline, build_timeline
+from tracking.core.errors import InputError
+from tracking.ingest.timeline import Timeline, build_timeline
 
 D = dt.date
 

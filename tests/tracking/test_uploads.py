@@ -2,9 +2,9 @@
 
 import pytest
 
-from tracking import uploads
-from tracking.errors import InputError
-from tracking.project import Project
+from tracking.project import uploads
+from tracking.core.errors import InputError
+from tracking.project.folder import Project
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tracking import workflow
-from tracking.errors import InputError
-from tracking.project import Project
-from tracking.prompts import Prompt
-from tracking.track import Provenance
+from tracking.project import workflow
+from tracking.core.errors import InputError
+from tracking.project.folder import Project
+from tracking.core.prompts import Prompt
+from tracking.core.track import Provenance
 
 from .scene_fixtures import ramp, write_geotiff
 from .session_fixtures import GrowingEngine, make_frames

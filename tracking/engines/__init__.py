@@ -1,5 +1,5 @@
 """Tracking engines: SAM2 video propagation and the weights-free baseline."""
 
-from .base import Engine, PropagationStep
+from tracking.engines.base import Engine, PropagationStep
 
 __all__ = ["Engine", "PropagationStep"]

@@ -1,7 +1,7 @@
 """The contract every tracking engine keeps.
 
 An engine sees only a contiguous video of *good* frames (bad frames are removed
-by ``tracking.session``), indexed 0..M-1. It keeps per-video state between
+by ``tracking.run.session``), indexed 0..M-1. It keeps per-video state between
 calls, like SAM2's inference state, so corrections are cheap.
 """
 
@@ -12,7 +12,7 @@ from typing import Iterator, Protocol
 
 import numpy as np
 
-from ..prompts import Prompt
+from tracking.core.prompts import Prompt
 
 
 @dataclass

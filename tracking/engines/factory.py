@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..errors import InputError
-from .base import Engine
+from tracking.core.errors import InputError
+from tracking.engines.base import Engine
 
 ENGINE_KINDS = ("auto", "sam2", "baseline")
 
@@ -28,7 +28,7 @@ def make_engine(kind: str = "auto", model: str = "tiny", checkpoint: str | Path 
     check_kind(kind)
     if kind == "baseline":
         return _baseline(), "Engine: weights-free baseline."
-    from .sam2_weights import download_command, find_checkpoint, require_checkpoint
+    from tracking.engines.sam2.weights import download_command, find_checkpoint, require_checkpoint
 
     if kind == "sam2":
         ckpt = require_checkpoint(model, checkpoint)
@@ -37,22 +37,22 @@ def make_engine(kind: str = "auto", model: str = "tiny", checkpoint: str | Path 
         if ckpt is None:
             return _baseline(), (f"No SAM2 {model} checkpoint found, so the weights-free baseline engine runs "
                                  f"(get SAM2 with `{download_command(model)}`).")
-    from .sam2_engine import Sam2Engine
+    from tracking.engines.sam2.engine import Sam2Engine
 
     engine = Sam2Engine(model=model, checkpoint=ckpt, device=device, image_size=image_size)
     return engine, f"Engine: SAM2 {model} ({Path(ckpt).name}) on {engine.device}."
 
 
 def _baseline() -> Engine:
-    from .baseline import BaselineEngine
+    from tracking.engines.baseline.engine import BaselineEngine
 
     return BaselineEngine()
 
 
 def engine_status(model: str = "tiny", checkpoint: str | Path | None = None) -> dict:
     """What the dashboard shows: is a checkpoint present, where, and which device would run it."""
-    from .device import resolve_device
-    from .sam2_weights import download_command, find_checkpoint
+    from tracking.engines.device import resolve_device
+    from tracking.engines.sam2.weights import download_command, find_checkpoint
 
     try:
         ckpt = find_checkpoint(model, checkpoint)

@@ -6,17 +6,19 @@ import math
 
 import streamlit as st
 
-from .. import charts, corrections, reference_store
-from ..accuracy import METRICS, mean_scores
-from ..compare import Change
-from ..errors import InputError
-from ..frames import Frames
-from ..grid import Grid
-from ..measures import scar_measures
-from ..project import Project
-from ..track import Track
-from . import maps
-from .state import report, upload_limit_mb
+from tracking.render import charts
+from tracking.run import review as corrections
+from tracking.project import references as reference_store
+from tracking.analysis.accuracy import METRICS, mean_scores
+from tracking.analysis.compare import Change
+from tracking.core.errors import InputError
+from tracking.core.frames import Frames
+from tracking.core.grid import Grid
+from tracking.analysis.measures import scar_measures
+from tracking.project.folder import Project
+from tracking.core.track import Track
+from tracking.ui import maps
+from tracking.ui.state import report, upload_limit_mb
 
 
 def _cache(name: str, project: Project):

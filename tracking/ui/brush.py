@@ -4,7 +4,7 @@
 here every stroke is a correction of its own: the page applies it at once and
 remounts an empty canvas (a new key) over the updated frame. The geometry
 (canvas pixels to grid pixels, strokes to masks) is in
-``tracking.canvas_geometry`` and ``tracking.corrections.correction_prompt``.
+``tracking.render.canvas_geometry`` and ``tracking.run.review.correction_prompt``.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ..canvas_geometry import BOX_COLOR, NEGATIVE_COLOR, POSITIVE_COLOR, CanvasScale
-from ..corrections import correction_prompt
-from ..prompts import Prompt
-from .canvas import background
+from tracking.render.canvas_geometry import BOX_COLOR, NEGATIVE_COLOR, POSITIVE_COLOR, CanvasScale
+from tracking.run.review import correction_prompt
+from tracking.core.prompts import Prompt
+from tracking.ui.canvas import background
 
 #: label shown -> (tool name of corrections.TOOLS, canvas mode, stroke colour, fill colour)
 TOOLS: dict[str, tuple[str, str, str, str]] = {

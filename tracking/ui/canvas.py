@@ -1,7 +1,7 @@
 """The prompt canvas: points, a box or a polygon drawn over a frame, read back as a Prompt.
 
 A thin wrapper around streamlit-drawable-canvas 0.13 (imported only when drawn).
-All geometry lives in :mod:`tracking.canvas_geometry`; this module only keeps the
+All geometry lives in :mod:`tracking.render.canvas_geometry`; this module only keeps the
 canvas's state in ``st.session_state`` (its initial drawing and a version that
 remounts it for "Undo last" and "Clear").
 """
@@ -13,10 +13,19 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from ..canvas_geometry import (BOX_COLOR, NEGATIVE_COLOR, POLYGON_COLOR, POSITIVE_COLOR, CanvasScale,
-                               CanvasSummary, canvas_size, canvas_to_prompt, summarize)
-from ..overlay import enlarge
-from ..prompts import Prompt
+from tracking.render.canvas_geometry import (
+    BOX_COLOR,
+    NEGATIVE_COLOR,
+    POLYGON_COLOR,
+    POSITIVE_COLOR,
+    CanvasScale,
+    CanvasSummary,
+    canvas_size,
+    canvas_to_prompt,
+    summarize,
+)
+from tracking.render.overlay import enlarge
+from tracking.core.prompts import Prompt
 
 #: label shown -> (canvas drawing mode, stroke colour, fill colour)
 TOOLS: dict[str, tuple[str, str, str]] = {
@@ -69,7 +78,7 @@ def prompt_canvas(image: np.ndarray, frame: int, tool: str, key: str, initial: d
     """Draw the canvas over ``image`` ((H, W, 3) uint8) and return the prompt drawn on it.
 
     ``initial`` is shown the first time this ``key`` is drawn (e.g. the saved prompt,
-    from :func:`tracking.canvas_geometry.prompt_to_drawing`). "Undo last" and "Clear"
+    from :func:`tracking.render.canvas_geometry.prompt_to_drawing`). "Undo last" and "Clear"
     buttons sit under the canvas; its own toolbar also has undo, redo and reset.
     """
     from streamlit_drawable_canvas import st_canvas

@@ -5,7 +5,7 @@ default and adds an OpenStreetMap tile layer. Here the map has no tile layer
 (the scene itself is the base layer) and loads Leaflet and jQuery from the
 app's own static folder (``static/vendor``, served by Streamlit at
 ``/app/static/``), so it draws the same offline. Geometry and images come
-from :mod:`tracking.mapdata`.
+from :mod:`tracking.render.map_data`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import folium
 import numpy as np
 import streamlit as st
 
-from .. import mapdata
-from ..frames import Frames
-from ..mapimages import date_colors
-from ..measures import evolution_map
-from ..track import Track
+from tracking.render import map_data as mapdata
+from tracking.core.frames import Frames
+from tracking.render.map_images import date_colors
+from tracking.analysis.measures import evolution_map
+from tracking.core.track import Track
 
 
 def vendor_url(path: str) -> str:

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import workflow
-from ..canvas_geometry import POLYGON_COLOR, CanvasScale, canvas_size, prompt_to_drawing, same_prompt
-from ..frames import Frames
-from ..overlay import draw, hex_to_rgb
-from ..project import Project
-from ..prompts import Prompt
-from ..track_job import prompts_hash
-from .canvas import TOOL_HELP, CanvasOutput, prompt_canvas
-from .state import report, upload_limit_mb
+from tracking.project import workflow
+from tracking.render.canvas_geometry import (
+    POLYGON_COLOR,
+    CanvasScale,
+    canvas_size,
+    prompt_to_drawing,
+    same_prompt,
+)
+from tracking.core.frames import Frames
+from tracking.render.overlay import draw, hex_to_rgb
+from tracking.project.folder import Project
+from tracking.core.prompts import Prompt
+from tracking.project.runs import prompts_hash
+from tracking.ui.canvas import TOOL_HELP, CanvasOutput, prompt_canvas
+from tracking.ui.state import report, upload_limit_mb
 
 SAMPLE_PROMPTS = {"outline": "prompt_path", "box": "prompt_box_path", "clicks": "prompt_points_path"}
 

@@ -1,7 +1,7 @@
 """Pieces of the Review page: the review table, badges, views and the re-propagation job.
 
 The logic (what a correction does, the review order) is in
-``tracking.corrections``; here it is only drawn.
+``tracking.run.review``; here it is only drawn.
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ import math
 import numpy as np
 import streamlit as st
 
-from .. import corrections
-from ..frames import Frames
-from ..overlay import draw, object_color
-from ..project import Project
-from ..track import Provenance, Track
-from .sessions import LiveSession, forget
-from .state import error_text
+from tracking.run import review as corrections
+from tracking.core.frames import Frames
+from tracking.render.overlay import draw, object_color
+from tracking.project.folder import Project
+from tracking.core.track import Provenance, Track
+from tracking.ui.sessions import LiveSession, forget
+from tracking.ui.state import error_text
 
-BADGE = {  # provenance -> (label, st.badge colour, icon); colours follow tracking.charts
+BADGE = {  # provenance -> (label, st.badge colour, icon); colours follow tracking.render.charts
     Provenance.PROMPTED: ("prompted", "blue", ":material/ads_click:"),
     Provenance.PROPAGATED: ("propagated", "gray", ":material/moving:"),
     Provenance.CORRECTED: ("corrected", "red", ":material/edit:"),

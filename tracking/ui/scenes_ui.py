@@ -1,6 +1,6 @@
 """The parts of the Scenes page: uploads, the timeline table, date fixes, frame settings, preview.
 
-Every change goes through :mod:`tracking.workflow`, which saves it to the project.
+Every change goes through :mod:`tracking.project.workflow`, which saves it to the project.
 """
 
 from __future__ import annotations
@@ -11,17 +11,17 @@ import datetime as dt
 import numpy as np
 import streamlit as st
 
-from .. import workflow
-from ..canvas_geometry import pixel_box_to_bounds
-from ..composite import PRESETS
-from ..errors import InputError
-from ..frames import Frames
-from ..overlay import enlarge
-from ..project import Project
-from . import timeline_table as tt
-from .canvas import prompt_canvas, reset_canvas
-from .state import report, upload_limit_mb
-from .widgets import progress_callback
+from tracking.project import workflow
+from tracking.render.canvas_geometry import pixel_box_to_bounds
+from tracking.ingest.composite import PRESETS
+from tracking.core.errors import InputError
+from tracking.core.frames import Frames
+from tracking.render.overlay import enlarge
+from tracking.project.folder import Project
+from tracking.ui import timeline_table as tt
+from tracking.ui.canvas import prompt_canvas, reset_canvas
+from tracking.ui.state import report, upload_limit_mb
+from tracking.ui.widgets import progress_callback
 
 UPLOAD_TYPES = ["tif", "tiff", "png", "jpg", "jpeg", "zip", "csv"]
 AOI_MODES = ("Whole scenes", "Box in longitude/latitude", "Box in the grid's CRS", "Draw a box on the image")

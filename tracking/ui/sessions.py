@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from .. import corrections
-from ..project import Project
-from ..session import TrackingSession
+from tracking.run import review as corrections
+from tracking.project.folder import Project
+from tracking.run.session import TrackingSession
 
 MAX_SESSIONS = 4  # live sessions kept per server (each holds an engine and its frames)
 
@@ -45,7 +45,7 @@ def _registry() -> tuple[OrderedDict, threading.Lock]:
 
 def _make_engine(project: Project):
     """The engine the last run used (its requested kind, model and device), from the shared model pool."""
-    from ..model_pool import pool
+    from tracking.hosting.model_pool import pool
 
     run = project.meta.get("run") or {}
     kind = run.get("requested") or run.get("engine") or "auto"

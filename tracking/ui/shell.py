@@ -14,10 +14,10 @@ import logging
 
 import streamlit as st
 
-from .. import workflow
-from ..errors import InputError
-from ..project import Project
-from .state import current_project, projects_base, report, set_project
+from tracking.project import workflow
+from tracking.core.errors import InputError
+from tracking.project.folder import Project
+from tracking.ui.state import current_project, projects_base, report, set_project
 
 _PID = "project_id"
 _MINE = "my_projects"
@@ -80,7 +80,7 @@ def ensure_project() -> Project | None:
 
 @st.cache_data(ttl=120, show_spinner=False)
 def engine_status(model: str) -> dict:
-    from ..engines.factory import engine_status as status
+    from tracking.engines.factory import engine_status as status
 
     try:
         return status(model)

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from ..errors import InputError
-from ..project import Project
+from tracking.core.errors import InputError
+from tracking.project.folder import Project
 
 _KEY = "project"
 
 
 def projects_base() -> Path:
-    """Folder holding all projects: the server's settings (tracking.settings: $LANDSLIDE_PROJECTS_DIR,
+    """Folder holding all projects: the server's settings (tracking.hosting.settings: $LANDSLIDE_PROJECTS_DIR,
     landslide.toml's projects_dir, or ./projects)."""
-    from ..settings import current
+    from tracking.hosting.settings import current
 
     base = current().projects_dir
     base.mkdir(parents=True, exist_ok=True)
@@ -31,7 +31,7 @@ def upload_limit_mb() -> int:
     """The largest file the server accepts, in the MiB that ``st.file_uploader``'s ``max_upload_size``
     counts (the same figure scripts/dashboard.sh gives Streamlit's server.maxUploadSize), so the
     browser refuses a bigger file with its own message before sending it."""
-    from ..settings import current
+    from tracking.hosting.settings import current
 
     return max(1, int(current().limits.upload_mib))
 
@@ -67,7 +67,7 @@ def require_project() -> Project:
 
 def require_track(project: Project, nothing_yet: str):
     """The project's (frames, track), or ``nothing_yet`` with a link to the Track page, and stop."""
-    from .. import workflow
+    from tracking.project import workflow
 
     frames = workflow.load_frames(project)
     track = project.load_track()

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import workflow
-from ..canvas_geometry import canvas_size
-from ..frames import Frames
-from ..overlay import SCAR_COLOR, draw
-from ..project import Project
-from ..settings import current as current_settings
-from ..track import Track
-from .shell import engine_status
-from .state import report
+from tracking.project import workflow
+from tracking.render.canvas_geometry import canvas_size
+from tracking.core.frames import Frames
+from tracking.render.overlay import SCAR_COLOR, draw
+from tracking.project.folder import Project
+from tracking.hosting.settings import current as current_settings
+from tracking.core.track import Track
+from tracking.ui.shell import engine_status
+from tracking.ui.state import report
 
 ENGINES = {"auto": "Automatic (SAM2 when a checkpoint is present)", "sam2": "SAM2",
            "baseline": "Baseline (no weights)"}
@@ -55,7 +55,7 @@ def checkpoint_status(kind: str, model: str) -> None:
     st.warning(f"No SAM2 {model} checkpoint on this machine.{fallback} Download it with "
                f"`{status.get('download_command')}`, or with the button (needs internet).")
     if st.button(f"Download the SAM2 {model} checkpoint", key="track:download"):
-        from ..engines.sam2_weights import download
+        from tracking.engines.sam2.weights import download
 
         with st.spinner(f"Downloading SAM2 {model}…"):
             try:

@@ -10,10 +10,10 @@ import pytest
 
 from tests.tracking.analytics_fixtures import DATES, make_frames, rect, utm_grid
 from tests.tracking.scene_fixtures import write_geotiff
-from tracking.cli import main
-from tracking.manifest import build_manifest, write_date_masks, write_manifest
-from tracking.outputs import load_track_output
-from tracking.track import Provenance, Track
+from tracking.cli.main import main
+from tracking.exports.output_folder import build_manifest, write_date_masks, write_manifest
+from tracking.exports.output_read import load_track_output
+from tracking.core.track import Provenance, Track
 
 
 def _track_output(out, grid):

@@ -7,7 +7,7 @@ from affine import Affine
 
 from tests.tracking.grid_fixtures import write_series
 from tests.tracking.scene_fixtures import write_geotiff
-from tracking.cli import main
+from tracking.cli.main import main
 
 
 def _table_line(out: str, needle: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tracking.cli import main
+from tracking.cli.main import main
 
 
 def test_sample_command_writes_and_reports(tmp_path, capsys):

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import rasterio
 
-from tracking.cli import main
-from tracking.sample import generate_sample, truth_on_grid
+from tracking.cli.main import main
+from tracking.sample.series import generate_sample, truth_on_grid
 
 from ..engines.sam2_fixtures import SAM2_IMAGE_SIZE, sam2_checkpoint  # noqa: F401
 
@@ -45,7 +45,7 @@ def test_baseline_run_writes_masks_manifest_and_exports(sample, tmp_path, capsys
     assert manifest["frames"][0]["provenance"] == {"1": "prompted"}
     assert manifest["prompts"][0]["has_mask"] and manifest["grid"]["crs"] == "EPSG:32648"
 
-    from tracking.grid import Grid
+    from tracking.core.grid import Grid
 
     grid = Grid.from_dict(manifest["grid"])
     truth = truth_on_grid(sample, grid)

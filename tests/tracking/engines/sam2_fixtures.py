@@ -16,8 +16,8 @@ import pytest
 from affine import Affine
 from rasterio.crs import CRS
 
-from tracking.frames import FrameQuality, Frames
-from tracking.grid import Grid
+from tracking.core.frames import FrameQuality, Frames
+from tracking.core.grid import Grid
 
 SAM2_IMAGE_SIZE = 128  # smallest size sam2.1 tiny accepts; encoder ~0.05 s per frame on a CPU
 

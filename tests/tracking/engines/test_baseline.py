@@ -9,16 +9,16 @@ import pytest
 from affine import Affine
 
 from tests.tracking.engines.baseline_fixtures import SOIL, blob, synthetic_series
-from tracking.engines.appearance import AppearanceModel, frame_features
-from tracking.engines.baseline import BaselineEngine
-from tracking.engines.belief import FAR_PRIOR, hard_belief, predict
-from tracking.engines.graphcut import EdgeWeights, graph_cut
-from tracking.engines.shapes import box_mask, fill_holes, iou, signed_distance
-from tracking.frames import FrameQuality, Frames
-from tracking.grid import Grid
-from tracking.prompts import Prompt
-from tracking.session import TrackingSession
-from tracking.track import Provenance
+from tracking.engines.baseline.appearance import AppearanceModel, frame_features
+from tracking.engines.baseline.engine import BaselineEngine
+from tracking.engines.baseline.belief import FAR_PRIOR, hard_belief, predict
+from tracking.engines.baseline.graphcut import EdgeWeights, graph_cut
+from tracking.engines.baseline.shapes import box_mask, fill_holes, iou, signed_distance
+from tracking.core.frames import FrameQuality, Frames
+from tracking.core.grid import Grid
+from tracking.core.prompts import Prompt
+from tracking.run.session import TrackingSession
+from tracking.core.track import Provenance
 
 
 def make_frames(images: np.ndarray) -> Frames:

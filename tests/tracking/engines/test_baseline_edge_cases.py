@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from tests.tracking.engines.baseline_fixtures import synthetic_series
-from tracking.engines import shapes
-from tracking.engines.baseline import BaselineEngine
-from tracking.prompts import Prompt
+from tracking.engines.baseline import shapes
+from tracking.engines.baseline.engine import BaselineEngine
+from tracking.core.prompts import Prompt
 
 N, SIZE = 4, 40
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from tracking.engines.device import resolve_device
-from tracking.errors import InputError
+from tracking.core.errors import InputError
 
 
 def test_auto_picks_the_best_available():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from tracking.engines.feature_cache import FeatureCache, nbytes
+from tracking.engines.sam2.feature_cache import FeatureCache, nbytes
 
 
 def _t(kib: int) -> torch.Tensor:

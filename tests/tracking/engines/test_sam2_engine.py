@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 import torch
 
-from tracking.engines.sam2_engine import Sam2Engine
-from tracking.engines.sam2_models import get_model
-from tracking.engines.sam2_predictor import CachingVideoPredictor, build_predictor, init_state_from_arrays
-from tracking.errors import InputError
-from tracking.prompts import Prompt
-from tracking.session import TrackingSession
-from tracking.track import Provenance
+from tracking.engines.sam2.engine import Sam2Engine
+from tracking.engines.sam2.models import get_model
+from tracking.engines.sam2.predictor import CachingVideoPredictor, build_predictor, init_state_from_arrays
+from tracking.core.errors import InputError
+from tracking.core.prompts import Prompt
+from tracking.run.session import TrackingSession
+from tracking.core.track import Provenance
 
 from .sam2_fixtures import SAM2_IMAGE_SIZE, make_frames, random_images, sam2_checkpoint  # noqa: F401
 

@@ -10,12 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from tracking.cli import main
-from tracking.engines import sam2_models
-from tracking.engines.sam2_models import MODELS, Sam2Model, get_model
-from tracking.engines.sam2_weights import (download, find_checkpoint, list_weights, require_checkpoint,
-                                           sha256_file, weights_dir)
-from tracking.errors import InputError
+from tracking.cli.main import main
+from tracking.engines.sam2 import models as sam2_models
+from tracking.engines.sam2.models import MODELS, Sam2Model, get_model
+from tracking.engines.sam2.weights import (
+    download,
+    find_checkpoint,
+    list_weights,
+    require_checkpoint,
+    sha256_file,
+    weights_dir,
+)
+from tracking.core.errors import InputError
 
 PAYLOAD = bytes(range(256)) * 40  # 10 240 bytes standing in for a checkpoint
 

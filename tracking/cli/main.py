@@ -1,0 +1,42 @@
+"""``python -m tracking``: the command line.
+
+Each sub-command lives in ``tracking/cli/<name>.py`` and exposes
+``add_parser(subparsers)`` (which sets ``func``) so this file never grows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from tracking.core.errors import InputError
+
+COMMANDS = ("sample", "inspect", "track", "evaluate", "weights")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tracking",
+                                     description="Track a landslide scar through a time series of scenes.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"tracking.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"tracking.cli.{name}":
+                raise
+            continue
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("cancelled", file=sys.stderr)
+        return 130

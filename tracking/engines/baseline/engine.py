@@ -1,0 +1,202 @@
+"""The weights-free tracking engine: appearance learnt from the prompt, carried frame to frame.
+
+Each object keeps its accumulated prompt per frame and its state (mask, appearance
+model, confidence) per frame. Propagation segments each next frame from the state
+of the frame before it (see ``propagation``); a frame holding a prompt yields the
+prompt's mask and re-learns the appearance from it, so a correction on frame k
+changes what is tracked from k on and nothing before it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import numpy as np
+
+from tracking.core.prompts import Prompt
+from tracking.engines.baseline.appearance import frame_features
+from tracking.engines.base import PropagationStep
+from tracking.engines.baseline.belief import hard_belief
+from tracking.engines.baseline.graphcut import EdgeWeights
+from tracking.engines.baseline.prompt_seg import segment_prompt
+from tracking.engines.baseline.propagation import ObjectState, learn_state, reference_mask, track_step
+
+
+@dataclass
+class _FramePrompt:
+    """One object's prompt on one frame, accumulated: clicks add up, a box or a mask replaces.
+
+    base: (H, W) bool, the mask the frame had before its first click (refined by clicks).
+    """
+
+    points: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.float32))
+    labels: np.ndarray = field(default_factory=lambda: np.zeros((0,), np.int32))
+    box: tuple[float, float, float, float] | None = None
+    mask: np.ndarray | None = None
+    base: np.ndarray | None = None
+
+
+@dataclass
+class _Object:
+    prompts: dict[int, _FramePrompt] = field(default_factory=dict)
+    states: dict[int, ObjectState] = field(default_factory=dict)
+
+    def nearest_state(self, frame: int, reverse: bool) -> ObjectState | None:
+        """The state of the closest frame before ``frame`` in the direction of travel."""
+        done = [f for f in self.states if (f > frame if reverse else f < frame)]
+        if not done:
+            return None
+        return self.states[min(done) if reverse else max(done)]
+
+
+class BaselineEngine:
+    """Tracking without model weights (numpy + scipy), with SAM2's prompt semantics.
+
+    cache_bytes: memory for the per-frame features and edge weights (about 44 bytes a
+    pixel); at least the three frames a step reads (before, this, after) are kept.
+    """
+
+    name = "baseline"
+
+    def __init__(self, cache_bytes: int = 256 * 2**20, seed: int = 0) -> None:
+        self.cache_bytes = cache_bytes
+        self.seed = seed
+        self.images = np.zeros((0, 1, 1, 3), np.uint8)
+        self._objects: dict[int, _Object] = {}
+        self._cache: OrderedDict[int, tuple[np.ndarray, EdgeWeights]] = OrderedDict()
+
+    # -- Engine protocol -----------------------------------------------------
+    def load(self, images: np.ndarray) -> None:
+        """Start a new video. images: (M, H, W, 3) uint8. Drops all prompts and memory."""
+        images = np.asarray(images)
+        if images.ndim != 4 or images.shape[-1] != 3 or images.dtype != np.uint8:
+            raise ValueError("images must be (M, H, W, 3) uint8")
+        self.images = images
+        self._objects = {}
+        self._cache = OrderedDict()
+
+    def add_prompt(self, prompt: Prompt) -> PropagationStep:
+        """Add points/box/mask for one object on one frame; returns every object's mask there."""
+        f = self._check_frame(prompt.frame)
+        obj = self._objects.setdefault(prompt.object_id, _Object())
+        fp = self._accumulate(obj, prompt)
+        obj.prompts[f] = fp
+        with _single_blas_thread():
+            features, edges = self._features(f)
+            mask = segment_prompt(features, edges, fp.mask, fp.box, fp.points, fp.labels, fp.base)
+            # A correction re-learns from this frame, starting from what the tracker knew before it.
+            before = obj.nearest_state(f, reverse=False) or obj.nearest_state(f, reverse=True)
+            if mask.any():
+                obj.states[f] = learn_state(features, mask, before.model if before else None, f,
+                                            seed=self.seed + f)
+            elif before is not None:
+                obj.states[f] = ObjectState(mask, before.model, before.width, 0.0, f, hard_belief(mask))
+            else:
+                obj.states.pop(f, None)
+        return self._frame_step(f)
+
+    def clear_frame(self, frame: int, object_id: int | None = None) -> None:
+        """Forget the prompts on one frame (all objects when ``object_id`` is None)."""
+        ids = list(self._objects) if object_id is None else [object_id]
+        for oid in ids:
+            obj = self._objects.get(oid)
+            if obj is not None and obj.prompts.pop(frame, None) is not None:
+                obj.states.pop(frame, None)
+
+    def propagate(self, start: int, reverse: bool = False) -> Iterator[PropagationStep]:
+        """Yield one step per frame from ``start`` forward (or backward when ``reverse``)."""
+        start = self._check_frame(start)
+        order = range(start, -1, -1) if reverse else range(start, len(self.images))
+        carry: dict[int, ObjectState] = {}
+        for f in order:
+            with _single_blas_thread():
+                step = self._track_frame(f, start, reverse, carry)
+            yield step
+
+    def _track_frame(self, f: int, start: int, reverse: bool, carry: dict[int, ObjectState]) -> PropagationStep:
+        """Track every object onto frame ``f``; ``carry`` holds each object's state to go on from."""
+        fresh: dict[int, ObjectState] = {}
+        for oid, obj in self._objects.items():
+            if f in obj.prompts or (f == start and f in obj.states):
+                if f in obj.states:
+                    carry[oid] = obj.states[f]
+                continue
+            prev = carry.get(oid) or obj.nearest_state(f, reverse)
+            if prev is None:
+                continue  # this object's first prompt lies further on
+            features, edges = self._features(f)
+            nxt = f - 1 if reverse else f + 1
+            after = self._features(nxt)[0] if 0 <= nxt < len(self.images) else None
+            fresh[oid] = track_step(features, edges, prev, f, self._features(prev.frame)[0], after,
+                                    reverse=reverse, seed=self.seed + f)
+            carry[oid] = reference_mask(fresh[oid], prev)
+        _resolve_overlaps(fresh)
+        for oid, st in fresh.items():
+            self._objects[oid].states[f] = st
+        return self._frame_step(f)
+
+    # -- helpers -------------------------------------------------------------
+    def _check_frame(self, frame: int) -> int:
+        if not 0 <= frame < len(self.images):
+            raise IndexError(f"frame {frame} is outside the loaded video of {len(self.images)} frames")
+        return int(frame)
+
+    def _accumulate(self, obj: _Object, prompt: Prompt) -> _FramePrompt:
+        old = obj.prompts.get(prompt.frame)
+        if prompt.mask is not None or prompt.box is not None or old is None:
+            tracked = obj.states.get(prompt.frame)
+            base = None
+            if prompt.mask is None and prompt.box is None and tracked is not None:
+                base = tracked.mask.copy()  # clicks on a tracked frame refine its mask
+            return _FramePrompt(prompt.points.copy(), prompt.labels.copy(), prompt.box,
+                                None if prompt.mask is None else prompt.mask.copy(), base)
+        return _FramePrompt(np.concatenate([old.points, prompt.points]),
+                            np.concatenate([old.labels, prompt.labels]), old.box, old.mask, old.base)
+
+    def _features(self, frame: int) -> tuple[np.ndarray, EdgeWeights]:
+        """(H, W, 7) features and edge weights of a frame, cached (least recently used goes)."""
+        hit = self._cache.get(frame)
+        if hit is not None:
+            self._cache.move_to_end(frame)
+            return hit
+        features = frame_features(self.images[frame])
+        hit = (features, EdgeWeights.from_features(features[..., :3]))
+        self._cache[frame] = hit
+        per_frame = features.nbytes + sum(w.nbytes for w in hit[1].w)
+        while len(self._cache) > max(3, self.cache_bytes // per_frame):
+            self._cache.popitem(last=False)
+        return hit
+
+    def _frame_step(self, frame: int) -> PropagationStep:
+        masks, conf = {}, {}
+        for oid, obj in self._objects.items():
+            st = obj.states.get(frame)
+            if st is not None:
+                masks[oid] = st.mask.copy()
+                conf[oid] = float(st.confidence)
+        return PropagationStep(frame, masks, conf)
+
+
+def _single_blas_thread():
+    """Run numpy's linear algebra on one thread: the matrices here are small, and threads
+    that spin waiting for each other cost more than they give on a shared CPU (about
+    twice the time per frame on two busy cores). Without threadpoolctl, nothing changes."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is in requirements.txt
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _resolve_overlaps(states: dict[int, ObjectState]) -> None:
+    """Give a pixel claimed by several tracked objects to the one with the highest log-odds."""
+    if len(states) < 2:
+        return
+    ids = list(states)
+    score = np.stack([np.where(states[i].mask, states[i].belief.astype(np.float32), -np.inf) for i in ids])
+    best = np.argmax(score, axis=0)
+    for k, i in enumerate(ids):
+        states[i].mask &= best == k

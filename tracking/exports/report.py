@@ -1,0 +1,156 @@
+"""``report.html``: one self-contained file for stakeholders that opens with no network.
+
+plotly.js is inlined once in the head; the figures follow as JSON; the map
+images are PNG data URIs; styles are inline. Nothing refers to a network
+resource: ``external_urls`` checks the page outside the inlined plotly.js
+library, and ``write_report`` refuses to write a page that fails it. (The
+library's own text holds URL strings, e.g. SVG namespaces and the defaults of
+map traces this report never draws; the browser test shows nothing is fetched.)
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import math
+import re
+from pathlib import Path
+
+from plotly.offline import get_plotlyjs
+
+from tracking.render import charts
+from tracking.analysis.accuracy import METRICS, mean_scores
+from tracking.core.atomic import write_bytes
+from tracking.exports.report_provenance import provenance_section
+from tracking.core.frames import Frames
+from tracking.exports.htmltable import defang, num, table
+from tracking.render.map_images import evolution_png, outline_map_png
+from tracking.analysis.measures import evolution_map
+from tracking.core.prompts import Prompt
+from tracking.core.track import Track
+
+_URL = re.compile(r"\b(?:https?|ftp|wss?)://[^\s\"'<>)]*|(?:src|href|action)\s*=\s*[\"']?//[^\s\"'<>]*"
+                  r"|url\(\s*[\"']?//[^)]*|@import", re.I)
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1100px;
+padding:1.5rem;color:#222}
+h1{font-size:1.6rem;margin-bottom:.2rem} h2{font-size:1.2rem;border-bottom:1px solid #ddd;margin-top:2rem}
+table{border-collapse:collapse;font-size:.82rem;margin:.5rem 0} td,th{border:1px solid #ddd;padding:3px 7px;
+text-align:right} th{background:#f4f4f4} td.l,th.l{text-align:left} .muted{color:#666;font-size:.85rem}
+.cards{display:flex;flex-wrap:wrap;gap:.8rem} .card{border:1px solid #ddd;border-radius:6px;padding:.6rem 1rem}
+.card b{display:block;font-size:1.25rem} img{max-width:100%}
+"""
+
+
+def external_urls(page: str) -> list[str]:
+    """URLs (or protocol-relative references, CSS imports) in ``page`` outside the inlined plotly.js."""
+    return _URL.findall(page.replace(get_plotlyjs(), ""))
+
+
+def _png_img(png: bytes, alt: str) -> str:
+    return f'<img alt="{defang(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+
+
+def _chart(fig, div_id: str) -> str:
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=PLOTLY_CONFIG)
+
+
+def _summary(frames: Frames, measures: list[dict], engine_info: dict, accuracy) -> str:
+    grid = frames.grid
+    unit = "m²" if grid.units == "m" else "px²"
+    last = {}
+    for r in measures:
+        last[r["object"]] = r
+    first = {}
+    for r in reversed(measures):
+        first[r["object"]] = r
+    total_last = sum(r["area_m2"] for r in last.values())
+    total_first = sum(r["area_m2"] for r in first.values())
+    span = (frames.dates[-1] - frames.dates[0]).days if frames.dates else 0
+    rate = (total_last - total_first) / span if span > 0 else math.nan
+    cards = [
+        ("Dates", f"{frames.dates[0]} → {frames.dates[-1]}" if frames.dates else "–"),
+        ("Frames", f"{len(frames)} ({int(frames.bad.sum())} flagged)"),
+        ("Objects", str(len(last))),
+        (f"Area on the last date ({unit})", num(total_last, 0)),
+        (f"Net change ({unit})", num(total_last - total_first, 0)),
+        (f"Mean rate ({unit}/day)", num(rate, 1)),
+        ("Engine", defang(engine_info.get("engine", "–"))),
+    ]
+    if accuracy:
+        cards.append(("Mean IoU", num(mean_scores(accuracy)["iou"], 3)))
+    crs = grid.crs.to_string() if grid.crs is not None else "none (pixel grid: areas in px²)"
+    note = (f'<p class="muted">Grid CRS {defang(crs)}, pixel {grid.pixel_size[0]:g} × {grid.pixel_size[1]:g} '
+            f'{grid.units}, {grid.width} × {grid.height} pixels. Growth is measured over the real gaps between '
+            "acquisition dates.</p>")
+    return ('<div class="cards">' + "".join(f'<div class="card">{k}<b>{v}</b></div>' for k, v in cards)
+            + "</div>" + note)
+
+
+MEASURE_COLUMNS = [("date", "Date", -1), ("object", "Object", -1), ("area_m2", "Area m²", 0),
+                   ("area_ha", "Area ha", 3), ("perimeter_m", "Perimeter m", 0), ("gain_m2", "Gain m²", 0),
+                   ("loss_m2", "Loss m²", 0), ("net_m2", "Net m²", 0), ("days", "Days", 0),
+                   ("expansion_rate_m2_per_day", "Rate m²/day", 2), ("displacement_m", "Shift m", 1),
+                   ("direction_deg", "Azimuth °", 0), ("main_axis_m", "Main axis m", 0),
+                   ("cumulative_m2", "Footprint m²", 0), ("provenance", "Provenance", -1),
+                   ("confidence", "Confidence", 2)]
+
+
+def _accuracy_section(accuracy: list[dict]) -> str:
+    means = {"date": "mean", **mean_scores(accuracy)}
+    cols = [("date", "Date", -1)] + [(m, charts.METRIC_LABELS[m], 3) for m in METRICS]
+    return ("<h2>Accuracy against the reference</h2>" + _chart(charts.accuracy_chart(accuracy), "chart-accuracy")
+            + table(list(accuracy) + [means], cols)
+            + '<p class="muted">Boundary F: share of boundary pixels within the tolerance of the other outline '
+              "(Csurka et al., 2013). Both masks empty scores 1.</p>")
+
+
+def build_report(frames: Frames, track: Track, measures: list[dict], engine_info: dict,
+                 prompts: list[Prompt], accuracy: list[dict] | None = None,
+                 evolution: bytes | None = None) -> str:
+    """The report page as a string (see ``write_report``).
+
+    ``evolution`` is the evolution map PNG when the caller has made it already
+    (``mapimages.evolution_png`` of the last frame); by default it is drawn here.
+    """
+    measures = charts.records(measures)
+    if evolution is None:
+        evolution = evolution_png(evolution_map(track), frames.dates, frames.images[-1])
+    if frames.grid.units == "px":
+        cols = [(k, h.replace("m²", "px²").replace(" m", " px").replace(" ha", " –"), d)
+                for k, h, d in MEASURE_COLUMNS]
+    else:
+        cols = MEASURE_COLUMNS
+    parts = [
+        "<h1>Landslide scar report</h1>",
+        f'<p class="muted">Written {dt.datetime.now().isoformat(timespec="seconds")}.</p>',
+        "<h2>Summary</h2>", _summary(frames, measures, engine_info, accuracy),
+        "<h2>Growth</h2>", _chart(charts.area_chart(measures), "chart-area"),
+        _chart(charts.expansion_rate_chart(measures), "chart-rate"),
+        _chart(charts.gain_loss_chart(measures), "chart-gain-loss"),
+        "<h2>Map</h2>", _png_img(outline_map_png(frames.images[-1], track, frames.dates), "dated outlines"),
+        _png_img(evolution, "evolution map"),
+        "<h2>Per date</h2>", table(measures, cols),
+    ]
+    if accuracy:
+        parts.append(_accuracy_section(accuracy))
+    parts.append(provenance_section(frames, track, engine_info, prompts))
+    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>Landslide scar report</title><style>{CSS}</style>"
+            f"<script type=\"text/javascript\">{get_plotlyjs()}</script></head><body>"
+            + "\n".join(parts) + "</body></html>")
+
+
+def write_report(path: str | Path, frames: Frames, track: Track, measures: list[dict], engine_info: dict,
+                 prompts: list[Prompt], accuracy: list[dict] | None = None,
+                 evolution: bytes | None = None) -> Path:
+    """Write the self-contained report (see ``build_report``); raise RuntimeError if it would
+    refer to the network."""
+    page = build_report(frames, track, measures, engine_info, prompts, accuracy, evolution)
+    found = external_urls(page)
+    if found:
+        raise RuntimeError(f"the report would refer to the network: {found[:3]}")
+    write_bytes(path, page.encode("utf-8"))
+    return Path(path)

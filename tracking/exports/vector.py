@@ -1,0 +1,100 @@
+"""Vector exports: the scar outline of every date and object as GeoPackage, GeoJSON, Shapefile.
+
+The geometry is ``vectorize.scar_outline`` (pixel edges smoothed, within half a
+pixel), so its length is the row's ``perimeter_m``; ``area_m2`` is the exact
+pixel-count area. Dates are ISO strings (``YYYY-MM-DD``), readable by every
+format including Shapefile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import tempfile
+import warnings
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+
+from tracking.core.atomic import atomic_path, write_bytes
+from tracking.core.grid import Grid
+from tracking.core.track import Track
+from tracking.analysis.vectorize import scar_outline
+
+LAYER = "scars"
+SHAPEFILE_NAMES = {"perimeter_m": "perim_m"}
+FIELDS = ("date", "object", "area_m2", "perimeter_m", "gain_m2", "loss_m2", "provenance", "engine")
+
+
+def scars_frame(track: Track, grid: Grid, dates: list[dt.date], measures: list[dict],
+                engine: str, outlines: dict | None = None) -> gpd.GeoDataFrame:
+    """One row per row of ``measures`` (date and object) with its outline, in the grid CRS.
+
+    ``outlines`` ({(object id, frame index): outline}, filled by ``scar_measures``)
+    saves vectorising the masks again. An empty mask gets no geometry (null).
+    """
+    index = {d: i for i, d in enumerate(dates)}
+    outlines = outlines or {}
+    records, geoms = [], []
+    for row in measures:
+        key = (row["object"], index[row["date"]])
+        mask = track.objects[key[0]].masks[key[1]]
+        outline = outlines[key] if key in outlines else scar_outline(mask, grid)
+        geoms.append(outline if not outline.is_empty else None)
+        records.append({
+            "date": row["date"].isoformat(), "object": int(row["object"]),
+            "area_m2": row["area_m2"], "perimeter_m": row["perimeter_m"],
+            "gain_m2": _nullable(row["gain_m2"]), "loss_m2": _nullable(row["loss_m2"]),
+            "provenance": row["provenance"], "engine": engine,
+        })
+    columns = {f: [r[f] for r in records] for f in FIELDS}
+    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries(geoms, crs=grid.crs), crs=grid.crs)
+
+
+def _nullable(value: float) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def _to_file(gdf: gpd.GeoDataFrame, path: Path, **kwargs) -> None:
+    with warnings.catch_warnings():
+        # A pixel grid has no CRS on purpose; pyogrio warns about it.
+        warnings.filterwarnings("ignore", message="'crs' was not provided")
+        gdf.to_file(path, **kwargs)
+
+
+def write_gpkg(path: str | Path, gdf: gpd.GeoDataFrame) -> Path:
+    """GeoPackage with the layer ``scars`` in the grid CRS."""
+    path = Path(path)
+    with atomic_path(path, suffix=".gpkg") as tmp:
+        tmp.unlink(missing_ok=True)  # the GeoPackage driver wants to create the file itself
+        _to_file(gdf, tmp, layer=LAYER, driver="GPKG")
+    return path
+
+
+def write_geojson(path: str | Path, gdf: gpd.GeoDataFrame) -> Path:
+    """GeoJSON in EPSG:4326 (RFC 7946); on a pixel grid, pixel coordinates and no CRS."""
+    path = Path(path)
+    out = gdf.to_crs("EPSG:4326") if gdf.crs is not None else gdf
+    with atomic_path(path, suffix=".geojson") as tmp:
+        tmp.unlink(missing_ok=True)
+        _to_file(out, tmp, driver="GeoJSON")
+    return path
+
+
+def write_shapefile_zip(path: str | Path, gdf: gpd.GeoDataFrame) -> Path:
+    """A zip holding ``scars.shp`` and its side files (.shx, .dbf, .prj, .cpg), grid CRS.
+
+    dBase field names hold 10 characters, so ``perimeter_m`` is written ``perim_m``.
+    """
+    path = Path(path)
+    with tempfile.TemporaryDirectory() as tmpdir:
+        shp = Path(tmpdir) / f"{LAYER}.shp"
+        _to_file(gdf.rename(columns=SHAPEFILE_NAMES), shp, driver="ESRI Shapefile")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+            for part in sorted(Path(tmpdir).iterdir()):
+                zf.write(part, part.name)
+    write_bytes(path, buffer.getvalue())
+    return path

@@ -1,0 +1,101 @@
+"""Frames and prompts to and from files (used by Project; npz + json, no pickle)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+
+from tracking.core.atomic import atomic_path, write_json
+from tracking.core.frames import FrameQuality, Frames
+from tracking.core.grid import Grid
+from tracking.core.prompts import Prompt
+
+
+def save_frames(frames: Frames, folder: Path) -> None:
+    """Write ``frames.npz`` (images, valid) and ``frames.json`` (dates, sources, grid, quality).
+
+    The npz holds a copy of the JSON too, so it alone is the saved state: a process
+    killed between the two writes leaves the new npz, which is read whole.
+    """
+    meta = {
+        "dates": [d.isoformat() for d in frames.dates],
+        "sources": frames.sources,
+        "grid": frames.grid.to_dict(),
+        "quality": [q.to_dict() for q in frames.quality],
+        "excluded": sorted(frames.excluded),
+    }
+    with atomic_path(folder / "frames.npz") as tmp:
+        np.savez(tmp, images=frames.images, valid=np.packbits(frames.valid, axis=-1), meta=_json_array(meta))
+    write_json(folder / "frames.json", meta)
+
+
+def _json_array(obj) -> np.ndarray:
+    """A JSON document as a 0-d unicode array (stored in an npz without pickle)."""
+    return np.array(json.dumps(obj, default=str))
+
+
+def _embedded_json(z, fallback: Path):
+    """The JSON stored in npz ``z`` by the writers here, else the side-car file (older projects)."""
+    if "meta" in z.files:
+        return json.loads(str(z["meta"][()]))
+    return json.loads(fallback.read_text()) if fallback.exists() else None
+
+
+def load_frames(folder: Path) -> Frames | None:
+    """Read what ``save_frames`` wrote, or None when the folder holds no frames."""
+    meta_path, arr_path = folder / "frames.json", folder / "frames.npz"
+    if not arr_path.exists():
+        return None
+    with np.load(arr_path) as z:
+        meta = _embedded_json(z, meta_path)
+        if meta is None:
+            return None
+        images = z["images"]
+        valid = np.unpackbits(z["valid"], axis=-1, count=images.shape[2]).astype(bool)
+    return Frames(images=images, valid=valid,
+                  dates=[dt.date.fromisoformat(d) for d in meta["dates"]],
+                  sources=list(meta["sources"]), grid=Grid.from_dict(meta["grid"]),
+                  quality=[FrameQuality.from_dict(q) for q in meta["quality"]],
+                  excluded=set(meta.get("excluded", [])))
+
+
+def prompt_to_dict(p: Prompt) -> dict:
+    """JSON form of a prompt; the mask (if any) is stored as run-length rows elsewhere, see save_prompts."""
+    return {"frame": p.frame, "object_id": p.object_id, "points": p.points.tolist(),
+            "labels": p.labels.tolist(), "box": list(p.box) if p.box else None,
+            "has_mask": p.mask is not None}
+
+
+def save_prompts(prompts: list[Prompt], folder: Path) -> None:
+    """``prompts.json`` plus ``prompt_masks.npz`` holding the masks by position.
+
+    The npz holds a copy of the JSON too, so the prompts and their masks are
+    replaced together in one step (see :func:`save_frames`).
+    """
+    masks = {f"m{i}": np.packbits(p.mask, axis=-1) for i, p in enumerate(prompts) if p.mask is not None}
+    widths = {f"m{i}": p.mask.shape[1] for i, p in enumerate(prompts) if p.mask is not None}
+    meta = {"prompts": [prompt_to_dict(p) for p in prompts], "widths": widths}
+    with atomic_path(folder / "prompt_masks.npz") as tmp:
+        np.savez_compressed(tmp, meta=_json_array(meta), **masks)
+    write_json(folder / "prompts.json", meta)
+
+
+def load_prompts(folder: Path) -> list[Prompt]:
+    meta_path, arr_path = folder / "prompts.json", folder / "prompt_masks.npz"
+    if not arr_path.exists():
+        return []
+    out = []
+    with np.load(arr_path) as z:
+        meta = _embedded_json(z, meta_path)
+        if meta is None:
+            return []
+        for i, d in enumerate(meta["prompts"]):
+            mask = None
+            if d.get("has_mask"):
+                mask = np.unpackbits(z[f"m{i}"], axis=-1, count=meta["widths"][f"m{i}"]).astype(bool)
+            out.append(Prompt(d["frame"], d["object_id"], np.array(d["points"], np.float32),
+                              np.array(d["labels"], np.int32), tuple(d["box"]) if d["box"] else None, mask))
+    return out
