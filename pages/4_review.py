@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracking.run import review as corrections
+from tracking.run import corrections
 from tracking.render.canvas_geometry import canvas_size
 from tracking.core.errors import InputError
 from tracking.ui import brush

@@ -4,7 +4,7 @@ import streamlit as st
 
 from tracking.render import charts
 from tracking.analysis import compare
-from tracking.project import references as reference_store
+from tracking.project import references
 from tracking.core.errors import InputError
 from tracking.ui import analysis
 from tracking.ui import maps
@@ -53,9 +53,9 @@ maps.date_legend(dates)
 
 st.subheader("Accuracy against reference outlines")
 analysis.reference_picker(project, frames.grid)
-if reference_store.reference_path(project) is not None:
+if references.reference_path(project) is not None:
     try:
-        rows, unmatched = reference_store.score(project, track, frames.grid, dates)
+        rows, unmatched = references.score(project, track, frames.grid, dates)
     except InputError as exc:
         report(exc)
     else:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracking.project import downloads as export_cache
+from tracking.project import downloads
 from tracking.ui.state import report, require_project, require_track
 
 st.title("Export and report")
@@ -11,11 +11,11 @@ st.caption("Step 6 of 6 — GIS files, tables, the evolution map and animation, 
 project = require_project()
 frames, track = require_track(project, "Nothing to export yet: track the series on the **Track** page first.")
 
-exports = export_cache.current_exports(project)
+exports = downloads.current_exports(project)
 if exports is None:
     try:
         with st.spinner("Writing the exports and the report (a few seconds)…"):
-            exports = export_cache.ensure_exports(project)
+            exports = downloads.ensure_exports(project)
     except Exception as exc:  # bad input or a failed writer: one sentence, the project stays as it is
         report(exc)
         st.stop()
@@ -25,8 +25,8 @@ if exports.note:
     st.warning(exports.note)
 ready = exports.paths
 
-for kind, path in export_cache.ordered(ready):
-    label, mime, what = export_cache.EXPORTS.get(kind, (path.name, "application/octet-stream", ""))
+for kind, path in downloads.ordered(ready):
+    label, mime, what = downloads.EXPORTS.get(kind, (path.name, "application/octet-stream", ""))
     size_kb = path.stat().st_size / 1024
     c1, c2 = st.columns([2, 5], vertical_alignment="center")
     # data is read only when the button is pressed (the report and the GIF are megabytes)

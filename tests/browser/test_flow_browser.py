@@ -19,7 +19,7 @@ from tests.browser.flow_steps import (check_analysis, choose_radio, correct_with
                                       draw_and_save_box, long_series_project, open_sample,
                                       outside_requests_message, refuse_outside_requests, track_with_baseline)
 from tests.browser.server import browser, dashboard, goto_page, page, shot, wait_idle  # noqa: F401
-from tracking.run import review as corrections
+from tracking.run import corrections
 from tracking.project.folder import Project
 from tracking.core.track import Provenance
 

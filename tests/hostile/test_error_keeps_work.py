@@ -1,7 +1,7 @@
 """An engine failing in the middle of a run loses none of the analyst's work.
 
 Through the dashboard's own operations (tracking.project.workflow.run_tracking and the
-Review page's tracking.run.review): the prompts, the corrections and every mask
+Review page's tracking.run.corrections): the prompts, the corrections and every mask
 made before the failure are on disk afterwards, and the project reloads.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tracking.run import review as corrections
+from tracking.run import corrections
 from tracking.project import workflow
 from tracking.project.folder import Project
 from tracking.core.prompts import Prompt

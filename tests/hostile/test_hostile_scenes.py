@@ -169,22 +169,22 @@ def test_sixteen_bit_scenes_use_their_full_range(hosted):  # noqa: F811
 
 
 def test_reference_zip_bomb_is_refused_before_unpacking(hosted, monkeypatch):  # noqa: F811
-    from tracking.project import references as reference_store
+    from tracking.project import references
 
     monkeypatch.setenv("LANDSLIDE_PROJECT_DISK_MB", "5")
     bomb = corpus.zip_bytes({f"2020-0{i}-01.tif": b"\x00" * (3 << 20) for i in range(1, 4)})
-    message = refused(lambda: reference_store.save_reference_upload(hosted.project, "truth.zip", bomb))
+    message = refused(lambda: references.save_reference_upload(hosted.project, "truth.zip", bomb))
     assert message.startswith("This needs 9.4 MB of disk but the project has only")
     assert not (hosted.project.root / "reference").exists() or not any((hosted.project.root / "reference").iterdir())
     hosted.assert_nothing_outside()
 
 
 def test_reference_zip_slip_lands_flat_inside_the_project(hosted):  # noqa: F811
-    from tracking.project import references as reference_store
+    from tracking.project import references
 
     mask = scene_bytes("20200101", np.ones((1, 24, 32), np.uint8))[1]
     slip = corpus.zip_bytes({"../../2020-01-01.tif": mask, "/tmp/2020-06-01.tif": mask, "2021-01-01.tif": mask})
-    path = reference_store.save_reference_upload(hosted.project, "truth.zip", slip)
+    path = references.save_reference_upload(hosted.project, "truth.zip", slip)
     assert hosted.project.root in path.parents
     assert sorted(p.name for p in path.iterdir()) == ["2021-01-01.tif"]
     hosted.assert_nothing_outside()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tracking.analysis import accuracy
-from tracking.project import references as reference_store
+from tracking.project import references
 from tracking.ui import maps
 
 from .review_fixtures import (run_clean, DATES, ROOT, no_errors, page, project, reopen, scar_mask,  # noqa: F401
@@ -93,7 +93,7 @@ def test_a_reference_without_dates_says_so(project):
     assert not at.exception
     assert at.error and "outline.geojson" in at.error[0].value
     assert len(at.get("plotly_chart")) >= 4  # the rest of the page is still there
-    assert reference_store.reference_path(reopen(project)) is None  # refused, not kept
+    assert references.reference_path(reopen(project)) is None  # refused, not kept
     at.run()
     assert len(at.error) == 1 and "outline.geojson" in at.error[0].value  # still said on a rerun
 

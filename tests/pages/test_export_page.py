@@ -5,9 +5,9 @@ import json
 import geopandas as gpd
 import numpy as np
 
-from tracking.run import review as corrections
-from tracking.project import downloads as export_cache
-from tracking.project import references as reference_store
+from tracking.run import corrections
+from tracking.project import downloads
+from tracking.project import references
 from tracking.engines.factory import make_engine
 from tracking.core.prompts import Prompt
 
@@ -29,7 +29,7 @@ def test_every_export_is_offered_opens_and_is_made_once(project):
     labels = buttons(at)
     for kind in ("report", "gpkg", "geojson", "shapefile", "masks", "metrics", "gif", "evolution_png",
                  "evolution_tif"):
-        assert export_cache.EXPORTS[kind][0] in labels, (kind, list(labels))
+        assert downloads.EXPORTS[kind][0] in labels, (kind, list(labels))
     assert "accuracy.csv" not in labels  # no reference set
     gpkg = project.exports / "scars.gpkg"
     gdf = gpd.read_file(gpkg, layer="scars")
@@ -57,7 +57,7 @@ def test_a_correction_makes_them_again(project):
     mask = np.zeros(project.load_frames().shape, bool)
     mask[2:10, 2:10] = True
     corrections.apply_correction(project, session, Prompt(4, 1, mask=mask))
-    assert export_cache.current_exports(project) is None  # stale now
+    assert downloads.current_exports(project) is None  # stale now
     open_page(reopen(project))
     after = gpd.read_file(project.exports / "scars.gpkg", layer="scars")
     last = after.sort_values("date").iloc[-1]
@@ -69,7 +69,7 @@ def test_a_correction_makes_them_again(project):
 def test_reference_adds_accuracy_csv(project, tmp_path):
     truth = write_truth(tmp_path / "truth")
     project.meta["sample"] = {"truth_dir": str(truth)}
-    reference_store.use_sample_truth(project)
+    references.use_sample_truth(project)
     at = open_page(reopen(project))
     assert "accuracy.csv" in buttons(at)
     text = (project.exports / "accuracy.csv").read_text().splitlines()

@@ -6,7 +6,7 @@ component keeps its value (its key in session state), as the browser would send 
 
 import numpy as np
 
-from tracking.run import review as corrections
+from tracking.run import corrections
 from tracking.render.canvas_geometry import NEGATIVE_COLOR, POSITIVE_COLOR, canvas_size
 from tracking.core.frames import FrameQuality
 from tracking.core.track import Provenance

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from tracking.run import review as corrections
+from tracking.run import corrections
 from tracking.render.canvas_geometry import CanvasScale
 from tracking.core.errors import InputError
 from tracking.project.folder import Project

@@ -7,7 +7,7 @@ from pyproj import Transformer
 from rasterio.crs import CRS
 from shapely.geometry import shape
 
-from tracking.render import map_data as mapdata
+from tracking.render import map_data
 from tracking.core.grid import Grid
 from tracking.core.track import Provenance, Track
 
@@ -31,14 +31,14 @@ def to_merc(lon, lat):
 
 
 def test_map_crs_and_pixel_bounds():
-    assert mapdata.map_crs(utm_grid()) == "EPSG3857"
-    assert mapdata.map_crs(pixel_grid()) == "Simple"
-    assert mapdata.map_bounds(pixel_grid(60, 40)) == [[-40.0, 0.0], [0.0, 60.0]]
+    assert map_data.map_crs(utm_grid()) == "EPSG3857"
+    assert map_data.map_crs(pixel_grid()) == "Simple"
+    assert map_data.map_bounds(pixel_grid(60, 40)) == [[-40.0, 0.0], [0.0, 60.0]]
 
 
 def test_map_bounds_contain_grid_corners():
     grid = utm_grid()
-    (south, west), (north, east) = mapdata.map_bounds(grid)
+    (south, west), (north, east) = map_data.map_bounds(grid)
     x0, y0, x1, y1 = grid.bounds
     for x, y in [(x0, y0), (x0, y1), (x1, y0), (x1, y1)]:
         lon, lat = to_wgs(x, y)
@@ -50,7 +50,7 @@ def test_scene_overlay_puts_a_pixel_where_it_belongs():
     grid = utm_grid(80, 80)
     image = np.zeros((80, 80, 3), np.uint8)
     image[20:24, 50:54] = 255  # a bright 4x4 block
-    ov = mapdata.scene_overlay(image, None, grid)
+    ov = map_data.scene_overlay(image, None, grid)
     h, w = ov.rgba.shape[:2]
     (south, west), (north, east) = ov.bounds
     # Leaflet stretches the overlay linearly in Web Mercator between its corners.
@@ -71,7 +71,7 @@ def test_scene_overlay_is_transparent_outside_valid_data():
     image = np.full((20, 30, 3), 100, np.uint8)
     valid = np.ones((20, 30), bool)
     valid[:, :10] = False
-    ov = mapdata.scene_overlay(image, valid, grid)
+    ov = map_data.scene_overlay(image, valid, grid)
     assert ov.bounds == [[-20.0, 0.0], [0.0, 30.0]]
     assert ov.rgba.shape == (20, 30, 4)
     assert (ov.rgba[:, :10, 3] == 0).all() and (ov.rgba[:, 10:, 3] == 255).all()
@@ -79,11 +79,11 @@ def test_scene_overlay_is_transparent_outside_valid_data():
 
 def test_large_grids_are_downsampled_for_display():
     grid = pixel_grid(500, 250)
-    ov = mapdata.scene_overlay(np.zeros((250, 500, 3), np.uint8), None, grid, max_px=100)
+    ov = map_data.scene_overlay(np.zeros((250, 500, 3), np.uint8), None, grid, max_px=100)
     assert ov.rgba.shape[:2] == (50, 100)
     assert ov.bounds == [[-250.0, 0.0], [0.0, 500.0]]  # same extent
     big = utm_grid(400, 300)
-    ov = mapdata.scene_overlay(np.zeros((300, 400, 3), np.uint8), None, big, max_px=120)
+    ov = map_data.scene_overlay(np.zeros((300, 400, 3), np.uint8), None, big, max_px=120)
     assert max(ov.rgba.shape[:2]) <= 121
 
 
@@ -93,7 +93,7 @@ def test_evolution_overlay_uses_date_colours_without_blending():
     evo[5:15, 5:15] = 0
     evo[15:30, 5:30] = 2
     colors = ["#ff0000", "#00ff00", "#0000ff"]
-    ov = mapdata.evolution_overlay(evo, colors, grid, alpha=200)
+    ov = map_data.evolution_overlay(evo, colors, grid, alpha=200)
     shown = ov.rgba[ov.rgba[..., 3] > 0]
     palette = {(255, 0, 0), (0, 0, 255)}
     assert {tuple(int(v) for v in px[:3]) for px in shown} == palette
@@ -117,7 +117,7 @@ def test_outline_features_one_per_tracked_date_in_lonlat():
     grid = utm_grid()
     track = make_track()
     track.objects[1].provenance[1] = Provenance.NONE  # never tracked: left out
-    fc = mapdata.outline_features(track, grid, DATES, colors=["#000001", "#000002", "#000003"])
+    fc = map_data.outline_features(track, grid, DATES, colors=["#000001", "#000002", "#000003"])
     props = [f["properties"] for f in fc["features"]]
     assert [p["date"] for p in props] == ["2019-05-01", "2021-05-01"]
     assert [p["color"] for p in props] == ["#000001", "#000003"]
@@ -126,13 +126,13 @@ def test_outline_features_one_per_tracked_date_in_lonlat():
     geom = shape(fc["features"][0]["geometry"])
     lon, lat = to_wgs(*(grid.transform @ (15, 15)))
     assert geom.contains(shape({"type": "Point", "coordinates": (lon, lat)}))
-    (south, west), (north, east) = mapdata.features_bounds(fc)
+    (south, west), (north, east) = map_data.features_bounds(fc)
     assert west < lon < east and south < lat < north
 
 
 def test_outline_features_on_a_pixel_grid_flip_rows():
     grid = pixel_grid()
-    fc = mapdata.outline_features(make_track(), grid, DATES)
+    fc = map_data.outline_features(make_track(), grid, DATES)
     geom = shape(fc["features"][0]["geometry"])
     minx, miny, maxx, maxy = geom.bounds
     # rows 10..20 become y -20..-10; columns stay x (the outline is smoothed by half a pixel)
@@ -143,10 +143,10 @@ def test_outline_features_on_a_pixel_grid_flip_rows():
 
 
 def test_features_bounds_none_when_empty():
-    assert mapdata.features_bounds({"type": "FeatureCollection", "features": []}) is None
+    assert map_data.features_bounds({"type": "FeatureCollection", "features": []}) is None
 
 
 def test_area_label_units():
-    assert mapdata.area_label(500.0, utm_grid()) == "500 m²"
-    assert mapdata.area_label(25_000.0, utm_grid()) == "2.50 ha"
-    assert mapdata.area_label(1234.0, pixel_grid()) == "1,234 px²"
+    assert map_data.area_label(500.0, utm_grid()) == "500 m²"
+    assert map_data.area_label(25_000.0, utm_grid()) == "2.50 ha"
+    assert map_data.area_label(1234.0, pixel_grid()) == "1,234 px²"

@@ -5,7 +5,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from tracking.project import references as reference_store
+from tracking.project import references
 from tracking.core.errors import InputError
 from tracking.project.folder import Project
 
@@ -28,10 +28,10 @@ def zipped(files: dict[str, bytes]) -> bytes:
 def test_zip_of_masks_is_extracted_flat_and_scored(project, tmp_path):
     truth = write_truth(tmp_path / "t", n=2)
     data = zipped({f"deep/er/{p.name}": p.read_bytes() for p in truth.iterdir()} | {"../evil.tif": b"x"})
-    path = reference_store.save_reference_upload(project, "truth.zip", data)
+    path = references.save_reference_upload(project, "truth.zip", data)
     assert path.is_dir() and sorted(p.name for p in path.iterdir()) == [f"{d}.tif" for d in DATES[:2]]
     assert not (project.root / "evil.tif").exists() and not (project.root.parent / "evil.tif").exists()
-    assert reference_store.reference_path(project) == path
+    assert references.reference_path(project) == path
     assert project.meta["reference"] == "reference/truth_masks"
     from tracking.core.track import Track
 
@@ -39,7 +39,7 @@ def test_zip_of_masks_is_extracted_flat_and_scored(project, tmp_path):
     obj = track.obj(1)
     for i in range(len(DATES)):
         obj.masks[i] = scar_mask(i)
-    rows, unmatched = reference_store.score(project, track, GRID, DATES)
+    rows, unmatched = references.score(project, track, GRID, DATES)
     assert [r["date"] for r in rows] == DATES[:2] and all(r["iou"] == 1.0 for r in rows)
     assert unmatched == []
 
@@ -49,10 +49,10 @@ def test_zipped_shapefile_and_geojson_are_kept_as_vector_files(project, tmp_path
                            crs="EPSG:32648")
     gdf.to_file(tmp_path / "ref.shp")
     parts = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.stem == "ref"}
-    path = reference_store.save_reference_upload(project, "ref.zip", zipped(parts))
+    path = references.save_reference_upload(project, "ref.zip", zipped(parts))
     assert path.name == "ref.zip" and path.is_file()
     gdf.to_file(tmp_path / "ref.geojson")
-    path = reference_store.save_reference_upload(project, "ref.geojson", (tmp_path / "ref.geojson").read_bytes())
+    path = references.save_reference_upload(project, "ref.geojson", (tmp_path / "ref.geojson").read_bytes())
     assert path.name == "ref.geojson"
     assert not (project.root / "reference" / "ref.zip").exists()  # one reference at a time
     from tracking.analysis.reference import load_reference
@@ -68,31 +68,31 @@ def test_zipped_shapefile_and_geojson_are_kept_as_vector_files(project, tmp_path
 ])
 def test_unusable_uploads_say_why_naming_the_file(project, name, data, words):
     with pytest.raises(InputError, match=words) as err:
-        reference_store.save_reference_upload(project, name, data)
+        references.save_reference_upload(project, name, data)
     assert name in str(err.value)
-    assert reference_store.reference_path(project) is None
+    assert references.reference_path(project) is None
 
 
 def test_sample_truth_needs_a_sample_project_and_clear_forgets(project, tmp_path):
     with pytest.raises(InputError, match="not made from the sample"):
-        reference_store.use_sample_truth(project)
+        references.use_sample_truth(project)
     project.meta["sample"] = {"truth_dir": str(write_truth(tmp_path / "truth", n=1))}
-    assert reference_store.use_sample_truth(project) == tmp_path / "truth"
-    reference_store.clear_reference(project)
-    assert reference_store.reference_path(project) is None
+    assert references.use_sample_truth(project) == tmp_path / "truth"
+    references.clear_reference(project)
+    assert references.reference_path(project) is None
     with pytest.raises(InputError, match="No reference"):
-        reference_store.score(project, None, GRID, DATES)
+        references.score(project, None, GRID, DATES)
 
 
 def test_reference_upload_respects_the_project_limits(project, monkeypatch):
     monkeypatch.setenv("LANDSLIDE_UPLOAD_MB", "0.001")  # 1 kB per file
     with pytest.raises(InputError, match="big.geojson is"):
-        reference_store.save_reference_upload(project, "big.geojson", b"x" * 5000)
+        references.save_reference_upload(project, "big.geojson", b"x" * 5000)
     monkeypatch.setenv("LANDSLIDE_UPLOAD_MB", "10")
     monkeypatch.setenv("LANDSLIDE_PROJECT_DISK_MB", "0.01")  # 10 kB for the whole project
     bomb = zipped({"2018-05-01.tif": b"\0" * 200_000})  # small zipped, 200 kB unpacked
     with pytest.raises(InputError, match="disk"):
-        reference_store.save_reference_upload(project, "masks.zip", bomb)
+        references.save_reference_upload(project, "masks.zip", bomb)
     assert not (project.root / "reference").exists() or not any((project.root / "reference").iterdir())
 
 
@@ -100,6 +100,6 @@ def test_with_the_grid_an_unreadable_reference_is_refused_and_not_kept(project):
     no_dates = b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "a"}, ' \
                b'"geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}]}'
     with pytest.raises(InputError, match="no date column"):
-        reference_store.save_reference_upload(project, "ref.geojson", no_dates, grid=GRID)
-    assert reference_store.reference_path(project) is None
+        references.save_reference_upload(project, "ref.geojson", no_dates, grid=GRID)
+    assert references.reference_path(project) is None
     assert not (project.root / "reference").exists()

@@ -7,8 +7,8 @@ import math
 import streamlit as st
 
 from tracking.render import charts
-from tracking.run import review as corrections
-from tracking.project import references as reference_store
+from tracking.run import corrections
+from tracking.project import references
 from tracking.analysis.accuracy import METRICS, mean_scores
 from tracking.analysis.compare import Change
 from tracking.core.errors import InputError
@@ -92,7 +92,7 @@ def change_metrics(change: Change) -> None:
 
 def reference_picker(project: Project, grid: Grid) -> None:
     """Upload a reference (or use the sample's truth); the current one is named with a Remove button."""
-    current = reference_store.reference_path(project)
+    current = references.reference_path(project)
     c1, c2 = st.columns([3, 2])
     with c1:
         upload = st.file_uploader(
@@ -103,8 +103,8 @@ def reference_picker(project: Project, grid: Grid) -> None:
             st.session_state["analysis:ref_done"] = upload.file_id
             st.session_state.pop("analysis:ref_error", None)
             try:
-                reference_store.save_reference_upload(project, upload.name, upload.getvalue(), grid)
-                current = reference_store.reference_path(project)
+                references.save_reference_upload(project, upload.name, upload.getvalue(), grid)
+                current = references.reference_path(project)
             except InputError as exc:
                 st.session_state["analysis:ref_error"] = (upload.file_id, str(exc))
         failed = st.session_state.get("analysis:ref_error")
@@ -114,13 +114,13 @@ def reference_picker(project: Project, grid: Grid) -> None:
         if (project.meta.get("sample") or {}).get("truth_dir"):
             if st.button("Use the sample's true masks", key="analysis:truth", icon=":material/verified:"):
                 try:
-                    current = reference_store.use_sample_truth(project)
+                    current = references.use_sample_truth(project)
                 except InputError as exc:
                     report(exc)
         if current is not None:
             st.caption(f"Reference in use: **{current.name}**")
             if st.button("Remove the reference", key="analysis:noref", icon=":material/delete:"):
-                reference_store.clear_reference(project)
+                references.clear_reference(project)
                 st.rerun()
 
 

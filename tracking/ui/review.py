@@ -1,7 +1,7 @@
 """Pieces of the Review page: the review table, badges, views and the re-propagation job.
 
 The logic (what a correction does, the review order) is in
-``tracking.run.review``; here it is only drawn.
+``tracking.run.corrections``; here it is only drawn.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import math
 import numpy as np
 import streamlit as st
 
-from tracking.run import review as corrections
+from tracking.run import corrections
 from tracking.core.frames import Frames
 from tracking.render.overlay import draw, object_color
 from tracking.project.folder import Project

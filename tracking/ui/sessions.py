@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from tracking.run import review as corrections
+from tracking.run import corrections
 from tracking.project.folder import Project
 from tracking.run.session import TrackingSession
 
