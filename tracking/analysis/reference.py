@@ -15,18 +15,18 @@ Two forms are read:
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from pathlib import Path
 
 import numpy as np
 import rasterio
-from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
+from rasterio.errors import RasterioIOError
 from rasterio.features import rasterize
 from rasterio.warp import Resampling, reproject, transform_bounds
 
 from tracking.ingest.dates import date_from_name, parse_date_value
 from tracking.core.errors import InputError
 from tracking.core.grid import Grid
+from tracking.core.raster_io import open_raster
 
 RASTER_SUFFIXES = (".tif", ".tiff", ".png", ".jpg", ".jpeg")
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
@@ -69,14 +69,12 @@ def _raster_masks(files: list[Path], grid: Grid) -> dict[dt.date, np.ndarray]:
 def read_mask_raster(path: Path, grid: Grid) -> np.ndarray:
     """(H, W) bool: band 1 of ``path`` > 0 (nodata excluded), on ``grid``."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NotGeoreferencedWarning)
-            with rasterio.open(path) as src:
-                band = src.read(1)
-                scar = band > 0
-                if src.nodata is not None:
-                    scar &= band != src.nodata
-                src_crs, src_transform, src_bounds = src.crs, src.transform, src.bounds
+        with open_raster(path) as src:
+            band = src.read(1)
+            scar = band > 0
+            if src.nodata is not None:
+                scar &= band != src.nodata
+            src_crs, src_transform, src_bounds = src.crs, src.transform, src.bounds
     except RasterioIOError as exc:
         raise InputError(f"The reference mask {path.name} cannot be read as a raster.") from exc
     if src_crs is None or grid.crs is None:

@@ -6,12 +6,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from pathlib import Path
 
 import numpy as np
-import rasterio
-from rasterio.errors import NotGeoreferencedWarning
 
 from tracking.core.atomic import atomic_path, write_json
 from tracking.core.frames import Frames
@@ -19,6 +16,7 @@ from tracking.core.prompts import Prompt
 from tracking.exports.report_provenance import software_versions
 from tracking.project.serialize import prompt_to_dict
 from tracking.core.track import Track
+from tracking.core.raster_io import open_raster
 
 
 def write_date_masks(out_dir: Path, frames: Frames, track: Track) -> list[Path]:
@@ -33,11 +31,9 @@ def write_date_masks(out_dir: Path, frames: Frames, track: Track) -> list[Path]:
     paths = []
     for i, date in enumerate(frames.dates):
         path = folder / f"{date.isoformat()}.tif"
-        with atomic_path(path) as tmp, warnings.catch_warnings():
-            warnings.simplefilter("ignore", NotGeoreferencedWarning)
-            with rasterio.open(tmp, "w", **profile) as dst:
-                dst.write(track.label_image(i), 1)
-                dst.update_tags(DATE=date.isoformat(), SOURCE=frames.sources[i])
+        with atomic_path(path) as tmp, open_raster(tmp, "w", **profile) as dst:
+            dst.write(track.label_image(i), 1)
+            dst.update_tags(DATE=date.isoformat(), SOURCE=frames.sources[i])
         paths.append(path)
     return paths
 

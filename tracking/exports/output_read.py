@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import warnings
 from pathlib import Path
 
 import numpy as np
 import rasterio
-from rasterio.errors import NotGeoreferencedWarning, RasterioIOError
+from rasterio.errors import RasterioIOError
 
 from tracking.core.errors import InputError
 from tracking.core.grid import Grid
 from tracking.core.track import Provenance, Track
+from tracking.core.raster_io import open_raster
 
 
 def load_track_output(out_dir: str | Path) -> tuple[Grid, list[dt.date], Track]:
@@ -56,10 +56,8 @@ def _read_labels(path: Path, grid: Grid) -> np.ndarray | None:
     if not path.exists():
         return None
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NotGeoreferencedWarning)
-            with rasterio.open(path) as src:
-                labels = src.read(1)
+        with open_raster(path) as src:
+            labels = src.read(1)
     except RasterioIOError as exc:
         raise InputError(f"The mask {path.name} cannot be read as a raster.") from exc
     if labels.shape != grid.shape:

@@ -6,16 +6,14 @@ On a pixel grid (``grid.crs is None``) the files carry no CRS and no transform.
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from pathlib import Path
 
 import numpy as np
-import rasterio
-from rasterio.errors import NotGeoreferencedWarning
 
 from tracking.core.atomic import atomic_path
 from tracking.core.grid import Grid
 from tracking.core.track import Track
+from tracking.core.raster_io import open_raster
 
 
 def _profile(grid: Grid, count: int, dtype: str, nodata=None) -> dict:
@@ -29,13 +27,11 @@ def _profile(grid: Grid, count: int, dtype: str, nodata=None) -> dict:
 
 
 def _write(path: Path, profile: dict, data: np.ndarray, descriptions: list[str], tags: dict) -> Path:
-    with atomic_path(path, suffix=".tif") as tmp, warnings.catch_warnings():
-        warnings.simplefilter("ignore", NotGeoreferencedWarning)
-        with rasterio.open(tmp, "w", **profile) as dst:
-            dst.write(data)
-            for band, text in enumerate(descriptions, start=1):
-                dst.set_band_description(band, text)
-            dst.update_tags(**tags)
+    with atomic_path(path, suffix=".tif") as tmp, open_raster(tmp, "w", **profile) as dst:
+        dst.write(data)
+        for band, text in enumerate(descriptions, start=1):
+            dst.set_band_description(band, text)
+        dst.update_tags(**tags)
     return path
 
 

@@ -11,16 +11,16 @@ known full scales), never by their own histogram, so a darker date stays darker.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import rasterio
-from rasterio.errors import NotGeoreferencedWarning, RasterioError
+from rasterio.errors import RasterioError
 
 from tracking.core.errors import InputError
+from tracking.core.raster_io import open_raster
 
 #: Most pixel values (per band) used to estimate the shared percentiles.
 _SAMPLE = 2_000_000
@@ -169,14 +169,12 @@ def declared_radiometry(path: Path, dtype: str) -> Radiometry:
     """The scale, offset and bit depth a raster file declares (rasterio's ``scales``,
     ``offsets`` and the NBITS image-structure tag); unreadable metadata counts as none."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NotGeoreferencedWarning)
-            with rasterio.open(path) as src:
-                scales = tuple(float(v) if v is not None and math.isfinite(v) and v != 0 else 1.0
-                               for v in src.scales)
-                offsets = tuple(float(v) if v is not None and math.isfinite(v) else 0.0
-                                for v in src.offsets)
-                nbits = src.tags(1, ns="IMAGE_STRUCTURE").get("NBITS")
+        with open_raster(path) as src:
+            scales = tuple(float(v) if v is not None and math.isfinite(v) and v != 0 else 1.0
+                           for v in src.scales)
+            offsets = tuple(float(v) if v is not None and math.isfinite(v) else 0.0
+                            for v in src.offsets)
+            nbits = src.tags(1, ns="IMAGE_STRUCTURE").get("NBITS")
     except (RasterioError, OSError):
         return Radiometry(dtype=dtype, scales=(), offsets=())
     try:

@@ -9,7 +9,6 @@ when the scene is much finer than the grid, then warped with bilinear resampling
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Sequence
 
 import numpy as np
@@ -17,7 +16,7 @@ import rasterio
 from affine import Affine
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
-from rasterio.errors import CRSError, NotGeoreferencedWarning, RasterioError
+from rasterio.errors import CRSError, RasterioError
 from rasterio.warp import calculate_default_transform, reproject, transform, transform_bounds
 from rasterio.windows import Window
 
@@ -25,6 +24,7 @@ from tracking.core.errors import InputError
 from tracking.core.grid import Grid
 from tracking.hosting.limits import check_grid
 from tracking.ingest.scenes import Scene
+from tracking.core.raster_io import open_raster
 
 #: Source pixels read beyond the grid's footprint so bilinear resampling has neighbours.
 _MARGIN = 2
@@ -197,12 +197,10 @@ def read_onto_grid(scene: Scene, grid: Grid, bands: Sequence[int]) -> tuple[np.n
         raise InputError(f"{scene.name} {'has' if scene.georeferenced else 'lacks'} georeferencing "
                          "but the grid does not match; it cannot be placed on the grid.")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NotGeoreferencedWarning)
-            with rasterio.open(scene.path) as src:
-                if grid.crs is None:
-                    return _read_resized(src, grid, bands)
-                return _read_warped(src, scene, grid, bands)
+        with open_raster(scene.path) as src:
+            if grid.crs is None:
+                return _read_resized(src, grid, bands)
+            return _read_warped(src, scene, grid, bands)
     except InputError:
         raise
     except (RasterioError, CPLE_BaseError, OSError, MemoryError) as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -12,12 +11,13 @@ import numpy as np
 import rasterio
 from affine import Affine
 from rasterio.crs import CRS
-from rasterio.errors import NotGeoreferencedWarning, RasterioError
+from rasterio.errors import RasterioError
 from rasterio.windows import Window
 
 from tracking.ingest.dates import date_from_name, date_from_tags, lookup_date, sensor_from_name
 from tracking.core.errors import InputError
 from tracking.hosting.limits import check_scene_header, scene_driver
+from tracking.core.raster_io import open_raster
 
 
 @dataclass(frozen=True)
@@ -82,11 +82,9 @@ def open_scene(path: Path, manifest: Mapping[str, dt.date] | None = None) -> Sce
     driver = _sniff_driver(path)
     check_scene_header(path)  # a header declaring a huge image is refused before GDAL reads it
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", NotGeoreferencedWarning)
-            with rasterio.open(path, driver=driver) as src:
-                scene = _scene_from_dataset(path, src, manifest)
-                _check_complete(path, src, driver)
+        with open_raster(path, driver=driver) as src:
+            scene = _scene_from_dataset(path, src, manifest)
+            _check_complete(path, src, driver)
     except (RasterioError, OSError) as exc:
         raise InputError(f"{path.name} could not be read as a {_FORMAT_NAMES[driver]} "
                          f"({_short(exc)}).") from None
