@@ -11,7 +11,7 @@ from tracking.core.prompts import Prompt
 from tracking.run.session import TrackingSession
 from tracking.core.track import Provenance, Track
 
-from .session_fixtures import GrowingEngine, make_frames
+from tests.tracking.session_fixtures import GrowingEngine, make_frames
 
 
 def tracked_project(tmp_path, n=6, bad=()):
@@ -73,8 +73,8 @@ def test_click_after_reopening_refines_instead_of_starting_over(tmp_path):
     """The baseline engine rebuilt from saved prompts: a click inside the scar keeps the scar."""
     from tracking.engines.baseline.engine import BaselineEngine
 
-    from ..pages.review_fixtures import scar_mask
-    from ..pages.review_fixtures import tracked_project as baseline_project
+    from tests.pages.review_fixtures import scar_mask
+    from tests.pages.review_fixtures import tracked_project as baseline_project
 
     project = baseline_project(tmp_path)
     session = corrections.open_session(project, BaselineEngine())

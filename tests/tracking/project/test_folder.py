@@ -6,7 +6,7 @@ from tracking.project.folder import Project
 from tracking.core.prompts import Prompt
 from tracking.core.track import Provenance, Track
 
-from .session_fixtures import make_frames
+from tests.tracking.session_fixtures import make_frames
 
 
 def test_create_open_roundtrip(tmp_path):

@@ -6,7 +6,7 @@ from tracking.core.prompts import Prompt
 from tracking.run.session import TrackingSession
 from tracking.core.track import Provenance
 
-from .session_fixtures import GrowingEngine, make_frames
+from tests.tracking.session_fixtures import GrowingEngine, make_frames
 
 
 def box_prompt(frame=0, oid=1):

@@ -12,7 +12,7 @@ import rasterio
 from tracking.cli.main import main
 from tracking.sample.series import generate_sample, truth_on_grid
 
-from ..engines.sam2_fixtures import SAM2_IMAGE_SIZE, sam2_checkpoint  # noqa: F401
+from tests.tracking.engines.sam2_fixtures import SAM2_IMAGE_SIZE, sam2_checkpoint  # noqa: F401
 
 
 @pytest.fixture(scope="module")

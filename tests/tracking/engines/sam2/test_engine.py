@@ -21,7 +21,7 @@ from tracking.core.prompts import Prompt
 from tracking.run.session import TrackingSession
 from tracking.core.track import Provenance
 
-from .sam2_fixtures import SAM2_IMAGE_SIZE, make_frames, random_images, sam2_checkpoint  # noqa: F401
+from tests.tracking.engines.sam2_fixtures import SAM2_IMAGE_SIZE, make_frames, random_images, sam2_checkpoint  # noqa: F401
 
 H, W = 40, 56
 

@@ -13,8 +13,8 @@ from tracking.project.folder import Project
 from tracking.core.prompts import Prompt
 from tracking.core.track import Provenance
 
-from .scene_fixtures import ramp, write_geotiff
-from .session_fixtures import GrowingEngine, make_frames
+from tests.tracking.scene_fixtures import ramp, write_geotiff
+from tests.tracking.session_fixtures import GrowingEngine, make_frames
 
 
 @pytest.fixture

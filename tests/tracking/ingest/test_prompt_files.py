@@ -11,7 +11,7 @@ from tracking.core.errors import InputError
 from tracking.core.grid import Grid
 from tracking.ingest.prompt_files import read_prompt_file
 
-from .session_fixtures import make_frames
+from tests.tracking.session_fixtures import make_frames
 
 GRID = make_frames(3).grid  # EPSG:32648, 10 m, origin (400000, 3400000), 32 x 32
 DATES = make_frames(3).dates

@@ -8,7 +8,7 @@ import pytest
 from tracking.hosting import settings as S
 from tracking.core.errors import InputError
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "landslide.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[3] / "landslide.example.toml"
 
 
 def test_local_defaults_without_a_file(tmp_path):
@@ -99,7 +99,7 @@ def test_current_follows_the_environment(monkeypatch, tmp_path):
 
 # -- Streamlit's own upload cap ---------------------------------------------------------
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _streamlit_upload_cap(flags: list[str]) -> int:

@@ -9,7 +9,7 @@ from tracking.project import references
 from tracking.core.errors import InputError
 from tracking.project.folder import Project
 
-from ..pages.review_fixtures import DATES, GRID, scar_mask, write_truth
+from tests.pages.review_fixtures import DATES, GRID, scar_mask, write_truth
 
 
 @pytest.fixture

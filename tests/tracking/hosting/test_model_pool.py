@@ -14,8 +14,8 @@ from tracking.core.prompts import Prompt
 from tracking.run.session import TrackingSession
 from tracking.hosting.settings import Limits
 
-from .engines.sam2_fixtures import SAM2_IMAGE_SIZE, make_frames, sam2_checkpoint  # noqa: F401
-from .session_fixtures import GrowingEngine
+from tests.tracking.engines.sam2_fixtures import SAM2_IMAGE_SIZE, make_frames, sam2_checkpoint  # noqa: F401
+from tests.tracking.session_fixtures import GrowingEngine
 
 
 # -- the gate ---------------------------------------------------------------------------
@@ -202,7 +202,7 @@ def test_run_tracking_waits_in_the_queue_and_says_so(tmp_path, monkeypatch):
     from tracking.project import workflow
     from tracking.project.folder import Project
 
-    from .session_fixtures import make_frames as small_frames
+    from tests.tracking.session_fixtures import make_frames as small_frames
 
     dummy = tmp_path / "sam2.1_hiera_tiny.pt"
     dummy.write_bytes(b"weights")
