@@ -39,6 +39,7 @@ import numpy as np
 
 from tracking.engines.base import Engine, PropagationStep
 from tracking.core.prompts import Prompt
+from tracking.core.stamps import file_stamp
 
 QUEUED = "Queued behind another analysis; it will start as soon as the model is free."
 WaitCallback = Callable[[str | None], None]
@@ -248,9 +249,7 @@ class ModelPool:
         if ckpt is None:
             return None, None
         ckpt = Path(ckpt).resolve()
-        st = ckpt.stat()
-        key = ("sam2", get_model(model).name, str(resolve_device(device)), str(ckpt), st.st_size, st.st_mtime_ns,
-               image_size)
+        key = ("sam2", get_model(model).name, str(resolve_device(device)), str(ckpt), file_stamp(ckpt), image_size)
         return key, ckpt
 
     def _shared(self, key: tuple, build: Callable[[], tuple[Engine, str]]) -> _Shared:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Mapping
 
 from tracking.core.errors import InputError
+from tracking.core.stamps import file_stamp
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CONFIG_NAME = "landslide.toml"
@@ -225,7 +226,7 @@ def current() -> Settings:
     """This server's settings, read again only when the file or a LANDSLIDE_* variable changes."""
     env_key = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(ENV_PREFIX)))
     path = config_path()
-    stamp = (str(path), path.stat().st_mtime_ns) if path is not None else None
+    stamp = (str(path), file_stamp(path)) if path is not None else None
     key = (env_key, stamp, os.getcwd())
     settings = _CACHE.get(key)
     if settings is None:

@@ -26,6 +26,7 @@ from tracking.project.folder import Project
 from tracking.core.prompts import Prompt
 from tracking.run.session import Progress, TrackingSession
 from tracking.core.track import Provenance, Track
+from tracking.core.stamps import stamp_text
 
 #: Provenances the analyst made by hand; the review order puts these frames last.
 _BY_HAND = (Provenance.PROMPTED, Provenance.CORRECTED)
@@ -36,14 +37,7 @@ _FRAME_FILES = ("frames.npz", "frames.json")
 # -- tokens: is a cached session still the project's state? -------------------
 def _files_token(project: Project, names: tuple[str, ...]) -> str:
     """A short digest of the named files' sizes and modification times (cheap, no reading)."""
-    parts = []
-    for name in names:
-        path = project.root / name
-        try:
-            st = path.stat()
-            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
-        except FileNotFoundError:
-            parts.append(f"{name}:-")
+    parts = [stamp_text(project.root / name) for name in names]
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]
 
 

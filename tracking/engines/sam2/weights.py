@@ -19,6 +19,7 @@ from pathlib import Path
 from tracking.core.atomic import atomic_path
 from tracking.core.errors import InputError
 from tracking.engines.sam2.models import MODELS, Sam2Model, get_model
+from tracking.core.stamps import file_stamp
 
 ENV_CHECKPOINT = "SAM2_CHECKPOINT"
 ENV_DIR = "LANDSLIDE_SAM2_DIR"
@@ -148,14 +149,13 @@ def _copy_stream(response, tmp: Path, spec: Sam2Model, progress: bool) -> int:
     return got
 
 
-_SHA_CACHE: dict[tuple[str, int, int], str] = {}
+_SHA_CACHE: dict[tuple[str, tuple[int, int] | None], str] = {}
 
 
 def sha256_file(path: str | os.PathLike) -> str:
     """Hex SHA-256 of a file (for manifests); remembered per (path, size, mtime) in this process."""
     path = Path(path)
-    st = path.stat()
-    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    key = (str(path.resolve()), file_stamp(path))
     if key not in _SHA_CACHE:
         digest = hashlib.sha256()
         with open(path, "rb") as fh:
