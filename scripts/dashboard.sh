@@ -8,4 +8,9 @@ cd "$(dirname "$0")/.."
 # its upload endpoint checks nothing else (tracking/hosting/settings.py, streamlit_flags).
 flags=$(.venv/bin/python -m tracking.hosting.settings)
 read -r -a server_flags <<< "$flags"
+# Development: LANDSLIDE_DEV=1 watches the source files and reruns on save (.streamlit/config.toml
+# turns the watcher off, since it walks .venv and projects/ too).
+if [[ "${LANDSLIDE_DEV:-}" == "1" ]]; then
+  server_flags+=(--server.fileWatcherType auto --server.runOnSave true)
+fi
 exec .venv/bin/streamlit run app.py "${server_flags[@]}" "$@"
