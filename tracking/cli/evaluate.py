@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tracking.analysis.accuracy import METRICS, evaluate, mean_scores, unmatched_dates
 from tracking.exports.bundle import write_accuracy_csv
-from tracking.exports.output_read import load_track_output
+from tracking.exports.output_folder import load_track_output
 from tracking.analysis.reference import load_reference
 
 

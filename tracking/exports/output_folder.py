@@ -1,21 +1,28 @@
-"""The ``track`` command's output folder: one mask GeoTIFF per date and ``manifest.json``.
+"""The ``track`` command's output folder, written and read back (for ``evaluate`` and ``batch``).
 
-``tracking.exports.output_read.load_track_output`` reads it back (for ``evaluate``).
+Layout: ``OUT/manifest.json`` with ``"grid"`` (``Grid.to_dict``) and ``"frames"``,
+a list of ``{"date": "YYYY-MM-DD", ...}`` in frame order (an optional
+``"provenance"`` per frame: one value, or ``{object id: value}``), and
+``OUT/masks/YYYY-MM-DD.tif``: uint8 on the grid, 0 = background, else the object id.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import numpy as np
+from rasterio.errors import RasterioIOError
 
 from tracking.core.atomic import atomic_path, write_json
+from tracking.core.errors import InputError
 from tracking.core.frames import Frames
 from tracking.core.prompts import Prompt
 from tracking.exports.report_provenance import software_versions
 from tracking.project.serialize import prompt_to_dict
-from tracking.core.track import Track
+from tracking.core.grid import Grid
+from tracking.core.track import Provenance, Track
 from tracking.core.raster_io import open_raster
 
 
@@ -75,3 +82,70 @@ def write_manifest(out_dir: Path, manifest: dict) -> Path:
 def _finite(v) -> float | None:
     v = float(v)
     return None if np.isnan(v) else round(v, 4)
+
+
+def load_track_output(out_dir: str | Path) -> tuple[Grid, list[dt.date], Track]:
+    """(grid, frame dates, track) from a ``track`` output folder.
+
+    A frame without a mask file is left untracked (provenance NONE).
+    """
+    out_dir = Path(out_dir)
+    manifest_path = out_dir / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        grid = Grid.from_dict(manifest["grid"])
+        frames = manifest["frames"]
+        dates = [dt.date.fromisoformat(str(f["date"])[:10]) for f in frames]
+    except FileNotFoundError as exc:
+        raise InputError(f"{manifest_path} is missing: is {out_dir} the output folder of the track command?") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{manifest_path} is not a track manifest (it needs a grid and dated frames).") from exc
+    labels = [_read_labels(out_dir / "masks" / f"{d.isoformat()}.tif", grid) for d in dates]
+    ids = sorted({int(v) for lab in labels if lab is not None for v in np.unique(lab) if v})
+    track = Track.empty(len(dates), grid.shape)
+    for oid in ids:
+        obj = track.obj(oid)
+        for i, lab in enumerate(labels):
+            if lab is None:
+                continue
+            obj.masks[i] = lab == oid
+            obj.provenance[i] = _provenance(frames[i].get("provenance"), oid)
+            obj.confidence[i] = _confidence(frames[i].get("confidence"), oid)
+    return grid, dates, track
+
+
+def _read_labels(path: Path, grid: Grid) -> np.ndarray | None:
+    if not path.exists():
+        return None
+    try:
+        with open_raster(path) as src:
+            labels = src.read(1)
+    except RasterioIOError as exc:
+        raise InputError(f"The mask {path.name} cannot be read as a raster.") from exc
+    if labels.shape != grid.shape:
+        raise InputError(f"The mask {path.name} is {labels.shape[1]}x{labels.shape[0]} pixels, "
+                         f"but the manifest's grid is {grid.width}x{grid.height}.")
+    return labels
+
+
+def _per_object(value, oid: int):
+    if isinstance(value, dict):
+        return value.get(str(oid), value.get(oid))
+    return value
+
+
+def _provenance(value, oid: int) -> Provenance:
+    """The recorded provenance; a mask file without one counts as propagated (the tracker wrote it)."""
+    value = _per_object(value, oid)
+    try:
+        return Provenance(value) if value is not None else Provenance.PROPAGATED
+    except ValueError:
+        return Provenance.PROPAGATED
+
+
+def _confidence(value, oid: int) -> float:
+    value = _per_object(value, oid)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")

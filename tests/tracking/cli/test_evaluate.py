@@ -11,8 +11,7 @@ import pytest
 from tests.tracking.analytics_fixtures import DATES, make_frames, rect, utm_grid
 from tests.tracking.scene_fixtures import write_geotiff
 from tracking.cli.main import main
-from tracking.exports.output_folder import build_manifest, write_date_masks, write_manifest
-from tracking.exports.output_read import load_track_output
+from tracking.exports.output_folder import build_manifest, load_track_output, write_date_masks, write_manifest
 from tracking.core.track import Provenance, Track
 
 
