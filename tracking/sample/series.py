@@ -230,7 +230,7 @@ def _marker(seed: int, size: int, n_dates: int) -> dict:
     return {"version": SAMPLE_VERSION, "seed": seed, "size": size, "n_dates": n_dates}
 
 
-def load_sample(root: Path) -> SampleSeries:
+def read_sample(root: Path) -> SampleSeries:
     """The SampleSeries of a folder written by :func:`generate_sample`."""
     root = Path(root)
     path = root / "sample.json"
@@ -264,14 +264,14 @@ def ensure_sample(cache_dir: Path | None = None) -> SampleSeries:
     """
     root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     if _is_complete(root):
-        return load_sample(root)
+        return read_sample(root)
     root.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.", dir=root.parent))
     stale = root.with_name(f".{root.name}.stale-{uuid.uuid4().hex[:8]}")
     try:
         generate_sample(tmp, DEFAULT_SEED, DEFAULT_SIZE, DEFAULT_DATES)
         if _is_complete(root):  # another process finished first
-            return load_sample(root)
+            return read_sample(root)
         if root.exists():
             os.replace(root, stale)
         try:
@@ -282,7 +282,7 @@ def ensure_sample(cache_dir: Path | None = None) -> SampleSeries:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(stale, ignore_errors=True)
-    return load_sample(root)
+    return read_sample(root)
 
 
 def load_truth(series: SampleSeries) -> dict[dt.date, tuple[np.ndarray, Affine, CRS]]:

@@ -22,7 +22,7 @@ from tracking.core.grid import Grid
 from tracking.sample.series import (
     ensure_sample,
     generate_sample,
-    load_sample,
+    read_sample,
     load_truth,
     true_masks,
     truth_on_grid,
@@ -323,6 +323,6 @@ def test_ensure_sample_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.setattr(sample_mod, "DEFAULT_DATES", 12)
     monkeypatch.setenv("LANDSLIDE_SAMPLE_DIR", str(tmp_path / "env-sample"))
     assert ensure_sample().root == tmp_path / "env-sample"
-    assert load_sample(tmp_path / "env-sample").dates == ensure_sample().dates
+    assert read_sample(tmp_path / "env-sample").dates == ensure_sample().dates
     with pytest.raises(InputError, match="sample.json"):
-        load_sample(tmp_path)
+        read_sample(tmp_path)

@@ -31,7 +31,7 @@ OTHER_SHIFT_M = (-37.0, 22.0)  # origin of the other grid relative to the refere
 
 
 @dataclass(frozen=True)
-class Radiometry:
+class SensorRadiometry:
     """Per-scene calibration: reflectance_out = gain * reflectance + offset + noise."""
 
     gain: tuple[float, float, float, float]
@@ -51,7 +51,7 @@ def family(sensor: str) -> str:
     return "archive"
 
 
-def draw_radiometry(sensor: str, rng: np.random.Generator, reference: bool) -> Radiometry:
+def draw_radiometry(sensor: str, rng: np.random.Generator, reference: bool) -> SensorRadiometry:
     """A scene's gain, haze offset, noise and co-registration jitter (none on the reference)."""
     base = np.array(SENSOR_GAIN[family(sensor)])
     gain = base * rng.uniform(0.94, 1.06) * rng.uniform(0.97, 1.03, 4)
@@ -62,11 +62,11 @@ def draw_radiometry(sensor: str, rng: np.random.Generator, reference: bool) -> R
     else:
         r, a = rng.uniform(0.1, SENSOR_JITTER[family(sensor)]), rng.uniform(0, 2 * math.pi)
         jitter = (r * math.cos(a), r * math.sin(a))
-    return Radiometry(tuple(float(g) for g in gain), tuple(float(o) for o in offset),
+    return SensorRadiometry(tuple(float(g) for g in gain), tuple(float(o) for o in offset),
                       SENSOR_NOISE[family(sensor)], jitter)
 
 
-def calibrate(refl: np.ndarray, rad: Radiometry) -> np.ndarray:
+def calibrate(refl: np.ndarray, rad: SensorRadiometry) -> np.ndarray:
     """Gain, offset and the sub-pixel jitter applied to (4, Hw, Ww) reflectance (no noise yet)."""
     out = refl * np.array(rad.gain, np.float32)[:, None, None] + np.array(rad.offset, np.float32)[:, None, None]
     if rad.jitter != (0.0, 0.0):
@@ -94,7 +94,7 @@ def to_other_grid(world: np.ndarray, layout: Layout) -> tuple[np.ndarray, Affine
     return out, transform
 
 
-def to_dn(refl: np.ndarray, rad: Radiometry, rng: np.random.Generator) -> np.ndarray:
+def to_dn(refl: np.ndarray, rad: SensorRadiometry, rng: np.random.Generator) -> np.ndarray:
     """Add sensor noise and quantise to uint16 (scale 10000); 0 stays free for nodata."""
     noisy = refl + rng.normal(0.0, rad.noise, refl.shape).astype(np.float32)
     return np.clip(np.rint(noisy * SCALE), 1, 65535).astype(np.uint16)
