@@ -115,7 +115,7 @@ def _check_aoi(aoi, aoi_crs, ref: Scene) -> tuple[tuple[float, float, float, flo
     return (left, bottom, right, top), crs
 
 
-def _is_metric(crs: CRS) -> bool:
+def is_metric(crs: CRS) -> bool:
     if not crs.is_projected:
         return False
     try:
@@ -125,7 +125,7 @@ def _is_metric(crs: CRS) -> bool:
 
 
 def _grid_crs(ref: Scene, aoi, aoi_crs) -> CRS:
-    if _is_metric(ref.crs):
+    if is_metric(ref.crs):
         return ref.crs
     if aoi is not None:
         box, src = aoi, aoi_crs
@@ -139,7 +139,7 @@ def finest_pixel_size(scenes: Sequence[Scene], crs: CRS) -> float:
     """The smallest pixel size of ``scenes``, in the units (metres) of ``crs``."""
     sizes = []
     for scene in scenes:
-        if _is_metric(scene.crs):
+        if is_metric(scene.crs):
             sizes.append(min(abs(scene.transform.a), abs(scene.transform.e)) or scene.pixel_size)
             continue
         try:
