@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from tracking.core.grid import Grid
 from tracking.core.track import Track
+from tracking.core.units import Units, choose
 
 GAIN_COLOR = (44, 160, 44)  # green: became scar
 LOSS_COLOR = (214, 39, 40)  # red: no longer scar
@@ -76,18 +77,20 @@ def change_between(track: Track, grid: Grid, dates: list[dt.date], start: int, e
                   float((b & ~a).sum()) * px, float((a & ~b).sum()) * px, grid.units)
 
 
-def change_chart(change: Change) -> go.Figure:
-    """Waterfall: area on the first date, + gained, − lost, = area on the second date."""
-    px = change.units == "px"
-    div, unit = (1.0, "px²") if px else (10_000.0, "ha")
+def change_chart(change: Change, units: Units | None = None) -> go.Figure:
+    """Waterfall: area on the first date, + gained, − lost, = area on the second date.
+
+    ``units``: the area unit shown (default: ha, or px² on a pixel grid).
+    """
+    units = units or choose(change.units)
     first, last = change.start_date.isoformat(), change.end_date.isoformat()
-    values = [change.area_start / div, change.gained / div, -change.lost / div if change.lost else 0.0,
-              change.area_end / div]
-    fmt = "{:,.0f}" if px else "{:,.2f}"
+    bases = [change.area_start, change.gained, -change.lost if change.lost else 0.0, change.area_end]
+    values = [units.area_value(v) for v in bases]
+    text = [units.area_number(v, signed=0 < i < 3) for i, v in enumerate(bases)]
     fig = go.Figure(go.Waterfall(
         x=[f"area {first}", "gained", "lost", f"area {last}"],
         measure=["absolute", "relative", "relative", "total"],
-        y=values[:3] + [0], text=[("+" if 0 < i < 3 and v > 0 else "") + fmt.format(v) for i, v in enumerate(values)],
+        y=values[:3] + [0], text=text,
         increasing=dict(marker=dict(color="rgb(%d,%d,%d)" % GAIN_COLOR)),
         decreasing=dict(marker=dict(color="rgb(%d,%d,%d)" % LOSS_COLOR)),
         totals=dict(marker=dict(color="#555555")),
@@ -96,7 +99,7 @@ def change_chart(change: Change) -> go.Figure:
     fig.update_layout(title=f"Scar area from {first} to {last} ({change.days} days)",
                       template="plotly_white", height=360, margin=dict(l=60, r=20, t=50, b=40),
                       showlegend=False)
-    fig.update_yaxes(title=f"Area ({unit})")
+    fig.update_yaxes(title=units.area_title(), exponentformat="none", separatethousands=True)
     return fig
 
 

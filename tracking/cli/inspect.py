@@ -73,12 +73,13 @@ def format_table(rows: list[dict[str, str]]) -> str:
 def describe_grid(grid: Grid) -> str:
     """The grid in words: CRS, pixel size, size in pixels and ground units, bounds."""
     left, bottom, right, top = grid.bounds
-    if grid.crs is None:
+    if not grid.is_metric:
         return (f"Grid: pixel grid (no CRS), {grid.width} x {grid.height} pixels, "
                 f"bounds {left:g}, {bottom:g}, {right:g}, {top:g} (pixels)")
     px, py = grid.pixel_size
     size = f"{px:g} m" if px == py else f"{px:g} x {py:g} m"
-    return (f"Grid: {grid.crs.to_string()}, {size} pixels, {grid.width} x {grid.height} pixels "
+    crs = grid.crs.to_string() if grid.crs is not None else "no CRS (ground pixel size only)"
+    return (f"Grid: {crs}, {size} pixels, {grid.width} x {grid.height} pixels "
             f"({grid.width * px / 1000:.2f} x {grid.height * py / 1000:.2f} km), "
             f"bounds {left:.2f}, {bottom:.2f}, {right:.2f}, {top:.2f} (left, bottom, right, top)")
 

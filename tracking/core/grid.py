@@ -13,7 +13,8 @@ class Grid:
     """A north-up raster grid: ``crs`` is projected (metres) or None for a pixel grid.
 
     For a pixel grid (non-georeferenced inputs) the transform is the identity and
-    areas are in square pixels.
+    areas are in square pixels (``is_metric`` is the one rule; ``tracking.core.units``
+    names and converts the units).
     """
 
     crs: CRS | None
@@ -40,8 +41,22 @@ class Grid:
         return (t.c, t.f + t.e * self.height, t.c + t.a * self.width, t.f)
 
     @property
+    def is_metric(self) -> bool:
+        """True when the grid has a known ground size, so areas are in m² and lengths in metres.
+
+        That is a CRS, or (a pixel size given without a CRS) any transform other
+        than the image's own: 1 unit per pixel, rows counted down (a + 1, e + 1,
+        no rotation; a crop may shift it). A pixel grid is measured in pixels.
+        """
+        if self.crs is not None:
+            return True
+        t = self.transform
+        return not (t.a == 1.0 and t.e == 1.0 and t.b == 0.0 and t.d == 0.0)
+
+    @property
     def units(self) -> str:
-        return "m" if self.crs is not None else "px"
+        """The base length unit, "m" or "px" (areas are in its square); see ``is_metric``."""
+        return "m" if self.is_metric else "px"
 
     def to_dict(self) -> dict:
         return {

@@ -11,6 +11,8 @@ import math
 
 import plotly.graph_objects as go
 
+from tracking.core.units import Units, units_of_rows
+
 PROVENANCE_COLORS = {
     "prompted": "#1f77b4",
     "propagated": "#7f7f7f",
@@ -39,71 +41,67 @@ def _by_object(rows: list[dict]) -> dict[int, list[dict]]:
     return out
 
 
-def _is_px(rows: list[dict]) -> bool:
-    """True when the rows are in pixels (a pixel grid), not metres."""
-    return bool(rows) and rows[0].get("units") == "px"
-
-
-def _area_unit(rows: list[dict]) -> tuple[float, str]:
-    """(divisor of area_m2, axis label): hectares on a projected grid, px² on a pixel grid."""
-    if _is_px(rows):
-        return 1.0, "Area (px²)"
-    return 10_000.0, "Area (ha)"
-
-
 def _layout(fig: go.Figure, title: str, ytitle: str) -> go.Figure:
     fig.update_layout(title=title, template="plotly_white", height=360, margin=dict(l=60, r=20, t=50, b=40),
                       legend=dict(orientation="h", y=-0.2), hovermode="x unified")
     fig.update_xaxes(type="date", title="Acquisition date")
-    fig.update_yaxes(title=ytitle)
+    # Full numbers with separators: "200,000 m²", never plotly's SI "200k" that reads as a unit.
+    fig.update_yaxes(title=ytitle, exponentformat="none", separatethousands=True)
     return fig
 
 
-def area_chart(measures) -> go.Figure:
-    """Scar area over the real dates, one line per object, markers coloured by provenance."""
+def area_chart(measures, units: Units | None = None) -> go.Figure:
+    """Scar area over the real dates, one line per object, markers coloured by provenance.
+
+    ``units``: the area unit shown (default: ha, or px² on a pixel grid).
+    """
     rows = records(measures)
-    div, label = _area_unit(rows)
+    units = units or units_of_rows(rows)
+    area = units.area_value
     fig = go.Figure()
     for oid, obj_rows in _by_object(rows).items():
-        fig.add_trace(go.Scatter(x=[r["date"] for r in obj_rows], y=[r["area_m2"] / div for r in obj_rows],
+        fig.add_trace(go.Scatter(x=[r["date"] for r in obj_rows], y=[area(r["area_m2"]) for r in obj_rows],
                                  mode="lines", name=f"object {oid}", line=dict(width=2)))
     for prov, color in PROVENANCE_COLORS.items():
         sel = [r for r in rows if r["provenance"] == prov]
         if sel:
             fig.add_trace(go.Scatter(
-                x=[r["date"] for r in sel], y=[r["area_m2"] / div for r in sel], mode="markers", name=prov,
+                x=[r["date"] for r in sel], y=[area(r["area_m2"]) for r in sel], mode="markers", name=prov,
                 marker=dict(color=color, size=9, line=dict(color="white", width=1)),
                 customdata=[[r["object"]] for r in sel],
-                hovertemplate=f"object %{{customdata[0]}}: %{{y:.3f}} ({prov})<extra></extra>"))
-    return _layout(fig, "Scar area", label)
+                hovertemplate=f"object %{{customdata[0]}}: %{{y:,.3~f}} {units.area_symbol} ({prov})<extra></extra>"))
+    return _layout(fig, "Scar area", units.area_title())
 
 
-def expansion_rate_chart(measures) -> go.Figure:
-    """Net expansion rate (area per day over the real gap to the previous date), per object."""
+def expansion_rate_chart(measures, units: Units | None = None) -> go.Figure:
+    """Net expansion rate (area per day or per year over the real gap to the previous date), per object."""
     rows = records(measures)
+    units = units or units_of_rows(rows)
     fig = go.Figure()
     for oid, obj_rows in _by_object(rows).items():
         sel = [r for r in obj_rows if _finite(r["expansion_rate_m2_per_day"])]
-        fig.add_trace(go.Scatter(x=[r["date"] for r in sel], y=[r["expansion_rate_m2_per_day"] for r in sel],
+        fig.add_trace(go.Scatter(x=[r["date"] for r in sel],
+                                 y=[units.rate_value(r["expansion_rate_m2_per_day"]) for r in sel],
                                  mode="lines+markers", name=f"object {oid}",
                                  customdata=[[r["days"]] for r in sel],
-                                 hovertemplate="%{y:.2f} per day over %{customdata[0]:.0f} days"))
-    return _layout(fig, "Expansion rate since the previous date", "px² per day" if _is_px(rows) else "m² per day")
+                                 hovertemplate=f"%{{y:,.3~f}} {units.rate_symbol} over %{{customdata[0]:.0f}} days"))
+    return _layout(fig, "Expansion rate since the previous date", units.rate_title())
 
 
-def gain_loss_chart(measures) -> go.Figure:
+def gain_loss_chart(measures, units: Units | None = None) -> go.Figure:
     """Area gained (up) and lost (down) since the previous date, all objects stacked."""
     rows = [r for r in records(measures) if _finite(r["gain_m2"])]
-    unit = "px²" if _is_px(rows) else "m²"
+    units = units or units_of_rows(records(measures))
+    area = units.area_value
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=[r["date"] for r in rows], y=[r["gain_m2"] for r in rows], name="gained",
+    fig.add_trace(go.Bar(x=[r["date"] for r in rows], y=[area(r["gain_m2"]) for r in rows], name="gained",
                          marker_color="#2ca02c"))
-    fig.add_trace(go.Bar(x=[r["date"] for r in rows], y=[-r["loss_m2"] for r in rows], name="lost",
+    fig.add_trace(go.Bar(x=[r["date"] for r in rows], y=[-area(r["loss_m2"]) for r in rows], name="lost",
                          marker_color="#d62728"))
-    fig.add_trace(go.Scatter(x=[r["date"] for r in rows], y=[r["net_m2"] for r in rows], name="net",
+    fig.add_trace(go.Scatter(x=[r["date"] for r in rows], y=[area(r["net_m2"]) for r in rows], name="net",
                              mode="markers", marker=dict(color="black", symbol="diamond", size=8)))
     fig.update_layout(barmode="relative")
-    return _layout(fig, "Area gained and lost since the previous date", unit)
+    return _layout(fig, "Area gained and lost since the previous date", units.area_title())
 
 
 def accuracy_chart(rows) -> go.Figure:

@@ -31,6 +31,7 @@ from tracking.core.grid import Grid
 from tracking.render.map_images import date_colors
 from tracking.render.overlay import hex_to_rgb
 from tracking.core.track import Provenance, Track
+from tracking.core.units import Units, units_for
 from tracking.analysis.vectorize import scar_outline
 
 WEB_MERCATOR = CRS.from_epsg(3857)
@@ -138,17 +139,19 @@ def _to_map_coords(geom, grid: Grid):
 
 
 def outline_features(track: Track, grid: Grid, dates: list[dt.date],
-                     colors: list[str] | None = None) -> dict:
+                     colors: list[str] | None = None, units: Units | None = None) -> dict:
     """GeoJSON FeatureCollection of every tracked outline, one feature per date and object.
 
     Properties: date (ISO), frame, object, area (m² or px², see ``units``),
-    area_label (e.g. "1.23 ha"), provenance, color (the date's colour).
+    area_label (in ``units``, default ha or px², e.g. "1.23 ha"), provenance,
+    color (the date's colour).
     Frames never tracked and empty masks are left out. Coordinates as in
     ``map_bounds`` (EPSG:4326 lon/lat, or pixels on a pixel grid).
     """
     if len(dates) != track.n_frames:
         raise ValueError(f"{len(dates)} dates for {track.n_frames} frames")
     colors = colors or date_colors(len(dates))
+    units = units or units_for(grid)
     features = []
     for oid in sorted(track.objects):
         obj = track.objects[oid]
@@ -159,18 +162,9 @@ def outline_features(track: Track, grid: Grid, dates: list[dt.date],
             geom = _to_map_coords(scar_outline(obj.masks[i], grid), grid)
             features.append({"type": "Feature", "geometry": mapping(geom), "properties": {
                 "date": date.isoformat(), "frame": i, "object": oid, "area": area,
-                "area_label": area_label(area, grid), "provenance": obj.provenance[i].value,
+                "area_label": units.fmt_area(area), "provenance": obj.provenance[i].value,
                 "units": grid.units, "color": colors[i]}})
     return {"type": "FeatureCollection", "features": features}
-
-
-def area_label(area: float, grid: Grid) -> str:
-    """A short human label: hectares (or m² below 0.1 ha) on a projected grid, px² otherwise."""
-    if grid.crs is None:
-        return f"{area:,.0f} px²"
-    if area >= 1_000:
-        return f"{area / 10_000:,.2f} ha"
-    return f"{area:,.0f} m²"
 
 
 def features_bounds(collection: dict) -> list[list[float]] | None:

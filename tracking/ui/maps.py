@@ -22,6 +22,7 @@ from tracking.core.frames import Frames
 from tracking.render.map_images import date_colors
 from tracking.analysis.measures import evolution_map
 from tracking.core.track import Track
+from tracking.core.units import Units
 
 
 def vendor_url(path: str) -> str:
@@ -57,10 +58,12 @@ def _outline_style(feature: dict) -> dict:
     return {"color": feature["properties"]["color"], "weight": 2, "fill": False}
 
 
-def scar_map(frames: Frames, track: Track, scene_frames: list[int], height: int = 560) -> folium.Map:
+def scar_map(frames: Frames, track: Track, scene_frames: list[int], height: int = 560,
+             units: Units | None = None) -> folium.Map:
     """A Leaflet map of the scar: chosen scenes as base layers, evolution map and dated outlines on top.
 
     scene_frames: frame indices offered as base layers (the first is shown).
+    units: the area unit of the outline tooltips (default ha, or px² on a pixel grid).
     """
     grid = frames.grid
     colors = date_colors(len(frames))
@@ -73,7 +76,7 @@ def scar_map(frames: Frames, track: Track, scene_frames: list[int], height: int 
         _image_layer(ov, f"Scene {frames.dates[i].isoformat()}", overlay=False, show=k == 0).add_to(fmap)
     evo = mapdata.evolution_overlay(evolution_map(track), colors, grid)
     _image_layer(evo, "Evolution map (first date as scar)", overlay=True, show=False, opacity=0.8).add_to(fmap)
-    outlines = mapdata.outline_features(track, grid, frames.dates, colors)
+    outlines = mapdata.outline_features(track, grid, frames.dates, colors, units)
     if outlines["features"]:
         folium.GeoJson(outlines, name="Scar outlines by date", style_function=_outline_style,
                        highlight_function=lambda f: {"weight": 4},

@@ -7,9 +7,10 @@ from pyproj import Transformer
 from rasterio.crs import CRS
 from shapely.geometry import shape
 
-from tracking.render import map_data
 from tracking.core.grid import Grid
 from tracking.core.track import Provenance, Track
+from tracking.core.units import units_for
+from tracking.render import map_data
 
 UTM = CRS.from_epsg(32648)
 
@@ -146,7 +147,11 @@ def test_features_bounds_none_when_empty():
     assert map_data.features_bounds({"type": "FeatureCollection", "features": []}) is None
 
 
-def test_area_label_units():
-    assert map_data.area_label(500.0, utm_grid()) == "500 m²"
-    assert map_data.area_label(25_000.0, utm_grid()) == "2.50 ha"
-    assert map_data.area_label(1234.0, pixel_grid()) == "1,234 px²"
+def test_tooltip_area_follows_the_unit_choice():
+    grid, track = utm_grid(), make_track()  # frame 2: 10 x 20 pixels of 100 m² = 20,000 m²
+    labels = {key: map_data.outline_features(track, grid, DATES, units=units_for(grid, key))
+              ["features"][2]["properties"]["area_label"] for key in ("m2", "ha", "km2")}
+    assert labels == {"m2": "20,000 m²", "ha": "2.00 ha", "km2": "0.020 km²"}
+    # a pixel grid says px² whatever the choice
+    fc = map_data.outline_features(track, pixel_grid(), DATES, units=units_for(pixel_grid(), "ha"))
+    assert fc["features"][2]["properties"]["area_label"] == "200 px²"
