@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracking.project import workflow
+from tracking.project import frames_store, uploads, workflow
 from tracking.core.errors import InputError
 from tracking.project.folder import Project
 from tracking.ui import scenes_ui
@@ -48,20 +48,19 @@ if project is None:
     st.stop()
 
 head, side = st.columns([3, 2], vertical_alignment="bottom")
-name = head.text_input("Project name", value=project.meta.get("name", ""), key=f"scenes:name:{project.id}")
-if name.strip() and name.strip() != project.meta.get("name"):
-    project.meta["name"] = name.strip()
-    project.save()
+name = head.text_input("Project name", value=project.meta.name, key=f"scenes:name:{project.id}")
+workflow.rename(project, name)
 if side.button("Load the sample series", key="scenes:sample",
-               help="Replace this project's scenes by the built-in synthetic landslide (12 dates)."):
+               help="Replace this project's scenes by the built-in synthetic landslide "
+                    f"({workflow.sample_date_count()} dates)."):
     scenes_ui.rebuild(project, sample=True)
 project_switcher()
 
-frames = workflow.load_frames(project)
+frames = frames_store.load_frames(project)
 scenes_ui.upload_form(project, expanded=frames is None)
-frames = workflow.load_frames(project)
+frames = frames_store.load_frames(project)
 if frames is None:
-    if workflow.uploaded_files(project):
+    if uploads.uploaded_files(project):
         st.warning("The uploaded files did not give any usable frame yet; see the problems above, "
                    "fix dates below, or upload more scenes.")
         scenes_ui.undated_dates(project)
@@ -71,7 +70,7 @@ if frames is None:
 
 scenes_ui.timeline_editor(project, frames)
 scenes_ui.undated_dates(project)
-problems(project.meta.get("problems", []))
+problems(project.meta.problems)
 scenes_ui.frame_settings(project, frames)
 scenes_ui.preview(frames)
 st.page_link("pages/2_prompt.py", label="Next: draw the prompt", icon=":material/arrow_forward:")

@@ -4,10 +4,8 @@ import datetime as dt
 import io
 import zipfile
 
+from tests.helpers.apptest import app_test, sample_project, texts
 from tracking.project.folder import Project
-
-from .page_fixtures import (app_env, app_test, sample_project, sample_template, small_sample,  # noqa: F401
-                            texts)
 
 
 def test_upload_a_zip_of_scenes_builds_frames(app_env, small_sample):
@@ -23,7 +21,7 @@ def test_upload_a_zip_of_scenes_builds_frames(app_env, small_sample):
     at.button(key="FormSubmitter:scenes:upload-Add to the project").click().run()
     assert not at.exception
     project = Project.open(app_env, pid)
-    assert project.meta["sources"] == ["scenes.zip"]
+    assert project.meta.sources == ["scenes.zip"]
     frames = project.load_frames()
     assert len(frames) == 4 and frames.dates == sorted(frames.dates)
     assert set(frames.sources) == {p.name for p in scenes}
@@ -53,7 +51,7 @@ def test_excluding_a_frame_in_the_table_is_saved(app_env, sample_template):
     assert not at.exception
     again = Project.open(app_env, project.id)
     frames = again.load_frames()
-    assert frames.excluded == {3} and again.meta["excluded"] == [frames.sources[3]]
+    assert frames.excluded == {3} and again.meta.excluded == [frames.sources[3]]
     table = at.data_editor[0].value
     assert table["exclude"].tolist()[3] and table["status"].tolist()[3] == "left out"
 
@@ -68,7 +66,7 @@ def test_fixing_a_date_reorders_the_frames(app_env, sample_template):
     at.run()
     assert not at.exception
     again = Project.open(app_env, project.id)
-    assert again.meta["date_overrides"] == {moved: "2030-01-01"}
+    assert again.meta.date_overrides == {moved: dt.date(2030, 1, 1)}
     after = again.load_frames()
     assert after.sources[-1] == moved and after.dates[-1] == dt.date(2030, 1, 1)
 
@@ -84,10 +82,10 @@ def test_frame_settings_rebuild_with_a_composite_and_an_area(app_env, sample_tem
     at.button(key="scenes:apply").click().run()
     assert not at.exception
     again = Project.open(app_env, project.id)
-    assert again.meta["options"]["composite"] == "bgrn-false"
+    assert again.meta.options.composite == "bgrn-false"
     frames = again.load_frames()
     assert frames.grid.width == grid.width // 2 and frames.grid.height == grid.height
-    assert again.meta["options"]["aoi_crs"] == grid.crs.to_string()
+    assert again.meta.options.aoi_crs == grid.crs.to_string()
 
 
 def test_preview_slider_shows_each_date(app_env, sample_template):
@@ -98,3 +96,10 @@ def test_preview_slider_shows_each_date(app_env, sample_template):
     at.select_slider(key="scenes:preview").set_value(last).run()
     assert not at.exception
     assert f"Frame {len(frames)} of {len(frames)}" in texts(at)
+
+
+def test_sample_button_tooltip_counts_the_samples_own_dates(app_env, sample_template, small_sample):
+    project = sample_project(app_env, sample_template)
+    at = app_test(project)
+    help_text = at.button(key="scenes:sample").help
+    assert f"({len(small_sample.dates)} dates)" in help_text  # the test sample has 12, the default 14

@@ -1,8 +1,9 @@
 """Scar measures per date and object: area, growth, displacement, footprint.
 
 Lengths and areas are in the grid's projected CRS (metres); on a pixel grid
-(``grid.crs is None``) the same columns hold pixels and square pixels, and each
-row says so in ``units`` ("m" or "px").
+(``not grid.is_metric``) the same keys hold pixels and square pixels, each row
+says so in ``units`` ("m" or "px"), and the exports name them so
+(``export_columns``).
 
 Areas are pixel counts times the pixel area (exact for a raster mask); the
 perimeter is the length of the vectorised outline (``vectorize.scar_outline``),
@@ -23,6 +24,7 @@ from scipy import ndimage
 
 from tracking.core.grid import Grid
 from tracking.core.track import ObjectTrack, Provenance, Track
+from tracking.core.units import choose
 from tracking.analysis.vectorize import scar_outline
 
 #: Column order of a measures row (and of metrics.csv).
@@ -31,6 +33,25 @@ COLUMNS = (
     "days", "expansion_rate_m2_per_day", "centroid_x", "centroid_y", "displacement_m",
     "direction_deg", "main_axis_m", "cumulative_m2", "provenance", "confidence", "units",
 )
+
+
+def export_columns(units: str) -> dict[str, str]:
+    """{measures key: column name in the exports} for a grid measured in ``units`` ("m" or "px").
+
+    In metres the keys are the names. On a pixel grid every metric name says pixels
+    (``area_m2`` -> ``area_px2``, ``perimeter_m`` -> ``perimeter_px``,
+    ``expansion_rate_m2_per_day`` -> ``expansion_rate_px2_per_day``) and ``area_ha``,
+    which has no meaning there, is left out.
+    """
+    if units == "m":
+        return {k: k for k in COLUMNS}
+    renamed = {}
+    for key in COLUMNS:
+        if key == "area_ha":
+            continue
+        parts = ["px2" if p == "m2" else "px" if p == "m" else p for p in key.split("_")]
+        renamed[key] = "_".join(parts)
+    return renamed
 
 
 def scar_measures(track: Track, grid: Grid, dates: list[dt.date],
@@ -92,7 +113,7 @@ def _object_rows(oid: int, obj: ObjectTrack, grid: Grid, dates: list[dt.date],
             "confidence": float(obj.confidence[i]),
             "units": units,
         }
-        row["area_ha"] = row["area_m2"] / 10_000 if units == "m" else math.nan
+        row["area_ha"] = choose(units, "ha").area_value(row["area_m2"]) if units == "m" else math.nan
         row.update(_change(mask, prev_mask, date, prev_date, centroid, prev_centroid, px_area, grid))
         rows.append({k: row[k] for k in COLUMNS})
         prev_mask, prev_centroid, prev_date = mask, centroid, date
@@ -108,7 +129,8 @@ def _change(mask, prev_mask, date, prev_date, centroid, prev_centroid, px_area, 
     gain = float((mask & ~prev_mask).sum()) * px_area
     loss = float((prev_mask & ~mask).sum()) * px_area
     days = float((date - prev_date).days)
-    dist, azimuth = _displacement(prev_centroid, centroid, north_up=grid.crs is not None)
+    # A ground grid is north-up (rows step south, e < 0); an image's rows step down the picture.
+    dist, azimuth = _displacement(prev_centroid, centroid, north_up=grid.transform.e < 0)
     return dict(gain_m2=gain, loss_m2=loss, net_m2=gain - loss, days=days,
                 expansion_rate_m2_per_day=(gain - loss) / days if days > 0 else nan,
                 displacement_m=dist, direction_deg=azimuth)

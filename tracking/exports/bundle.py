@@ -31,11 +31,12 @@ from tracking.exports.raster import write_evolution_tif, write_masks_tif
 from tracking.exports.vector import scars_frame, write_geojson, write_gpkg, write_shapefile_zip
 from tracking.core.frames import Frames
 from tracking.render.map_images import evolution_png
-from tracking.analysis.measures import COLUMNS, evolution_map, scar_measures
+from tracking.analysis.measures import evolution_map, export_columns, scar_measures
 from tracking.core.prompts import Prompt
 from tracking.analysis.reference import load_reference
 from tracking.exports.report import write_report
 from tracking.core.track import Track
+from tracking.core.units import Units
 
 
 def _cell(value) -> str:
@@ -59,7 +60,10 @@ def rows_to_csv(rows: list[dict], columns: list[str] | tuple[str, ...]) -> bytes
 
 
 def write_metrics_csv(path: str | Path, measures: list[dict]) -> Path:
-    write_bytes(path, rows_to_csv(measures, COLUMNS))
+    """One row per date and object; on a pixel grid the metric columns are named in pixels."""
+    names = export_columns(measures[0]["units"] if measures else "m")
+    rows = [{names[k]: v for k, v in row.items() if k in names} for row in measures]
+    write_bytes(path, rows_to_csv(rows, list(names.values())))
     return Path(path)
 
 
@@ -71,11 +75,13 @@ def write_accuracy_csv(path: str | Path, rows: list[dict]) -> Path:
 
 
 def export_all(out_dir: str | Path, frames: Frames, track: Track, engine_info: dict, prompts: list[Prompt],
-               reference=None, shapefile: bool = False) -> dict[str, Path]:
+               reference=None, shapefile: bool = False, units: Units | None = None) -> dict[str, Path]:
     """Write every export into ``out_dir`` and return {kind: path}.
 
     ``reference`` is None, a path (folder of dated masks or a vector file, see
     ``reference.load_reference``) or an already loaded {date: (H, W) bool}.
+    ``units`` is the report's choice of area unit and rate period (default ha per
+    year); the data files keep base units (m², per day; px² on a pixel grid).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -103,5 +109,5 @@ def export_all(out_dir: str | Path, frames: Frames, track: Track, engine_info: d
         accuracy = evaluate(track, ref, dates)  # evaluate reads each mask as bool
         paths["accuracy"] = write_accuracy_csv(out / "accuracy.csv", accuracy)
     paths["report"] = write_report(out / "report.html", frames, track, measures, engine_info, prompts, accuracy,
-                                   evo_png)
+                                   evo_png, units)
     return paths

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from rasterio.errors import RasterioIOError
 
+from tracking.core.acqdate import from_iso
 from tracking.core.atomic import atomic_path, write_json
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
@@ -95,7 +96,7 @@ def load_track_output(out_dir: str | Path) -> tuple[Grid, list[dt.date], Track]:
         manifest = json.loads(manifest_path.read_text())
         grid = Grid.from_dict(manifest["grid"])
         frames = manifest["frames"]
-        dates = [dt.date.fromisoformat(str(f["date"])[:10]) for f in frames]
+        dates = [from_iso(str(f["date"])) for f in frames]
     except FileNotFoundError as exc:
         raise InputError(f"{manifest_path} is missing: is {out_dir} the output folder of the track command?") from exc
     except (ValueError, KeyError, TypeError) as exc:

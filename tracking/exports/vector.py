@@ -2,8 +2,10 @@
 
 The geometry is ``vectorize.scar_outline`` (pixel edges smoothed, within half a
 pixel), so its length is the row's ``perimeter_m``; ``area_m2`` is the exact
-pixel-count area. Dates are ISO strings (``YYYY-MM-DD``), readable by every
-format including Shapefile.
+pixel-count area. Dates are DATE fields (ISO ``YYYY-MM-DD`` strings in GeoJSON). With a
+month or year known only, the DATE is mid-period and ``date_known`` holds "1992-10". On a
+pixel grid the columns say pixels (``area_px2``, ``perimeter_px``; see
+``measures.export_columns``) and no CRS is claimed.
 """
 
 from __future__ import annotations
@@ -17,14 +19,18 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
+import pyarrow as pa
 
+from tracking.core.acqdate import precision
 from tracking.core.atomic import atomic_path, write_bytes
 from tracking.core.grid import Grid
 from tracking.core.track import Track
+from tracking.analysis.measures import export_columns
 from tracking.analysis.vectorize import scar_outline
 
 LAYER = "scars"
-SHAPEFILE_NAMES = {"perimeter_m": "perim_m"}
+SHAPEFILE_NAMES = {"perimeter_m": "perim_m", "perimeter_px": "perim_px"}
 FIELDS = ("date", "object", "area_m2", "perimeter_m", "gain_m2", "loss_m2", "provenance", "engine")
 
 
@@ -44,12 +50,18 @@ def scars_frame(track: Track, grid: Grid, dates: list[dt.date], measures: list[d
         outline = outlines[key] if key in outlines else scar_outline(mask, grid)
         geoms.append(outline if not outline.is_empty else None)
         records.append({
-            "date": row["date"].isoformat(), "object": int(row["object"]),
+            "date": row["date"], "object": int(row["object"]),
             "area_m2": row["area_m2"], "perimeter_m": row["perimeter_m"],
             "gain_m2": _nullable(row["gain_m2"]), "loss_m2": _nullable(row["loss_m2"]),
             "provenance": row["provenance"], "engine": engine,
         })
-    columns = {f: [r[f] for r in records] for f in FIELDS}
+    names = export_columns(grid.units)
+    columns = {names.get(f, f): [r[f] for r in records] for f in FIELDS}
+    days = columns["date"]
+    # A real DATE field (GeoPackage DATE, Shapefile D): QGIS's temporal controller reads it as is.
+    columns["date"] = pd.array([dt.date(d.year, d.month, d.day) for d in days], dtype=pd.ArrowDtype(pa.date32()))
+    if any(precision(d) != "day" for d in days):  # "1992-10": the DATE is mid-period, the text says so
+        columns["date_known"] = [d.isoformat() for d in days]
     return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries(geoms, crs=grid.crs), crs=grid.crs)
 
 
@@ -61,15 +73,16 @@ def _to_file(gdf: gpd.GeoDataFrame, path: Path, **kwargs) -> None:
     with warnings.catch_warnings():
         # A pixel grid has no CRS on purpose; pyogrio warns about it.
         warnings.filterwarnings("ignore", message="'crs' was not provided")
-        gdf.to_file(path, **kwargs)
+        # Arrow writes the date column as a DATE field (without it, as TEXT).
+        gdf.to_file(path, use_arrow=True, **kwargs)
 
 
-def write_gpkg(path: str | Path, gdf: gpd.GeoDataFrame) -> Path:
-    """GeoPackage with the layer ``scars`` in the grid CRS."""
+def write_gpkg(path: str | Path, gdf: gpd.GeoDataFrame, layer: str = LAYER) -> Path:
+    """GeoPackage with one layer (default ``scars``) in the frame's CRS."""
     path = Path(path)
     with atomic_path(path, suffix=".gpkg") as tmp:
         tmp.unlink(missing_ok=True)  # the GeoPackage driver wants to create the file itself
-        _to_file(gdf, tmp, layer=LAYER, driver="GPKG")
+        _to_file(gdf, tmp, layer=layer, driver="GPKG")
     return path
 
 
@@ -79,7 +92,7 @@ def write_geojson(path: str | Path, gdf: gpd.GeoDataFrame) -> Path:
     out = gdf.to_crs("EPSG:4326") if gdf.crs is not None else gdf
     with atomic_path(path, suffix=".geojson") as tmp:
         tmp.unlink(missing_ok=True)
-        _to_file(out, tmp, driver="GeoJSON")
+        _to_file(out, tmp, driver="GeoJSON", layer=LAYER)  # else named after the temporary file
     return path
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 from pathlib import Path
-from typing import Mapping
+from typing import BinaryIO, Iterator, Mapping, TextIO
 
+from tracking.core.acqdate import partial_from_text, partial_from_value
 from tracking.core.errors import InputError
 
 MIN_YEAR = 1950
@@ -102,6 +104,10 @@ def date_from_name(name: str) -> tuple[dt.date, str] | None:
         date = valid_date(int(match.group("y")), int(month), int(day))
         if date is not None:
             return date, sensor_from_name(base)
+    # Deliveries named by year and month (..-199210-.., Oct 1992) or year: kept at that precision.
+    partial = partial_from_text(Path(base).stem)
+    if partial is not None:
+        return partial, sensor_from_name(base)
     return None
 
 
@@ -124,11 +130,13 @@ def _ymd(digits: str) -> dt.date | None:
 
 
 def parse_date_value(value: str) -> dt.date | None:
-    """A date from a metadata or CSV value: ISO 8601, "2019:06:14 10:31:02", 20190614, 2019/06/14."""
+    """A date from a metadata or CSV value: ISO 8601, "2019:06:14 10:31:02", 20190614, 2019/06/14;
+    a month ("1992-10", "199210", "Oct 1992") or a year ("1992") as a PartialDate."""
     match = _TAG_VALUE.match(str(value))
-    if match is None:
-        return None
-    return valid_date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+    date = valid_date(int(match.group("y")), int(match.group("m")), int(match.group("d"))) if match else None
+    if date is None and match is None or (match and not match.group("sep") and len(str(value).strip()) == 6):
+        return partial_from_value(str(value))  # "1992-10", "199210", "Oct 1992", "1992": a month or a year
+    return date
 
 
 def _normalise_key(key: str) -> str:
@@ -154,48 +162,79 @@ def date_from_tags(tags: Mapping[str, str]) -> dt.date | None:
     return None
 
 
-def is_date_manifest(path: Path) -> bool:
-    """True when ``path`` is a CSV whose header has ``file`` and ``date`` columns."""
+#: Longest line a dates manifest may have (a file name and a date); a file without line
+#: breaks is refused at this length instead of being read whole into memory.
+MAX_MANIFEST_LINE = 4096
+
+
+def _lines(fh: TextIO) -> Iterator[str]:
+    """The lines of ``fh`` one at a time; csv.Error on one longer than MAX_MANIFEST_LINE."""
+    while line := fh.readline(MAX_MANIFEST_LINE + 1):
+        if len(line) > MAX_MANIFEST_LINE:
+            raise csv.Error(f"a line is longer than {MAX_MANIFEST_LINE:,} characters")
+        yield line
+
+
+def _open_text(source: Path | BinaryIO) -> TextIO:
+    if hasattr(source, "read"):  # e.g. an entry of a zip archive, not yet extracted
+        return io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
+    return open(source, newline="", encoding="utf-8-sig")
+
+
+def is_date_manifest(source: Path | BinaryIO) -> bool:
+    """True when ``source`` (a path, or a binary stream) is a CSV whose header has ``file`` and
+    ``date`` columns; only the first line is read."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            header = next(csv.reader(fh), [])
+        with _open_text(source) as fh:
+            header = next(csv.reader(_lines(fh)), [])
     except (OSError, UnicodeDecodeError, csv.Error):
         return False
     names = {h.strip().lower() for h in header}
     return {"file", "date"} <= names
 
 
-def read_date_manifest(path: Path) -> dict[str, dt.date]:
-    """Read a ``file,date`` CSV into {file base name: date}.
+def read_date_manifest(path: Path, max_rows: int | None = None) -> dict[str, dt.date]:
+    """Read a ``file,date`` CSV into {file base name: date}, one line at a time.
 
-    Raises InputError naming the file and line on a missing header, an empty file name,
-    a bad date or one file listed twice with different dates.
+    ``max_rows``: most file lines accepted (the number of scenes: a manifest listing
+    more is wrong). Raises InputError naming the file and line at the first missing
+    header, empty file name, bad date, file listed twice with different dates, line
+    longer than MAX_MANIFEST_LINE, or line past ``max_rows``; nothing after it is read.
     """
     path = Path(path)
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.reader(fh))
+        with _open_text(path) as fh:
+            return _read_rows(path.name, csv.reader(_lines(fh)), max_rows)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"The date manifest {path.name} could not be read ({exc}).") from None
-    header = [h.strip().lower() for h in (rows[0] if rows else [])]
+        reason = exc.strerror if isinstance(exc, OSError) else exc
+        raise InputError(f"The date manifest {path.name} could not be read ({reason}).") from None
+
+
+def _read_rows(name: str, rows: Iterator[list[str]], max_rows: int | None) -> dict[str, dt.date]:
+    header = [h.strip().lower() for h in next(rows, [])]
     if "file" not in header or "date" not in header:
-        raise InputError(f"The date manifest {path.name} needs a header line 'file,date'.")
+        raise InputError(f"The date manifest {name} needs a header line 'file,date'.")
     i_file, i_date = header.index("file"), header.index("date")
     dates: dict[str, dt.date] = {}
-    for line_no, row in enumerate(rows[1:], start=2):
+    listed = 0
+    for line_no, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
+        listed += 1
+        if max_rows is not None and listed > max_rows:
+            raise InputError(f"{name} line {line_no}: the manifest lists more files than the {max_rows:,} "
+                             f"scene{'' if max_rows == 1 else 's'} found; list each scene once.")
         file = row[i_file].strip() if i_file < len(row) else ""
         raw = row[i_date].strip() if i_date < len(row) else ""
         if not file:
-            raise InputError(f"{path.name} line {line_no}: the file name is empty.")
+            raise InputError(f"{name} line {line_no}: the file name is empty.")
         date = parse_date_value(raw)
         if date is None:
-            raise InputError(f"{path.name} line {line_no}: '{raw}' is not a valid date for {file} "
-                             f"(use YYYY-MM-DD).")
+            raise InputError(f"{name} line {line_no}: '{raw[:40]}' is not a valid date for {file[:120]} "
+                             f"(use YYYY-MM-DD, or YYYY-MM for a month).")
         key = Path(file.replace("\\", "/")).name
         if key in dates and dates[key] != date:
-            raise InputError(f"{path.name} line {line_no}: {key} is listed twice with different dates.")
+            raise InputError(f"{name} line {line_no}: {key} is listed twice with different dates.")
         dates[key] = date
     return dates
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tracking.core.acqdate import from_iso
 from tracking.core.atomic import atomic_path, write_json
 from tracking.core.frames import FrameQuality, Frames
 from tracking.core.grid import Grid
@@ -56,7 +57,7 @@ def load_frames(folder: Path) -> Frames | None:
         images = z["images"]
         valid = np.unpackbits(z["valid"], axis=-1, count=images.shape[2]).astype(bool)
     return Frames(images=images, valid=valid,
-                  dates=[dt.date.fromisoformat(d) for d in meta["dates"]],
+                  dates=[from_iso(d) for d in meta["dates"]],  # "1992-10": month precision
                   sources=list(meta["sources"]), grid=Grid.from_dict(meta["grid"]),
                   quality=[FrameQuality.from_dict(q) for q in meta["quality"]],
                   excluded=set(meta.get("excluded", [])))

@@ -5,27 +5,21 @@ the engine-room modules, and saves the outcome back to the project before it
 returns, so a page only calls one function and draws what comes back, and a
 refresh (or a link opened later) finds everything where it was left.
 
-Uploads are in :mod:`tracking.project.uploads` and tracking runs in :mod:`tracking.project.runs`;
-both are re-exported here so pages only import this module.
+Uploads are in :mod:`tracking.project.uploads`, tracking runs in :mod:`tracking.project.runs`
+and the saved frames in :mod:`tracking.project.frames_store`; pages import those directly.
 
-Settings live in ``project.meta``:
-
-- ``options``: the frame options (:class:`tracking.ingest.build.FrameOptions` as a dict)
-- ``date_overrides``: {file name: ISO date} fixed by the analyst
-- ``excluded``: names of the source files the analyst left out
-- ``frames_hash``: content hash of the saved frames (excluding exclusions)
-- ``run``: the last tracking run (its cache key, engine, timings, outcome)
+Settings live in ``project.meta`` (:class:`tracking.project.state.ProjectMeta`: frame
+options, date fixes, exclusions, engine choice, frames hash, the last run); pages
+change them only through the operations here (``rename``, ``choose_engine``,
+``set_date``, ``set_excluded``...).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import shutil
-import threading
-from collections import OrderedDict
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import numpy as np
@@ -33,27 +27,16 @@ import numpy as np
 from tracking.core.atomic import write_bytes
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
+from tracking.core.memo import Memo
 from tracking.project.folder import Project
+from tracking.project.frames_store import frames_hash, load_frames, require_frames
+from tracking.project.state import DEFAULT_NAME, EngineChoice, SamplePaths
+from tracking.core.prompt_rules import check_point_totals, validate_prompt
 from tracking.core.prompts import Prompt
-from tracking.project.runs import (
-    RunProgress,
-    RunResult,
-    cached_run,
-    is_running,
-    request_cancel,
-    run_key,
-    run_tracking,
-    wait_until_stopped,
-)
-from tracking.project.uploads import (
-    PROMPT_FILE_SUFFIXES,
-    UPLOAD_SUFFIXES,
-    add_uploads,
-    remove_upload,
-    safe_name,
-    save_prompt_file,
-    uploaded_files,
-)
+from tracking.project.runs import run_key
+from tracking.core.stamps import stamp_text
+from tracking.core.units import units_for
+from tracking.project.uploads import uploaded_files
 
 
 # -- the sample -------------------------------------------------------------------
@@ -62,7 +45,7 @@ def load_sample(project: Project, options=None, progress=None):
 
     Returns (Frames, problems) like :func:`rebuild_frames`. The sample's truth masks
     and prompt files stay in the shared sample folder; their paths are noted in
-    ``project.meta["sample"]`` for the accuracy and prompt steps.
+    ``project.meta.sample`` for the accuracy and prompt steps.
     """
     from tracking.sample.series import ensure_sample
 
@@ -74,39 +57,31 @@ def load_sample(project: Project, options=None, progress=None):
     for src in sorted(Path(sample.scenes_dir).iterdir()):
         if src.is_file() and not src.name.startswith("."):
             shutil.copy2(src, target / src.name)
-    project.meta["sources"] = uploaded_files(project)
-    project.meta["date_overrides"] = {}
-    project.meta["excluded"] = []
-    project.meta["sample"] = {k: str(getattr(sample, k)) for k in
-                              ("root", "truth_dir", "prompt_path", "prompt_points_path", "prompt_box_path")
-                              if getattr(sample, k, None) is not None}
-    if project.meta.get("name", "Untitled landslide") == "Untitled landslide":
-        project.meta["name"] = "Sample landslide"
+    project.meta.sources = uploaded_files(project)
+    project.meta.date_overrides = {}
+    project.meta.excluded = []
+    project.meta.sample = SamplePaths.of(sample)
+    if project.meta.name == DEFAULT_NAME:
+        project.meta.name = "Sample landslide"
     project.save()
     return rebuild_frames(project, options, progress)
 
 
+def sample_date_count() -> int:
+    """How many dates the built-in sample holds (read from the sample itself, made once if missing)."""
+    from tracking.sample.series import ensure_sample
+
+    return len(ensure_sample().dates)
+
+
 # -- timeline and frames ----------------------------------------------------------
-_TIMELINES: OrderedDict = OrderedDict()
-_FRAMES: OrderedDict = OrderedDict()
-_LOCK = threading.Lock()
-
-
-def _remember(cache: OrderedDict, key, value, size: int) -> None:
-    with _LOCK:
-        cache[key] = value
-        cache.move_to_end(key)
-        while len(cache) > size:
-            cache.popitem(last=False)
-
-
-def _recall(cache: OrderedDict, key):
-    with _LOCK:
-        return cache.get(key)
+#: Timelines by (project folder, upload stamps, date fixes).
+_TIMELINES = Memo(8)
 
 
 def date_overrides(project: Project) -> dict[str, dt.date]:
-    return {k: dt.date.fromisoformat(v) for k, v in project.meta.get("date_overrides", {}).items()}
+    """{scene file name: acquisition date} the analyst fixed by hand (a copy)."""
+    return dict(project.meta.date_overrides)
 
 
 def timeline(project: Project):
@@ -120,32 +95,18 @@ def timeline(project: Project):
     files = uploaded_files(project)
     if not files:
         raise InputError("This project has no scenes yet; upload scene files or load the sample.")
-    stamp = [(n, (project.uploads / n).stat().st_size, (project.uploads / n).stat().st_mtime_ns) for n in files]
-    key = (str(project.root), json.dumps(stamp), json.dumps(project.meta.get("date_overrides", {}), sort_keys=True))
-    cached = _recall(_TIMELINES, key)
+    stamp = [stamp_text(project.uploads / n) for n in files]
+    key = (str(project.root), json.dumps(stamp), json.dumps(project.meta.date_overrides, sort_keys=True, default=str))
+    cached = _TIMELINES.get(key)
     if cached is None:
         cached = build_timeline([project.uploads], project.work, date_overrides(project))
-        _remember(_TIMELINES, key, cached, 8)
+        _TIMELINES.put(key, cached)
     return cached
 
 
 def frame_options(project: Project):
     """The project's saved :class:`tracking.ingest.build.FrameOptions` (defaults when none saved)."""
-    from tracking.ingest.build import FrameOptions
-
-    saved = project.meta.get("options") or {}
-    return FrameOptions.from_dict(saved) if saved else FrameOptions()
-
-
-def frames_hash(frames: Frames) -> str:
-    """Content hash of the frames (pixels, validity, dates, sources, grid, quality), not exclusions."""
-    h = hashlib.sha256()
-    h.update(np.ascontiguousarray(frames.images).tobytes())
-    h.update(np.packbits(frames.valid).tobytes())
-    h.update(json.dumps({"dates": [d.isoformat() for d in frames.dates], "sources": frames.sources,
-                         "grid": frames.grid.to_dict(), "quality": [q.to_dict() for q in frames.quality]},
-                        sort_keys=True, default=str).encode())
-    return h.hexdigest()
+    return project.meta.options
 
 
 def _source_name(source: str) -> str:
@@ -164,54 +125,29 @@ def rebuild_frames(project: Project, options=None, progress=None) -> tuple[Frame
     options = options if options is not None else frame_options(project)
     tl = timeline(project)
     frames, problems = build_frames(tl, options, progress)
-    excluded = set(project.meta.get("excluded", []))
+    excluded = set(project.meta.excluded)
     frames.excluded = {i for i, s in enumerate(frames.sources) if _source_name(s) in excluded}
     digest = frames_hash(frames)
-    if project.meta.get("frames_hash") not in (None, digest):
+    if project.meta.frames_hash not in (None, digest):
         project.clear_results()
-        project.meta.pop("run", None)
+        project.meta.run = None
     project.save_frames(frames)
-    project.meta["options"] = options.to_dict()
-    project.meta["frames_hash"] = digest
-    project.meta["problems"] = list(tl.problems) + [p for p in problems if p not in tl.problems]
+    project.meta.options = options
+    project.meta.frames_hash = digest
+    project.meta.problems = list(tl.problems) + [p for p in problems if p not in tl.problems]
     project.save()
-    return frames, project.meta["problems"]
-
-
-def load_frames(project: Project) -> Frames | None:
-    """The saved frames, cached in this process by the frame files' sizes and times."""
-    stamp = []
-    for name in ("frames.npz", "frames.json"):
-        path = project.root / name
-        if not path.exists():
-            return None
-        st = path.stat()
-        stamp.append((st.st_size, st.st_mtime_ns))
-    key = (str(project.root), tuple(stamp))
-    frames = _recall(_FRAMES, key)
-    if frames is None:
-        frames = project.load_frames()
-        _remember(_FRAMES, key, frames, 4)
-    return frames
-
-
-def require_frames(project: Project) -> Frames:
-    """``load_frames``, or an InputError when the project has no frames yet."""
-    frames = load_frames(project)
-    if frames is None:
-        raise InputError("This project has no frames yet; upload scene files or load the sample.")
-    return frames
+    return frames, list(project.meta.problems)
 
 
 def set_date(project: Project, file: str, date: dt.date | None, options=None, progress=None):
     """Fix (or, with None, forget the fix of) one scene's acquisition date; rebuilds the frames."""
     name = _source_name(file)
-    fixes = dict(project.meta.get("date_overrides", {}))
+    fixes = dict(project.meta.date_overrides)
     if date is None:
         fixes.pop(name, None)
     else:
-        fixes[name] = date.isoformat()
-    project.meta["date_overrides"] = fixes
+        fixes[name] = date
+    project.meta.date_overrides = fixes
     project.save()
     return rebuild_frames(project, options, progress)
 
@@ -221,15 +157,34 @@ def set_excluded(project: Project, index: int, excluded: bool) -> Frames:
     frames = require_frames(project)
     if not 0 <= index < len(frames):
         raise InputError(f"There is no frame {index + 1}; the series has {len(frames)} frames.")
-    names = set(project.meta.get("excluded", []))
+    names = set(project.meta.excluded)
     name = _source_name(frames.sources[index])
     (names.add if excluded else names.discard)(name)
-    project.meta["excluded"] = sorted(names)
+    project.meta.excluded = sorted(names)
     project.save()
     frames = Frames(frames.images, frames.valid, frames.dates, frames.sources, frames.grid, frames.quality,
                     {i for i, s in enumerate(frames.sources) if _source_name(s) in names})
     project.save_frames(frames)
     return frames
+
+
+def rename(project: Project, name: str) -> bool:
+    """Give the project a new name (spaces trimmed); a blank name keeps the old one. True when saved."""
+    name = name.strip()
+    if not name or name == project.meta.name:
+        return False
+    project.meta.name = name
+    project.save()
+    return True
+
+
+def choose_engine(project: Project, kind: str, model: str, device: str) -> EngineChoice:
+    """Save the analyst's engine choice (kind, SAM2 model, device) when it changed; returns it."""
+    chosen = EngineChoice(kind, model, device)
+    if chosen != project.meta.engine:
+        project.meta.engine = chosen
+        project.save()
+    return chosen
 
 
 def frame_rows(project: Project, frames: Frames) -> list[dict]:
@@ -253,7 +208,7 @@ def frame_rows(project: Project, frames: Frames) -> list[dict]:
 # -- thumbnails -------------------------------------------------------------------
 def thumbnail(project: Project, frames: Frames, index: int, size: int = 128) -> bytes:
     """PNG bytes of frame ``index`` fitted into ``size`` x ``size`` pixels, cached in the project."""
-    digest = project.meta.get("frames_hash") or frames_hash(frames)
+    digest = project.meta.frames_hash or frames_hash(frames)
     path = project.folder("thumbs") / f"{digest[:16]}_{index}_{size}.png"
     if path.exists():
         return path.read_bytes()
@@ -281,15 +236,15 @@ def thumbnails(project: Project, frames: Frames, size: int = 128) -> list[bytes]
 
 # -- prompts ----------------------------------------------------------------------
 def set_prompts(project: Project, prompts: list[Prompt]) -> None:
-    """Make ``prompts`` the project's starting prompts (earlier prompts and corrections go)."""
+    """Make ``prompts`` the project's starting prompts (earlier prompts and corrections go).
+
+    Every prompt is checked against the frames first (:func:`validate_prompt`); one that
+    does not fit raises InputError and the project's earlier prompts stay as they were.
+    """
     frames = require_frames(project)
-    for p in prompts:
-        if not 0 <= p.frame < len(frames):
-            raise InputError(f"The prompt names frame {p.frame + 1}, but the series has {len(frames)} frames.")
-        if p.mask is not None and p.mask.shape != frames.shape:
-            raise InputError("The prompt outline does not match the frames; draw it again.")
-        if p.empty:
-            raise InputError("The prompt is empty: add a point, a box or an outline.")
+    for p in prompts:  # all checked before anything is saved: a refusal keeps the earlier prompts
+        validate_prompt(p, frames)
+    check_point_totals(prompts)
     project.push_history()
     project.save_prompts(list(prompts))
 
@@ -318,13 +273,12 @@ def project_status(project: Project) -> dict:
     prompts = project.load_prompts() if frames is not None else []
     status = {"frames": len(frames) if frames is not None else 0, "prompts": len(prompts), "track": "none",
               "good_frames": len(frames.good_indices) if frames is not None else 0}
-    run = project.meta.get("run") or {}
+    run = project.meta.run
     if frames is None or not (project.root / "track.npz").exists():
         return status
-    if not run.get("completed"):
+    if run is None or not run.completed:
         status["track"] = "partial"
-    elif run.get("key") == run_key(project, frames, prompts, run.get("requested", "auto"),
-                                   run.get("model", "tiny"), run.get("device", "auto")):
+    elif run.key == run_key(project, frames, prompts, run.requested or "auto", run.model, run.device):
         status["track"] = "current"
     else:
         track = project.load_track()
@@ -341,8 +295,7 @@ def preview_mask(project: Project, prompt: Prompt, engine=None) -> np.ndarray:
     which answers in well under a second on the sample.
     """
     frames = require_frames(project)
-    if not 0 <= prompt.frame < len(frames):
-        raise InputError(f"The prompt names frame {prompt.frame + 1}, but the series has {len(frames)} frames.")
+    validate_prompt(prompt, frames)
     if prompt.mask is not None:
         return prompt.mask.copy()
     if engine is None:
@@ -361,7 +314,7 @@ def track_rows(frames: Frames, track) -> list[dict]:
     Area is in m² on a projected grid and px² on a pixel grid (the ``units`` key says which).
     """
     rows = []
-    unit = "m²" if frames.grid.crs is not None else "px²"
+    unit = units_for(frames.grid, "m2").area_symbol  # m², or px² on a pixel grid
     for i, date in enumerate(frames.dates):
         provs = sorted({o.provenance[i].value for o in track.objects.values()}) or ["none"]
         confs = [float(o.confidence[i]) for o in track.objects.values() if not np.isnan(o.confidence[i])]

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import csv
+import json
 import zipfile
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 from PIL import Image
 
-from tests.tracking.analytics_fixtures import DATES, growing_track, make_frames, pixel_grid, utm_grid
-from tracking.exports.bundle import export_all
+from tests.helpers.frames import make_frames, pixel_grid, utm_grid
+from tests.helpers.tracks import DATES, growing_track
 from tracking.analysis.measures import evolution_map
 from tracking.core.prompts import Prompt
 from tracking.core.track import Provenance
+from tracking.exports.bundle import export_all
 
 ENGINE = {"engine": "baseline", "model": "colour model"}
 
@@ -24,7 +27,7 @@ ENGINE = {"engine": "baseline", "model": "colour model"}
 def utm_export(tmp_path_factory):
     out = tmp_path_factory.mktemp("export")
     grid = utm_grid(60, 40, pixel=10.0)
-    frames = make_frames(grid, DATES, bad={2})
+    frames = make_frames(grid=grid, dates=DATES, pattern="smooth", bad={2})
     track = growing_track(grid, DATES, [5, 8, 8, 12], second_object=True)
     track.objects[1].provenance[2] = Provenance.CARRIED
     reference = {DATES[0]: track.union(0), DATES[3]: track.objects[1].masks[2]}
@@ -49,7 +52,12 @@ def test_gpkg_layer_scars_one_row_per_date_and_object_in_grid_crs(utm_export):
     assert len(gdf) == len(DATES) * 2
     for col in ("date", "object", "area_m2", "perimeter_m", "gain_m2", "loss_m2", "provenance", "engine"):
         assert col in gdf.columns
-    assert sorted(set(gdf["date"])) == [d.isoformat() for d in DATES]
+    assert sorted(set(pd.to_datetime(gdf["date"]).dt.date)) == DATES
+    import sqlite3
+
+    with sqlite3.connect(paths["gpkg"]) as db:  # a real DATE field, not TEXT (QGIS's temporal controller)
+        types = {row[1]: row[2] for row in db.execute("PRAGMA table_info(scars)")}
+    assert types["date"] == "DATE"
     one = gdf[gdf["object"] == 1].sort_values("date")
     areas = [track.objects[1].masks[i].sum() * 100.0 for i in range(len(DATES))]
     np.testing.assert_allclose(one["area_m2"], areas)
@@ -134,15 +142,22 @@ def test_gif_has_one_frame_per_date_with_outline_colour(utm_export):
 
 def test_pixel_grid_exports_carry_no_crs(tmp_path):
     grid = pixel_grid(30, 20)
-    frames = make_frames(grid, DATES[:2])
+    frames = make_frames(grid=grid, dates=DATES[:2], pattern="smooth")
     track = growing_track(grid, DATES[:2], [3, 5])
     paths = export_all(tmp_path, frames, track, ENGINE, [])
     gdf = gpd.read_file(paths["gpkg"], layer="scars")
     assert gdf.crs is None and len(gdf) == 2
+    # every column says pixels: nothing named in metres on a grid without a ground size
+    assert {"area_px2", "perimeter_px", "gain_px2", "loss_px2"} <= set(gdf.columns)
+    assert not [c for c in gdf.columns if c.endswith(("_m", "_m2"))]
+    assert "perim_px" in gpd.read_file(f"zip://{paths['shapefile']}!scars.shp").columns if "shapefile" in paths \
+        else True
+    assert json.loads(paths["geojson"].read_text())["name"] == "scars"  # not the temporary file's name
     with rasterio.open(paths["masks"]) as src:
         assert src.crs is None and src.count == 2
     with open(paths["metrics"], newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert {r["units"] for r in rows} == {"px"}
-    assert float(rows[0]["area_m2"]) == track.objects[1].masks[0].sum()
+    assert float(rows[0]["area_px2"]) == track.objects[1].masks[0].sum()
+    assert not [c for c in rows[0] if c.endswith(("_m", "_m2", "_ha")) or "_m2_" in c]
     assert "px²" in paths["report"].read_text(encoding="utf-8")

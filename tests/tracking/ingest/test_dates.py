@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from tracking.core.errors import InputError
 from tracking.ingest.dates import (
     date_from_name,
     date_from_tags,
@@ -10,7 +11,6 @@ from tracking.ingest.dates import (
     read_date_manifest,
     sensor_from_name,
 )
-from tracking.core.errors import InputError
 
 D = dt.date
 
@@ -134,3 +134,21 @@ def test_manifest_needs_header_and_consistent_rows(tmp_path):
     csv.write_text("file,date\na.tif,2019-06-14\na.tif,2019-06-15\n")
     with pytest.raises(InputError, match="line 3: a.tif is listed twice"):
         read_date_manifest(csv)
+
+
+@pytest.mark.parametrize("name, iso", [
+    ("landslide-199210-ortho.png", "1992-10"), ("scar_1992-10.jpg", "1992-10"), ("Oct 1992.png", "1992-10"),
+    ("199210.png", "1992-10"), ("slide_1992.png", "1992"),
+])
+def test_year_and_month_names_give_a_date_of_that_precision(name, iso):
+    date, _ = date_from_name(name)
+    assert date.isoformat() == iso
+
+
+def test_manifest_accepts_months_and_years(tmp_path):
+    csv = tmp_path / "dates.csv"
+    csv.write_text("file,date\na.png,1992-10\nb.png,Oct 1994\nc.png,1996\nd.png,2019-06-14\n")
+    dates = read_date_manifest(csv)
+    assert {k: v.isoformat() for k, v in dates.items()} == {"a.png": "1992-10", "b.png": "1994-10",
+                                                           "c.png": "1996", "d.png": "2019-06-14"}
+    assert parse_date_value("1992-1") is None and parse_date_value("2019-13-01") is None
