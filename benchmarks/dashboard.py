@@ -72,10 +72,10 @@ def apptest_figures(project: Project, repeat: int) -> None:
     at = _app(project, PAGES["Track"])
     at.radio(key="track:engine").set_value("baseline").run()
     seconds = _timed(lambda: at.button(key="track:run").click().run())
-    run = Project.open(project.root.parent, project.id).meta["run"]
-    assert run["completed"], "the run did not complete"
-    print(f"Track button to results (baseline, {run['frames_tracked']} frames): {seconds:.2f} s, "
-          f"of which tracking {run['seconds']:.2f} s, dashboard {seconds - run['seconds']:.2f} s")
+    run = Project.open(project.root.parent, project.id).meta.run
+    assert run.completed, "the run did not complete"
+    print(f"Track button to results (baseline, {run.frames_tracked} frames): {seconds:.2f} s, "
+          f"of which tracking {run.seconds:.2f} s, dashboard {seconds - run.seconds:.2f} s")
     again = _timed(lambda: at.button(key="track:run").click().run())
     print(f"Track button again, nothing changed (cached): {again:.3f} s")
     for name, page in PAGES.items():

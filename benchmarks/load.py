@@ -94,7 +94,7 @@ def clone(template: Path, base: Path) -> Project:
     pid = new_project_id()
     shutil.copytree(template, base / pid)
     project = Project.open(base, pid)
-    project.meta["id"] = pid
+    project.meta.id = pid
     project.save()
     return project
 

@@ -58,7 +58,7 @@ def test_whole_flow_sample_box_track_correct_analyse_export(page, dashboard, tmp
     # 3. Track with the baseline
     track_with_baseline(page, name="flow-4-tracked")
     project = Project.open(dashboard.projects_dir, pid)
-    assert project.meta["run"]["completed"] and project.meta["run"]["engine"] == "baseline"
+    assert project.meta.run.completed and project.meta.run.engine == "baseline"
     track = project.load_track()
     prov = track.objects[1].provenance
     assert prov[0] == Provenance.PROMPTED and Provenance.NONE not in prov
@@ -123,12 +123,12 @@ def test_cancel_keeps_the_frames_done(page, dashboard, long_project):
     shot(page, "cancel-2-cancelled")
 
     project = Project.open(dashboard.projects_dir, pid)
-    assert not project.meta["run"]["completed"]
+    assert not project.meta.run.completed
     prov = project.load_track().objects[1].provenance
     done = sum(p != Provenance.NONE for p in prov)
     assert 1 <= done < total, f"{done} of {total} frames done when the run stopped ({stopped_after:.1f} s)"
     assert prov[0] == Provenance.PROMPTED
-    assert project.meta["run"]["frames_tracked"] == done
+    assert project.meta.run.frames_tracked == done
     assert page.locator("text=Track: stopped part-way").count() == 1
     assert page.locator(f"text=Tracking was cancelled after {done} frames").count() == 1
     assert page.locator(f"text={done} of {total}").count() == 1

@@ -85,7 +85,7 @@ def save_generation(project: Project, g: int) -> None:
     project.save_frames(frames_for(g))
     project.save_prompts(prompts_for(g))
     project.save_track(track_for(g))
-    project.meta["gen"] = g
+    project.meta.extra["gen"] = g  # a key ProjectMeta does not know: kept and written back
     project.save()
 
 
@@ -119,7 +119,7 @@ def main() -> None:
     if len(sys.argv) > 3:
         _arm(sys.argv[3])
     project = Project.open(base, pid)
-    g = int(project.meta.get("gen", 0))
+    g = int(project.meta.extra.get("gen", 0))
     while True:
         g += 1
         save_generation(project, g)

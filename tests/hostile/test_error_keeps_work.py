@@ -37,7 +37,7 @@ def project(tmp_path):
     project = Project.create(tmp_path / "projects")
     frames = make_frames(8, 32)
     project.save_frames(frames)
-    project.meta["frames_hash"] = workflow.frames_hash(frames)
+    project.meta.frames_hash = workflow.frames_hash(frames)
     project.save()
     return project
 
@@ -56,7 +56,7 @@ def test_failed_run_keeps_prompts_and_the_masks_made_before_the_failure(project)
     assert prov[2] == Provenance.PROMPTED and prov[3] == Provenance.PROPAGATED  # made before the failure
     assert prov[1] == Provenance.NONE and prov[4] == Provenance.NONE  # stage 1 died at frame 4, before the backward sweep
     assert track.objects[1].masks[3].sum() > track.objects[1].masks[2].sum() > 0
-    assert again.meta["run"]["completed"] is False and again.meta["run"]["key"] is None
+    assert again.meta.run.completed is False and again.meta.run.key is None
     # and the next run (a working engine) is not served from a stale cache
     result = workflow.run_tracking(again, "baseline", engine=FailingEngine(fail_at=None))
     assert result.completed and not result.cached

@@ -22,7 +22,7 @@ def tracked(base, seed_box) -> Project:
     project = Project.create(base)
     frames = make_frames(4, 32)
     project.save_frames(frames)
-    project.meta["frames_hash"] = workflow.frames_hash(frames)
+    project.meta.frames_hash = workflow.frames_hash(frames)
     project.save()
     workflow.set_prompts(project, [Prompt(0, 1, box=seed_box)])
     workflow.run_tracking(project, "baseline", engine=GrowingEngine())

@@ -36,7 +36,7 @@ def start(base: Path, pid: str, kill_at: str | None = None) -> subprocess.Popen:
 def reload_and_check(base: Path, pid: str) -> tuple[int, int, int, int]:
     """Open the project as the dashboard would; return the generation of each part."""
     project = Project.open(base, pid)
-    gm = int(project.meta.get("gen", 0))
+    gm = int(project.meta.extra.get("gen", 0))
     gf = save_loop.generation_of_frames(project.load_frames())
     gp = save_loop.generation_of_prompts(project.load_prompts())
     gt = save_loop.generation_of_track(project.load_track())
@@ -49,7 +49,7 @@ def saved_project(tmp_path):
     base = tmp_path / "projects"
     project = Project.create(base)
     save_loop.save_generation(project, 0)
-    project.meta["gen"] = 0
+    project.meta.extra["gen"] = 0
     project.save()
     return base, project.id
 

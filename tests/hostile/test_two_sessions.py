@@ -35,7 +35,7 @@ def clone(template, projects, name: str) -> Project:
     pid = new_project_id()
     shutil.copytree(template, projects / pid)
     project = Project.open(projects, pid)
-    project.meta.update(id=pid, name=name)
+    project.meta.id, project.meta.name = pid, name
     project.save()
     return project
 
@@ -146,12 +146,12 @@ def test_two_sessions_tracking_at_once_each_get_their_own_correct_results(hosted
         metrics = {m.label: m.value for m in at.metric}
         assert metrics["Frames tracked"] == "12 of 12" and metrics["Engine"] == "baseline"
         saved = Project.open(hosted_env, project.id)
-        assert saved.meta["run"]["completed"]
+        assert saved.meta.run.completed
         assert np.array_equal(saved.load_track().objects[1].masks, solo[who]), who
 
     spans = []
     for project in (alice, bob):
-        run = Project.open(hosted_env, project.id).meta["run"]
-        end = dt.datetime.fromisoformat(run["finished"])
-        spans.append((end - dt.timedelta(seconds=run["seconds"] + 1), end))  # finished is to the second
+        run = Project.open(hosted_env, project.id).meta.run
+        end = dt.datetime.fromisoformat(run.finished)
+        spans.append((end - dt.timedelta(seconds=run.seconds + 1), end))  # finished is to the second
     assert spans[0][0] <= spans[1][1] and spans[1][0] <= spans[0][1]  # the two runs overlapped

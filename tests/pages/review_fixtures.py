@@ -58,7 +58,7 @@ def tracked_project(base: Path) -> Project:
     project = Project.create(base, name="Test slide")
     frames = make_frames()
     project.save_frames(frames)
-    project.meta["frames_hash"] = workflow.frames_hash(frames)
+    project.meta.frames_hash = workflow.frames_hash(frames)
     project.save()
     rows, cols = np.nonzero(scar_mask(0))
     workflow.set_prompts(project, [Prompt(0, 1, box=(cols.min(), rows.min(), cols.max() + 1, rows.max() + 1))])

@@ -9,6 +9,7 @@ import pytest
 
 from tracking.analysis import accuracy
 from tracking.project import references
+from tracking.project.state import SamplePaths
 from tracking.ui import maps
 
 from .review_fixtures import (run_clean, DATES, ROOT, no_errors, page, project, reopen, scar_mask,  # noqa: F401
@@ -69,11 +70,11 @@ def test_accuracy_from_an_uploaded_zip_of_dated_masks(project, tmp_path):
     assert 0.5 < expected["iou"] <= 1.0
     table = at.dataframe[-1].value
     assert [str(d) for d in table["date"]] == [d.isoformat() for d in DATES]
-    assert reopen(project).meta["reference"].startswith("reference")  # kept for the export
+    assert reopen(project).meta.reference.startswith("reference")  # kept for the export
 
 
 def test_accuracy_from_the_sample_truth_and_remove(project, tmp_path):
-    project.meta["sample"] = {"truth_dir": str(write_truth(tmp_path / "sample_truth", n=3))}
+    project.meta.sample = SamplePaths(truth_dir=write_truth(tmp_path / "sample_truth", n=3))
     project.save()
     at = open_page(project)
     at.button(key="analysis:truth").click().run()
@@ -81,7 +82,7 @@ def test_accuracy_from_the_sample_truth_and_remove(project, tmp_path):
     assert metric(at, "Mean IoU")
     assert len(at.dataframe[-1].value) == 3
     at.button(key="analysis:noref").click().run()
-    assert "reference" not in reopen(project).meta
+    assert reopen(project).meta.reference is None
     assert not [m for m in at.metric if m.label.startswith("Mean IoU")]
 
 

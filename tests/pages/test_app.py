@@ -13,7 +13,7 @@ def test_first_visit_creates_a_project_with_the_sample(app_env):
     pid = created[0].name
     assert at.query_params["project"] == [pid] or at.query_params["project"] == pid
     project = Project.open(app_env, pid)
-    assert project.meta["name"] == "Sample landslide" and len(project.load_frames()) == 12
+    assert project.meta.name == "Sample landslide" and len(project.load_frames()) == 12
     body = texts(at)
     assert "Timeline: 12 dates" in body
     assert "Scenes: 12 frames" in body and "Prompt: not drawn yet" in body

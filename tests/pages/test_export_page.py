@@ -10,6 +10,7 @@ from tracking.project import downloads
 from tracking.project import references
 from tracking.engines.factory import make_engine
 from tracking.core.prompts import Prompt
+from tracking.project.state import SamplePaths
 
 from .review_fixtures import run_clean, DATES, no_errors, page, project, reopen, tracked_template, write_truth  # noqa: F401
 
@@ -68,7 +69,7 @@ def test_a_correction_makes_them_again(project):
 
 def test_reference_adds_accuracy_csv(project, tmp_path):
     truth = write_truth(tmp_path / "truth")
-    project.meta["sample"] = {"truth_dir": str(truth)}
+    project.meta.sample = SamplePaths(truth_dir=truth)
     references.use_sample_truth(project)
     at = open_page(reopen(project))
     assert "accuracy.csv" in buttons(at)
@@ -79,7 +80,7 @@ def test_reference_adds_accuracy_csv(project, tmp_path):
 def test_an_unusable_reference_costs_only_the_accuracy(project, tmp_path):
     bad = project.folder("reference") / "ref.geojson"
     bad.write_text('{"type": "FeatureCollection", "features": []}')
-    project.meta["reference"] = "reference/ref.geojson"
+    project.meta.reference = "reference/ref.geojson"
     project.save()
     at = page(PAGE, reopen(project))
     at.run()

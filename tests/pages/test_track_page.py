@@ -4,6 +4,7 @@ import pytest
 
 from tracking.project import workflow
 from tracking.project.folder import Project
+from tracking.project.state import EngineChoice
 from tracking.core.prompts import Prompt
 from tracking.core.track import Provenance
 
@@ -39,12 +40,12 @@ def test_baseline_run_tracks_every_frame_and_saves(prompted):
     run_baseline(at)
     assert not at.exception and not at.error
     project = Project.open(prompted.root.parent, prompted.id)
-    assert project.meta["engine"] == {"kind": "baseline", "model": "tiny", "device": "auto"}
-    run = project.meta["run"]
-    assert run["completed"] and run["engine"] == "baseline" and run["frames_tracked"] == 12
+    assert project.meta.engine == EngineChoice(kind="baseline", model="tiny", device="auto")
+    run = project.meta.run
+    assert run.completed and run.engine == "baseline" and run.frames_tracked == 12
     track = project.load_track()
     prov = track.objects[1].provenance
-    assert prov[0] == Provenance.PROMPTED and prov.count(Provenance.PROPAGATED) == 12 - 1 - run["carried"]
+    assert prov[0] == Provenance.PROMPTED and prov.count(Provenance.PROPAGATED) == 12 - 1 - run.carried
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Frames tracked"] == "12 of 12" and metrics["Engine"] == "baseline"
     assert "Up to date" in texts(at) or "up to date" in texts(at)
@@ -53,11 +54,11 @@ def test_baseline_run_tracks_every_frame_and_saves(prompted):
 def test_running_again_unchanged_returns_at_once(prompted):
     at = app_test(prompted, PAGE)
     run_baseline(at)
-    first = Project.open(prompted.root.parent, prompted.id).meta["run"]["finished"]
+    first = Project.open(prompted.root.parent, prompted.id).meta.run.finished
     at.button(key="track:run").click().run()
     assert not at.exception
     assert "Nothing changed since the last run" in texts(at)
-    assert Project.open(prompted.root.parent, prompted.id).meta["run"]["finished"] == first
+    assert Project.open(prompted.root.parent, prompted.id).meta.run.finished == first
 
 
 def test_a_new_prompt_makes_the_results_outdated(prompted):
@@ -105,7 +106,7 @@ def test_hosted_page_names_the_operator_command_and_offers_no_download(prompted,
     assert "operator can install it with `python -m tracking weights download tiny`" in warning
     run_baseline(at)  # the page still tracks, with the baseline
     assert not at.exception and not at.error
-    assert Project.open(prompted.root.parent, prompted.id).meta["run"]["completed"]
+    assert Project.open(prompted.root.parent, prompted.id).meta.run.completed
 
 
 def test_local_page_offers_the_download_button(prompted, monkeypatch):

@@ -58,10 +58,12 @@ def _file_digest(path: Path | None) -> str:
 
 def engine_info(project: Project) -> dict:
     """What made the track, from the last run's record (for the report and the vector exports)."""
-    run = project.meta.get("run") or {}
-    info = dict(run.get("engine_info") or {"engine": run.get("engine", "unknown")})
-    if run.get("note"):
-        info["note"] = run["note"]
+    run = project.meta.run
+    if run is None:
+        return {"engine": "unknown"}
+    info = dict(run.engine_info or {"engine": run.engine or "unknown"})
+    if run.note:
+        info["note"] = run.note
     return info
 
 
@@ -70,7 +72,7 @@ def exports_key(project: Project, shapefile: bool = True) -> str:
     root = project.root
     parts = {name: _file_digest(root / name)
              for name in ("frames.json", "track.npz", "prompts.json", "prompt_masks.npz")}
-    parts["frames"] = project.meta.get("frames_hash") or _file_digest(root / "frames.npz")
+    parts["frames"] = project.meta.frames_hash or _file_digest(root / "frames.npz")
     parts["reference"] = _file_digest(reference_path(project))
     parts["engine"] = engine_info(project)
     parts["shapefile"] = shapefile

@@ -6,7 +6,8 @@ link opened later brings the analyst back exactly where they were.
 
 Layout::
 
-    <base>/<id>/project.json      settings, date fixes, exclusions, engine, step
+    <base>/<id>/project.json      settings, date fixes, exclusions, engine, last run
+                                  (:class:`tracking.project.state.ProjectMeta`)
                  uploads/          files the analyst uploaded
                  work/             zips extracted safely
                  frames.npz/json   harmonised frames on the grid
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracking.project import serialize
+from tracking.project.state import ProjectMeta, now_iso
 from tracking.core.atomic import atomic_path, write_json
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
@@ -50,19 +52,18 @@ def new_project_id() -> str:
 
 @dataclass
 class Project:
+    """A project folder and its typed saved state (``meta``, saved as project.json by :meth:`save`)."""
+
     root: Path
-    meta: dict
+    meta: ProjectMeta
 
     # -- life cycle ----------------------------------------------------------
     @classmethod
-    def create(cls, base: Path, name: str = "", **meta) -> "Project":
+    def create(cls, base: Path, name: str = "") -> "Project":
         pid = new_project_id()
         root = Path(base) / pid
         root.mkdir(parents=True)
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        project = cls(root, {"id": pid, "name": name or "Untitled landslide", "created": now,
-                             "updated": now, "options": {}, "date_overrides": {}, "excluded": [],
-                             "engine": {}, "sources": [], **meta})
+        project = cls(root, ProjectMeta.new(pid, name))
         project.save()
         return project
 
@@ -72,12 +73,14 @@ class Project:
         if not is_project_id(project_id):
             raise InputError("That project link is not valid.")
         root = Path(base) / project_id
+        damaged = InputError("That project's settings file is damaged; start a new project.")
         try:
-            meta = json.loads((root / "project.json").read_text())
+            meta = ProjectMeta.from_dict(json.loads((root / "project.json").read_text()))
         except FileNotFoundError:
             raise InputError("That project does not exist (it may have expired).") from None
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise InputError("That project's settings file is damaged; start a new project.") from None
+        except (ValueError, TypeError, AttributeError):  # bad JSON or UTF-8 (ValueErrors), or bad values
+            raise damaged from None
+        meta.id = meta.id or project_id
         project = cls(root, meta)
         project.touch()
         return project
@@ -91,11 +94,12 @@ class Project:
 
     @property
     def id(self) -> str:
-        return self.meta["id"]
+        return self.meta.id
 
     def save(self) -> None:
-        self.meta["updated"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        write_json(self.root / "project.json", self.meta)
+        """Write ``meta`` to project.json (atomically), stamped as updated now."""
+        self.meta.updated = now_iso()
+        write_json(self.root / "project.json", self.meta.to_dict())
 
     def delete(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)

@@ -3,7 +3,7 @@
 An analyst uploads either a zip of dated mask rasters (``2019-06-14.tif`` ...),
 a zipped Shapefile, or a single vector file (GeoJSON, GeoPackage) with a date
 column. The upload is kept in the project's ``reference/`` folder (zips of masks
-are extracted there safely, flat), and ``project.meta["reference"]`` names it
+are extracted there safely, flat), and ``project.meta.reference`` names it
 relative to the project, so the Analysis and Export pages and a later session
 all use the same reference. A sample project can use the sample's true masks.
 """
@@ -25,7 +25,6 @@ from tracking.ingest.sources import extract_zip
 from tracking.core.track import Track
 
 UPLOAD_SUFFIXES = (".zip", ".geojson", ".json", ".gpkg")
-_KEY = "reference"
 
 
 def _clean_name(name: str) -> str:
@@ -98,22 +97,29 @@ def _set(project: Project, path: Path) -> None:
         value = str(path.relative_to(project.root))
     except ValueError:
         value = str(path)
-    project.meta[_KEY] = value
+    project.meta.reference = value
     project.save()
 
 
 def use_sample_truth(project: Project) -> Path:
     """Make the sample's true masks the reference of a project made from the sample."""
-    truth = (project.meta.get("sample") or {}).get("truth_dir")
-    if not truth or not Path(truth).is_dir():
+    truth = sample_truth(project)
+    if truth is None:
         raise InputError("This project was not made from the sample, so it has no true masks to compare with.")
-    _set(project, Path(truth))
-    return Path(truth)
+    _set(project, truth)
+    return truth
+
+
+def sample_truth(project: Project) -> Path | None:
+    """The sample's true masks folder of a project made from the sample, or None (not one, or gone)."""
+    sample = project.meta.sample
+    truth = sample.truth_dir if sample is not None else None
+    return truth if truth is not None and truth.is_dir() else None
 
 
 def reference_path(project: Project) -> Path | None:
     """The project's reference (folder or vector file), or None when none is set or it is gone."""
-    value = project.meta.get(_KEY)
+    value = project.meta.reference
     if not value:
         return None
     path = Path(value)
@@ -122,7 +128,7 @@ def reference_path(project: Project) -> Path | None:
 
 
 def clear_reference(project: Project) -> None:
-    project.meta.pop(_KEY, None)
+    project.meta.reference = None
     project.save()
     shutil.rmtree(project.root / "reference", ignore_errors=True)
 

@@ -5,7 +5,7 @@ the prompts on the earliest prompted frame start the track (propagated both ways
 and prompts on later frames act as corrections, each followed by forward
 re-propagation. The masks are saved every few frames and at the end, so a cancel
 or an error keeps what was made. A content hash of the frames, exclusions,
-prompts and engine settings is kept in ``project.meta["run"]``; running again with
+prompts and engine settings is kept in ``project.meta.run``; running again with
 unchanged inputs returns the saved track at once.
 """
 
@@ -25,6 +25,7 @@ from tracking.engines.base import Engine
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
 from tracking.project.folder import Project
+from tracking.project.state import RunRecord, now_iso
 from tracking.core.prompts import Prompt
 from tracking.run.stages import prompt_stages
 from tracking.run.session import TrackingSession
@@ -155,7 +156,7 @@ def run_key(project: Project, frames: Frames, prompts: list[Prompt], engine_kind
     """The cache key of a run: frames, exclusions, prompts and engine settings."""
     from tracking.project.workflow import frames_hash
 
-    parts = {"frames": project.meta.get("frames_hash") or frames_hash(frames),
+    parts = {"frames": project.meta.frames_hash or frames_hash(frames),
              "excluded": sorted(int(i) for i in frames.excluded), "prompts": prompts_hash(prompts),
              "engine": engine_kind, "model": model, "device": device,
              "checkpoint": _checkpoint_stamp(engine_kind, model)}
@@ -174,15 +175,14 @@ def _summary(track: Track) -> tuple[int, int]:
 
 def cached_run(project: Project, key: str) -> RunResult | None:
     """The saved result of a completed run with this key, or None."""
-    run = project.meta.get("run") or {}
-    if run.get("key") != key or not run.get("completed"):
+    run = project.meta.run
+    if run is None or run.key != key or not run.completed:
         return None
     track = project.load_track()
     if track is None:
         return None
     tracked, carried = _summary(track)
-    return RunResult(track, True, True, float(run.get("seconds", 0.0)), tracked, carried,
-                     str(run.get("engine", "")), str(run.get("note", "")))
+    return RunResult(track, True, True, run.seconds, tracked, carried, run.engine, run.note)
 
 
 def run_tracking(project: Project, engine_kind: str = "auto", model: str = "tiny", device: str = "auto",
@@ -227,8 +227,8 @@ def _run(project: Project, frames: Frames, prompts: list[Prompt], key: str, sett
     t0 = time.perf_counter()
     project.push_history()
     # Until this run completes, the saved track matches no cache key.
-    project.meta["run"] = {"key": None, "completed": False, "engine": engine.name, "note": note,
-                           "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    project.meta.run = RunRecord(engine=engine.name, note=note, requested=engine_kind, model=model,
+                                 device=device, started=now_iso())
     project.save()
     session = TrackingSession(engine, frames)
     try:
@@ -244,16 +244,16 @@ def _run(project: Project, frames: Frames, prompts: list[Prompt], key: str, sett
 
 def _record(project: Project, key: str | None, track: Track, seconds: float, engine: Engine, note: str,
             settings: tuple[str, str, str]) -> tuple[int, int]:
-    """Save the run's outcome in ``project.meta["run"]``; a run without ``key`` did not complete."""
+    """Save the run's outcome in ``project.meta.run``; a run without ``key`` did not complete."""
     from tracking.engines.factory import engine_info
 
     tracked, carried = _summary(track)
     kind, model, device = settings
-    project.meta["run"] = {"key": key, "completed": key is not None, "seconds": seconds, "engine": engine.name,
-                           "engine_info": engine_info(engine),
-                           "note": note, "model": model, "device": device, "requested": kind,
-                           "frames_tracked": tracked, "carried": carried,
-                           "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    started = project.meta.run.started if project.meta.run is not None else None
+    project.meta.run = RunRecord(key=key, completed=key is not None, engine=engine.name,
+                                 engine_info=engine_info(engine), note=note, requested=kind, model=model,
+                                 device=device, seconds=seconds, frames_tracked=tracked, carried=carried,
+                                 started=started, finished=now_iso())
     project.save()
     return tracked, carried
 

@@ -66,8 +66,7 @@ def add_uploads(project: Project, files: Sequence[tuple[str, bytes]]) -> tuple[l
         write_bytes(project.uploads / clean, bytes(data))
         saved.append(clean)
     if saved:
-        project.meta.setdefault("sources", [])
-        project.meta["sources"] = sorted(set(project.meta["sources"]) | set(saved))
+        project.meta.sources = sorted(set(project.meta.sources) | set(saved))
         project.save()
     return saved, problems
 
@@ -76,7 +75,7 @@ def remove_upload(project: Project, name: str) -> None:
     """Delete one uploaded file (by its base name) from the project."""
     path = project.uploads / safe_name(name)
     path.unlink(missing_ok=True)
-    project.meta["sources"] = [s for s in project.meta.get("sources", []) if s != path.name]
+    project.meta.sources = [s for s in project.meta.sources if s != path.name]
     project.save()
 
 

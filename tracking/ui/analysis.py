@@ -111,7 +111,7 @@ def reference_picker(project: Project, grid: Grid) -> None:
         if upload is not None and failed and failed[0] == upload.file_id:
             st.error(failed[1])  # stays while the refused file is still in the uploader
     with c2:
-        if (project.meta.get("sample") or {}).get("truth_dir"):
+        if references.sample_truth(project) is not None:
             if st.button("Use the sample's true masks", key="analysis:truth", icon=":material/verified:"):
                 try:
                     current = references.use_sample_truth(project)

@@ -96,13 +96,13 @@ def outline_upload(project: Project) -> None:
             sent = st.form_submit_button("Use this outline")
         if sent and file is not None:
             _use_file(project, lambda: workflow.save_prompt_file(project, file.name, file.getvalue()))
-        sample = project.meta.get("sample") or {}
-        if sample:
+        sample = project.meta.sample
+        if sample is not None:
             st.caption("The sample comes with prompts of its first date:")
             cols = st.columns(len(SAMPLE_PROMPTS))
             for col, (label, field) in zip(cols, SAMPLE_PROMPTS.items()):
-                if field in sample and col.button(f"Sample {label}", key=f"prompt:sample:{label}"):
-                    _use_file(project, lambda f=field: sample[f])
+                if getattr(sample, field) is not None and col.button(f"Sample {label}", key=f"prompt:sample:{label}"):
+                    _use_file(project, lambda f=field: getattr(sample, f))
 
 
 def _use_file(project: Project, path_fn) -> None:

@@ -19,6 +19,7 @@ import streamlit as st
 
 from tracking.run import corrections
 from tracking.project.folder import Project
+from tracking.project.state import RunRecord
 from tracking.run.session import TrackingSession
 
 MAX_SESSIONS = 4  # live sessions kept per server (each holds an engine and its frames)
@@ -47,11 +48,8 @@ def _make_engine(project: Project):
     """The engine the last run used (its requested kind, model and device), from the shared model pool."""
     from tracking.hosting.model_pool import pool
 
-    run = project.meta.get("run") or {}
-    kind = run.get("requested") or run.get("engine") or "auto"
-    if kind not in ("auto", "sam2", "baseline"):
-        kind = "auto"
-    return pool().engine(kind, model=run.get("model", "tiny"), device=run.get("device", "auto"))
+    run = project.meta.run or RunRecord()
+    return pool().engine(run.engine_kind, model=run.model, device=run.device)
 
 
 def live_session(project: Project) -> LiveSession:

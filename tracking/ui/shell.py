@@ -39,7 +39,7 @@ def sync_project_param() -> None:
 def remember(project: Project) -> None:
     """Add ``project`` to this browser session's list of projects."""
     mine = st.session_state.setdefault(_MINE, {})
-    mine[project.id] = project.meta.get("name", "Untitled landslide")
+    mine[project.id] = project.meta.name
 
 
 def my_projects() -> dict[str, str]:
@@ -95,7 +95,7 @@ def _tick(ok: bool) -> str:
 
 def _status_lines(project: Project) -> None:
     """Project name, short id and where each step stands (drawn into the current container)."""
-    st.markdown(f"**{project.meta.get('name', 'Untitled landslide')}**")
+    st.markdown(f"**{project.meta.name}**")
     st.caption(f"Project `{project.id[:8]}…` — keep this page's link to come back to it.")
     try:
         status = workflow.project_status(project)
@@ -120,7 +120,7 @@ def render_sidebar(project: Project | None):
                 st.caption("No project open.")
             else:
                 _status_lines(project)
-        model = (project.meta.get("engine") or {}).get("model", "tiny") if project else "tiny"
+        model = project.meta.engine.model if project else "tiny"
         eng = engine_status(model)
         if eng.get("present"):
             st.caption(f"Engine: SAM2 {model} checkpoint present, device {eng.get('device')}.")

@@ -9,6 +9,7 @@ from tracking.render.canvas_geometry import canvas_size
 from tracking.core.frames import Frames
 from tracking.render.overlay import SCAR_COLOR, draw
 from tracking.project.folder import Project
+from tracking.project.state import RunRecord
 from tracking.hosting.settings import current as current_settings
 from tracking.core.track import Track
 from tracking.ui.shell import engine_status
@@ -21,20 +22,22 @@ DEVICES = ["auto", "cpu", "cuda", "mps"]
 
 
 def engine_settings(project: Project) -> tuple[str, str, str]:
-    """(engine kind, model, device), saved in ``project.meta["engine"]`` when changed."""
-    saved = project.meta.get("engine") or {}
+    """(engine kind, model, device), saved as the project's engine choice when changed."""
+    saved = project.meta.engine
     c1, c2, c3 = st.columns([3, 2, 2])
-    kind = c1.radio("Engine", list(ENGINES), index=list(ENGINES).index(saved.get("kind", "auto")),
+    kind = c1.radio("Engine", list(ENGINES), index=_index(list(ENGINES), saved.kind),
                     format_func=ENGINES.get, key="track:engine")
-    model = c2.selectbox("SAM2 model", MODELS, index=MODELS.index(saved.get("model", "tiny")),
+    model = c2.selectbox("SAM2 model", MODELS, index=_index(MODELS, saved.model),
                          key="track:model", disabled=kind == "baseline")
-    device = c3.selectbox("Device", DEVICES, index=DEVICES.index(saved.get("device", "auto")),
+    device = c3.selectbox("Device", DEVICES, index=_index(DEVICES, saved.device),
                           key="track:device", disabled=kind == "baseline")
-    chosen = {"kind": kind, "model": model, "device": device}
-    if chosen != {k: saved.get(k) for k in chosen}:
-        project.meta["engine"] = chosen
-        project.save()
+    workflow.choose_engine(project, kind, model, device)
     return kind, model, device
+
+
+def _index(options: list[str], value: str) -> int:
+    """Where ``value`` is in ``options``; the first (the default) for a value this release does not offer."""
+    return options.index(value) if value in options else 0
 
 
 def checkpoint_status(kind: str, model: str) -> None:
@@ -100,23 +103,22 @@ def run(project: Project, frames: Frames, kind: str, model: str, device: str):
 
 def summary(project: Project, frames: Frames, track: Track, cached: bool = False, cancelled: bool = False) -> None:
     """What the last run made: counts, time, engine, and each frame with its mask."""
-    run = project.meta.get("run") or {}
-    carried = run.get("carried", 0)
+    run = project.meta.run or RunRecord()
     if cached:
         st.info("Nothing changed since the last run (same frames, prompt and engine), so the saved "
                 "results are shown at once.")
     if cancelled:
-        st.warning(f"Tracking was cancelled after {run.get('frames_tracked', 0)} frames; they are kept. "
+        st.warning(f"Tracking was cancelled after {run.frames_tracked} frames; they are kept. "
                    "Track again to finish.")
-    elif not run.get("completed"):
+    elif not run.completed:
         st.warning("The last run was stopped before the end; the frames done are kept. Track again to finish.")
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Frames tracked", f"{run.get('frames_tracked', 0)} of {len(frames)}")
-    c2.metric("Time", f"{run.get('seconds', 0.0):.1f} s")
-    c3.metric("Carried over bad frames", carried)
-    c4.metric("Engine", str(run.get("engine", "?")))
-    if run.get("note"):
-        st.caption(run["note"])
+    c1.metric("Frames tracked", f"{run.frames_tracked} of {len(frames)}")
+    c2.metric("Time", f"{run.seconds:.1f} s")
+    c3.metric("Carried over bad frames", run.carried)
+    c4.metric("Engine", run.engine or "?")
+    if run.note:
+        st.caption(run.note)
     cols = st.columns(7)
     rows = workflow.track_rows(frames, track)
     made = [r["made"] for r in rows]

@@ -35,7 +35,7 @@ def test_a_save_counts_as_activity(tmp_path):
     now = time.time()
     p = Project.create(tmp_path)
     age(p.root, 10 * DAY, now)
-    p.meta["name"] = "renamed"
+    p.meta.name = "renamed"
     p.save()  # rewrites project.json
     assert expiry.expire_projects(tmp_path, ttl_days=7, now=now) == []
 

@@ -212,7 +212,7 @@ def test_run_tracking_waits_in_the_queue_and_says_so(tmp_path, monkeypatch):
     project = Project.create(tmp_path / "projects")
     frames = small_frames(4, 16)
     project.save_frames(frames)
-    project.meta["frames_hash"] = workflow.frames_hash(frames)
+    project.meta.frames_hash = workflow.frames_hash(frames)
     project.save()
     workflow.set_prompts(project, [Prompt(0, 1, box=(4, 4, 8, 8))])
 

@@ -12,7 +12,7 @@ from tests.tracking.session_fixtures import make_frames
 def test_create_open_roundtrip(tmp_path):
     p = Project.create(tmp_path, "Baige")
     q = Project.open(tmp_path, p.id)
-    assert q.meta["name"] == "Baige" and q.root == p.root
+    assert q.meta.name == "Baige" and q.root == p.root
     assert len(p.id) >= 20
 
 

@@ -8,6 +8,7 @@ from shapely.geometry import box
 from tracking.project import references
 from tracking.core.errors import InputError
 from tracking.project.folder import Project
+from tracking.project.state import SamplePaths
 
 from tests.pages.review_fixtures import DATES, GRID, scar_mask, write_truth
 
@@ -32,7 +33,7 @@ def test_zip_of_masks_is_extracted_flat_and_scored(project, tmp_path):
     assert path.is_dir() and sorted(p.name for p in path.iterdir()) == [f"{d}.tif" for d in DATES[:2]]
     assert not (project.root / "evil.tif").exists() and not (project.root.parent / "evil.tif").exists()
     assert references.reference_path(project) == path
-    assert project.meta["reference"] == "reference/truth_masks"
+    assert project.meta.reference == "reference/truth_masks"
     from tracking.core.track import Track
 
     track = Track.empty(len(DATES), GRID.shape)
@@ -76,7 +77,7 @@ def test_unusable_uploads_say_why_naming_the_file(project, name, data, words):
 def test_sample_truth_needs_a_sample_project_and_clear_forgets(project, tmp_path):
     with pytest.raises(InputError, match="not made from the sample"):
         references.use_sample_truth(project)
-    project.meta["sample"] = {"truth_dir": str(write_truth(tmp_path / "truth", n=1))}
+    project.meta.sample = SamplePaths(truth_dir=write_truth(tmp_path / "truth", n=1))
     assert references.use_sample_truth(project) == tmp_path / "truth"
     references.clear_reference(project)
     assert references.reference_path(project) is None

@@ -33,7 +33,7 @@ def test_add_uploads_stores_inside_the_project_only(project, tmp_path):
     assert len(problems) == 2 and "notes.txt" in problems[0]
     assert (project.uploads / "evil.tif").read_bytes() == b"II*\x00"
     assert not (tmp_path / "evil.tif").exists() and not (tmp_path / "projects" / "evil.tif").exists()
-    assert Project.open(project.root.parent, project.id).meta["sources"] == ["evil.tif", "scenes.zip"]
+    assert Project.open(project.root.parent, project.id).meta.sources == ["evil.tif", "scenes.zip"]
     uploads.remove_upload(project, "evil.tif")
     assert uploads.uploaded_files(project) == ["scenes.zip"]
 

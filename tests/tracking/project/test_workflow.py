@@ -25,7 +25,7 @@ def project(tmp_path):
 def with_frames(project, n=6, size=32, bad=()):
     frames = make_frames(n, size, bad)
     project.save_frames(frames)
-    project.meta["frames_hash"] = workflow.frames_hash(frames)
+    project.meta.frames_hash = workflow.frames_hash(frames)
     project.save()
     return frames
 
@@ -43,7 +43,7 @@ def test_timeline_reads_uploaded_scenes_with_date_fixes(project, tmp_path):
     workflow.add_uploads(project, [(p.name, p.read_bytes()) for p in src.iterdir()])
     tl = workflow.timeline(project)
     assert [s.name for s in tl.scenes] == ["b_20190301.tif", "a_20200105.tif"]
-    project.meta["date_overrides"] = {"a_20200105.tif": "2018-06-01"}
+    project.meta.date_overrides = {"a_20200105.tif": dt.date(2018, 6, 1)}
     tl = workflow.timeline(project)
     assert [s.name for s in tl.scenes] == ["a_20200105.tif", "b_20190301.tif"]
     assert tl.scenes[0].date_source == "manual"
@@ -60,7 +60,7 @@ def test_set_excluded_is_saved_by_file_name(project):
     frames = workflow.set_excluded(project, 2, True)
     assert frames.excluded == {2} and not frames.bad[1] and frames.bad[2]
     again = Project.open(project.root.parent, project.id)
-    assert again.meta["excluded"] == ["s2.tif"] and again.load_frames().excluded == {2}
+    assert again.meta.excluded == ["s2.tif"] and again.load_frames().excluded == {2}
     assert workflow.set_excluded(again, 2, False).excluded == set()
     with pytest.raises(InputError, match="no frame 7"):
         workflow.set_excluded(again, 6, True)
@@ -187,7 +187,7 @@ def test_an_error_keeps_the_masks_made_and_the_prompts(project):
     track = project.load_track()
     assert sum(p == Provenance.PROPAGATED for p in track.objects[1].provenance) == 3
     assert len(project.load_prompts()) == 1
-    assert not Project.open(project.root.parent, project.id).meta["run"]["completed"]
+    assert not Project.open(project.root.parent, project.id).meta.run.completed
 
 
 def test_later_prompts_act_as_corrections(project):
@@ -282,7 +282,7 @@ def test_one_run_per_project_and_cancel_from_another_thread(project):
     assert not workflow.is_running(project) and not workflow.request_cancel(project)
     result = out["r"]
     assert not result.completed and result.frames_tracked == 3
-    assert Project.open(project.root.parent, project.id).meta["run"]["frames_tracked"] == 3
+    assert Project.open(project.root.parent, project.id).meta.run.frames_tracked == 3
 
 
 def test_a_run_stopped_by_the_page_records_how_far_it_got(project):
@@ -298,7 +298,23 @@ def test_a_run_stopped_by_the_page_records_how_far_it_got(project):
 
     with pytest.raises(PageStopped):
         workflow.run_tracking(project, "baseline", progress_cb=stop_at_three, engine=GrowingEngine())
-    run = Project.open(project.root.parent, project.id).meta["run"]
-    assert not run["completed"] and run["frames_tracked"] == 3 and run["key"] is None
+    run = Project.open(project.root.parent, project.id).meta.run
+    assert not run.completed and run.frames_tracked == 3 and run.key is None
     assert not workflow.is_running(project)
     assert sum(p != Provenance.NONE for p in project.load_track().objects[1].provenance) == 3
+
+
+# -- settings ---------------------------------------------------------------------
+def test_rename_trims_keeps_the_old_name_when_blank_and_saves(project):
+    assert workflow.rename(project, "  Baige  ")
+    assert not workflow.rename(project, "Baige") and not workflow.rename(project, "   ")
+    assert Project.open(project.root.parent, project.id).meta.name == "Baige"
+
+
+def test_choose_engine_saves_only_a_change(project):
+    updated = project.meta.updated = "2000-01-01T00:00:00+00:00"
+    assert workflow.choose_engine(project, "auto", "tiny", "auto") == project.meta.engine
+    assert project.meta.updated == updated  # the defaults again: nothing written
+    workflow.choose_engine(project, "sam2", "small", "cpu")
+    engine = Project.open(project.root.parent, project.id).meta.engine
+    assert (engine.kind, engine.model, engine.device) == ("sam2", "small", "cpu")
