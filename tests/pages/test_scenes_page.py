@@ -103,3 +103,58 @@ def test_sample_button_tooltip_counts_the_samples_own_dates(app_env, sample_temp
     at = app_test(project)
     help_text = at.button(key="scenes:sample").help
     assert f"({len(small_sample.dates)} dates)" in help_text  # the test sample has 12, the default 14
+
+
+def _new_project_with(app_env, files: list[tuple[str, bytes]]) -> Project:
+    from tracking.project.uploads import add_uploads
+
+    project = Project.create(app_env, name="Delivery")
+    saved, refused = add_uploads(project, files)
+    assert saved and not refused, refused
+    return project
+
+
+def test_month_names_become_month_dates_shown_as_such(app_env, tmp_path):
+    from tracking.sample.delivery import write_delivery
+
+    delivery = write_delivery(tmp_path / "d", width=260, height=132, n_images=3, source_size=96)
+    project = _new_project_with(app_env, [(p.name, p.read_bytes()) for p in delivery.paths])
+    from tracking.project.workflow import rebuild_frames
+
+    rebuild_frames(project)  # what the upload form does after saving the files
+    at = app_test(project)
+    assert not at.exception
+    assert "Timeline: 3 dates" in texts(at)
+    frames = Project.open(app_env, project.id).load_frames()
+    assert [d.isoformat() for d in frames.dates] == [m.isoformat() for m in delivery.months]
+    assert all(len(d.isoformat()) == 7 for d in frames.dates)  # "2017-06": the month, kept as such
+
+
+def test_every_file_undated_gets_a_date_editor_that_takes_months(app_env, tmp_path):
+    from tracking.sample.delivery import write_delivery
+
+    delivery = write_delivery(tmp_path / "d", width=200, height=100, n_images=2, source_size=96)
+    names = ["shot_a.png", "shot_b.png"]
+    project = _new_project_with(app_env, [(n, p.read_bytes()) for n, p in zip(names, delivery.paths)])
+    at = app_test(project)
+    assert not at.exception
+    assert "fix dates below" in texts(at)
+    assert "Scenes without a date" in texts(at)  # the editor is there, not only the promise of it
+    at.text_input(key="scenes:undated:shot_a.png").set_value("1992-10")
+    at.text_input(key="scenes:undated:shot_b.png").set_value("Oct 1994")
+    at.button(key="FormSubmitter:scenes:undated-Use these dates").click().run()
+    assert not at.exception and not at.error
+    frames = Project.open(app_env, project.id).load_frames()
+    assert [d.isoformat() for d in frames.dates] == ["1992-10", "1994-10"]
+    assert "Timeline: 2 dates" in texts(at)
+
+
+def test_a_bad_typed_date_is_one_sentence(app_env, tmp_path):
+    from tracking.sample.delivery import write_delivery
+
+    delivery = write_delivery(tmp_path / "d", width=200, height=100, n_images=2, source_size=96)
+    project = _new_project_with(app_env, [("shot_a.png", delivery.paths[0].read_bytes())])
+    at = app_test(project)
+    at.text_input(key="scenes:undated:shot_a.png").set_value("13/1992")
+    at.button(key="FormSubmitter:scenes:undated-Use these dates").click().run()
+    assert not at.exception and "is not a date for shot_a.png" in at.error[0].value

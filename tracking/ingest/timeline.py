@@ -64,13 +64,14 @@ def _row(scene: Scene) -> dict:
 
 
 def build_timeline(inputs: Sequence[Path], workdir: Path,
-                   date_overrides: Mapping[str, dt.date] | None = None) -> Timeline:
+                   date_overrides: Mapping[str, dt.date] | None = None, require_dated: bool = True) -> Timeline:
     """Collect, open and order the scenes in ``inputs`` (files, folders, zip archives).
 
     ``date_overrides`` ({file name: date}, e.g. the analyst's fixes) win over the
     manifest, the file name and the tags (date_source "manual"). Each bad file, undated
     file and duplicate date is one line in ``problems`` and the rest still load. Raises
-    InputError when no readable, dated scene remains.
+    InputError when no readable, dated scene remains (unless not ``require_dated``: then the
+    timeline may be empty, its ``undated`` scenes still listed for a date editor).
     """
     listing = collect_sources(inputs, workdir)
     problems = list(listing.problems)
@@ -97,7 +98,7 @@ def build_timeline(inputs: Sequence[Path], workdir: Path,
         else:
             dated.append(scene)
     kept, skipped = _drop_duplicate_dates(dated, problems)
-    if not kept:
+    if not kept and require_dated:
         raise InputError(_nothing_left(inputs, problems))
     return Timeline(scenes=kept, problems=problems, undated=undated, skipped=skipped)
 

@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import numpy as np
 
+from tracking.core.acqdate import precision
 from tracking.core.atomic import write_bytes
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
@@ -105,6 +106,18 @@ def timeline(project: Project):
     return cached
 
 
+def undated_scenes(project: Project) -> list:
+    """The readable uploaded scenes that have no date yet (also when none has one)."""
+    from tracking.ingest.timeline import build_timeline
+
+    try:
+        return list(timeline(project).undated)
+    except InputError:
+        if not uploaded_files(project):
+            return []
+        return build_timeline([project.uploads], project.work, date_overrides(project), require_dated=False).undated
+
+
 def frame_options(project: Project):
     """The project's saved :class:`tracking.ingest.build.FrameOptions` (defaults when none saved)."""
     return project.meta.options
@@ -142,12 +155,18 @@ def rebuild_frames(project: Project, options=None, progress=None) -> tuple[Frame
 
 def set_date(project: Project, file: str, date: dt.date | None, options=None, progress=None):
     """Fix (or, with None, forget the fix of) one scene's acquisition date; rebuilds the frames."""
-    name = _source_name(file)
+    return set_dates(project, {file: date}, options, progress)
+
+
+def set_dates(project: Project, dates: dict, options=None, progress=None):
+    """Fix several scenes' dates ({file: date or None}) and rebuild the frames once."""
     fixes = dict(project.meta.date_overrides)
-    if date is None:
-        fixes.pop(name, None)
-    else:
-        fixes[name] = date
+    for file, date in dates.items():
+        name = _source_name(file)
+        if date is None:
+            fixes.pop(name, None)
+        else:
+            fixes[name] = date
     project.meta.date_overrides = fixes
     project.save()
     return rebuild_frames(project, options, progress)
@@ -221,8 +240,15 @@ def frame_rows(project: Project, frames: Frames) -> list[dict]:
                      "sensor": scene.sensor if scene else "", "cloud %": round(100 * q.cloud, 1),
                      "snow %": round(100 * q.snow, 1), "nodata %": round(100 * q.nodata, 1),
                      "used": not (q.bad or i in frames.excluded), "flags": "; ".join(flags),
-                     "date from": scene.date_source if scene else ""})
+                     "date from": _date_from(scene, date)})
     return rows
+
+
+def _date_from(scene, date) -> str:
+    """Where the date came from, and "month 1992-10 only" when the day is not known."""
+    source = scene.date_source if scene else ""
+    known = precision(date)
+    return source if known == "day" else f"{source}, {known} {date.isoformat()} only".lstrip(", ")
 
 
 # -- thumbnails -------------------------------------------------------------------

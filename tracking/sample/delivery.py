@@ -9,7 +9,6 @@ scar of each image, for the tests and ``benchmarks/dashboard.py``.
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from tracking.core.acqdate import PartialDate
 from tracking.core.errors import InputError
 
 
@@ -29,7 +29,7 @@ class Delivery:
     """
 
     paths: list[Path]
-    months: list[dt.date]  # the 15th of each image's month (month precision)
+    months: list[PartialDate]  # each image's month, as its name gives it
     truth: np.ndarray
     box: tuple[float, float, float, float]
 
@@ -79,7 +79,7 @@ def write_delivery(out_dir: str | Path, width: int = 1300, height: int = 662, n_
         mask = Image.fromarray(truth[day][rows, cols].astype(np.uint8) * 255)
         masks.append(np.asarray(mask.resize((width, height), Image.Resampling.BILINEAR)) >= 128)
         paths.append(path)
-        months.append(day.replace(day=15))
+        months.append(PartialDate(day.year, day.month, precision="month"))
     ys, xs = np.nonzero(masks[0])
     box = (float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1))
     return Delivery(paths, months, np.stack(masks), box)

@@ -11,9 +11,10 @@ import datetime as dt
 import numpy as np
 import streamlit as st
 
-from tracking.project import workflow
+from tracking.project import uploads, workflow
 from tracking.render.canvas_geometry import pixel_box_to_bounds
 from tracking.ingest.composite import PRESETS
+from tracking.ingest.dates import parse_date_value
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
 from tracking.render.overlay import enlarge
@@ -103,24 +104,47 @@ def timeline_editor(project: Project, frames: Frames) -> None:
 
 
 def undated_dates(project: Project) -> None:
-    """A date field for each readable scene that has no date yet."""
+    """A date field for each readable scene that has no date yet (also when no scene has one).
+
+    A day (2019-06-14), a month (1992-10, Oct 1992) or a year (1992) is accepted and kept
+    at that precision.
+    """
     try:
-        undated = workflow.timeline(project).undated
-    except InputError:
+        undated = workflow.undated_scenes(project)
+    except InputError as exc:
+        report(exc)
         return
     if not undated:
         return
     st.subheader("Scenes without a date")
-    for scene in undated:
-        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-        day = c1.date_input(f"Date of {scene.name}", value=None, key=f"scenes:undated:{scene.name}",
-                            min_value=dt.date(1960, 1, 1), max_value=dt.date.today())
-        if c2.button("Use this date", key=f"scenes:undated-set:{scene.name}", disabled=day is None):
-            try:
-                workflow.set_date(project, scene.name, day)
-                st.rerun()
-            except Exception as exc:
-                report(exc)
+    st.caption("Type each scene's date: a day (2019-06-14), a month (1992-10) or a year (1992). "
+               "A month or a year is kept as such and measured from its middle.")
+    with st.form("scenes:undated", border=False):
+        typed = {}
+        for scene in undated:
+            typed[scene.name] = st.text_input(f"Date of {scene.name}", key=f"scenes:undated:{scene.name}",
+                                              placeholder="YYYY-MM-DD, YYYY-MM or YYYY")
+        sent = st.form_submit_button("Use these dates", type="primary")
+    if sent:
+        _set_typed_dates(project, {k: v for k, v in typed.items() if v.strip()})
+
+
+def _set_typed_dates(project: Project, typed: dict[str, str]) -> None:
+    try:
+        days = {}
+        for name, text in typed.items():
+            day = parse_date_value(text)
+            if day is None:
+                raise InputError(f"'{text.strip()[:40]}' is not a date for {name}: type YYYY-MM-DD, "
+                                 "YYYY-MM or YYYY (1950 to today).")
+            days[name] = day
+        if days:
+            workflow.set_dates(project, days)
+    except Exception as exc:
+        report(exc)
+        return
+    if days:
+        st.rerun()
 
 
 def _composite_field(options) -> str | None:
