@@ -19,14 +19,15 @@ from PIL import Image
 
 
 # -- rasters that lie about their size ---------------------------------------------------
-def tiff_header(width: int, height: int, bands: int = 3, big: bool = False) -> bytes:
+def tiff_header(width: int, height: int, bands: int = 3, big: bool = False, size_type: int = 4) -> bytes:
     """A little-endian TIFF (or BigTIFF) with one IFD declaring ``width`` x ``height`` uint8 pixels.
 
     The single strip it points to holds 16 bytes, so any reader that trusts the header
-    and allocates the whole image is the one at fault.
+    and allocates the whole image is the one at fault. ``size_type`` (classic TIFF only)
+    is the field type of the two size tags: 3 SHORT, 4 LONG, 8 SSHORT or 9 SLONG.
     """
-    tags = [(256, 4, width), (257, 4, height), (258, 3, 8), (259, 3, 1), (262, 3, 2 if bands == 3 else 1),
-            (273, 4, 0), (277, 3, bands), (278, 4, height), (279, 4, 16), (284, 3, 1)]
+    tags = [(256, size_type, width), (257, size_type, height), (258, 3, 8), (259, 3, 1), (262, 3, 2 if bands == 3 else 1),
+            (273, 4, 0), (277, 3, bands), (278, 4, abs(height)), (279, 4, 16), (284, 3, 1)]
     if big:
         head = b"II+\x00" + struct.pack("<HHQ", 8, 0, 16)
         ifd_at = 16
@@ -45,10 +46,10 @@ def tiff_header(width: int, height: int, bands: int = 3, big: bool = False) -> b
         ifd_size = 2 + 12 * len(tags) + 4
         data_at = ifd_at + ifd_size
         ifd = struct.pack("<H", len(tags))
+        packed = {3: "<H2x", 4: "<I", 8: "<h2x", 9: "<i"}
         for tag, typ, value in tags:
             value = data_at if tag == 273 else value
-            ifd += struct.pack("<HHI", tag, typ, 1) + (struct.pack("<I", value) if typ == 4
-                                                       else struct.pack("<H", value) + b"\x00\x00")
+            ifd += struct.pack("<HHI", tag, typ, 1) + struct.pack(packed[typ], value)
         ifd += struct.pack("<I", 0)
     return head + ifd + b"\x7f" * 16
 
@@ -150,3 +151,35 @@ def real_shapefile_members(folder: Path, geometry, crs: str = "EPSG:32648") -> d
     folder.mkdir(parents=True, exist_ok=True)
     gpd.GeoDataFrame({"object": [1]}, geometry=[geometry], crs=crs).to_file(folder / "outline.shp")
     return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def zip_declaring(entries: dict[str, bytes], declared: dict[str, int]) -> bytes:
+    """A zip of ``entries`` whose headers (local and central) claim ``declared`` {name: bytes}
+    unpacked sizes: a few bytes that promise gigabytes, without writing them anywhere."""
+    data = bytearray(zip_bytes(entries))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        offsets = {i.filename: i.header_offset for i in zf.infolist()}
+    at = data.index(b"PK\x01\x02")
+    while at >= 0:  # each central directory record: its name follows 46 bytes of fields
+        (length,) = struct.unpack("<H", data[at + 28:at + 30])
+        name = data[at + 46:at + 46 + length].decode()
+        if name in declared:
+            data[at + 24:at + 28] = struct.pack("<I", declared[name])
+            data[offsets[name] + 22:offsets[name] + 26] = struct.pack("<I", declared[name])
+        at = data.find(b"PK\x01\x02", at + 46)
+    return bytes(data)
+
+
+def png_bytes(seed: int = 0, size: int = 24) -> bytes:
+    """A real RGB PNG of ``size`` x ``size`` pixels (noise from ``seed``)."""
+    buf = io.BytesIO()
+    rgb = np.random.default_rng(seed).integers(0, 255, (size, size, 3), dtype=np.uint8)
+    Image.fromarray(rgb).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def many_points(n: int, x0: float, y0: float, span: float, crs: str | None = None) -> bytes:
+    """A GeoJSON of ``n`` positive click points spread over a ``span`` square at (x0, y0)."""
+    rng = np.random.default_rng(n)
+    xy = rng.uniform(0, span, (n, 2))
+    return geojson([feature({"type": "Point", "coordinates": [x0 + x, y0 + y]}, label=1) for x, y in xy], crs)

@@ -175,19 +175,21 @@ def _scenes_in(path: Path) -> int:
 
 
 def zip_scene_summary(name: str, data: bytes | Path) -> tuple[int, int]:
-    """(scene entries listed, bytes they declare unpacked) from a zip's central directory.
+    """(scene entries listed, bytes every entry declares unpacked) from a zip's central directory.
 
     Nothing is decompressed. Extraction (:func:`tracking.ingest.sources.extract_zip`) never
-    writes more than an entry declares, so the declared total bounds the disk it uses.
+    writes more than an entry declares, so the declared total bounds the disk it uses; it
+    writes only the scenes and a dates manifest, but every entry counts here, so that no
+    archive is accepted for more than the project may hold.
     """
     try:
         src: BinaryIO | Path = io.BytesIO(data) if isinstance(data, (bytes, bytearray, memoryview)) else data
         with zipfile.ZipFile(src) as zf:
             names = [(i, PurePosixPath(i.filename.replace("\\", "/"))) for i in zf.infolist() if not i.is_dir()]
-            infos = [i for i, p in names if p.suffix.lower() in SCENE_SUFFIXES and not ignored(p)]
+            scenes = [i for i, p in names if p.suffix.lower() in SCENE_SUFFIXES and not ignored(p)]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise InputError(f"{name} is not a readable zip archive.") from None
-    return len(infos), sum(max(0, i.file_size) for i in infos)
+    return len(scenes), sum(max(0, i.file_size) for i, _ in names)
 
 
 # -- counts and sizes ------------------------------------------------------------------
@@ -249,6 +251,8 @@ def check_scene_header_bytes(name: str, head: bytes, limits: Limits | None = Non
     if size is None:
         return
     width, height = size
+    if width <= 0 or height <= 0:
+        raise InputError(f"{name} declares a size of {width:,} x {height:,} pixels; it is not a readable scene.")
     if width * height > lim.max_scene_pixels:
         raise InputError(f"{name} declares {width:,} x {height:,} pixels ({megapixels(width * height)}), "
                          f"more than the {megapixels(lim.max_scene_pixels)} allowed per scene.")
@@ -291,7 +295,9 @@ def _pillow_size(head: bytes, path: Path | None, driver: str) -> tuple[int, int]
     return None
 
 
-_TIFF_TYPES = {3: ("H", 2), 4: ("I", 4), 16: ("Q", 8)}  # SHORT, LONG, LONG8
+# SHORT, LONG, LONG8 and the signed SSHORT, SLONG, SLONG8, all of which libtiff and GDAL accept
+# for the image size.
+_TIFF_TYPES = {3: ("H", 2), 4: ("I", 4), 16: ("Q", 8), 8: ("h", 2), 9: ("i", 4), 17: ("q", 8)}
 
 
 def _tiff_size(head: bytes, path: Path | None) -> tuple[int, int] | None:

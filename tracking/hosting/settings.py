@@ -49,6 +49,10 @@ class Limits:
     parallel_runs:    frames of weights-free tracking computed at once across all
                       sessions (more sessions queue frame by frame); 0 means the
                       number of CPU cores.
+    visitor_cpu_s:    CPU seconds of heavy work (previews, frame building, tracking)
+                      one visitor (browser session) may use in any hour; past it the
+                      work stops and more is refused until the hour has moved on
+                      (:mod:`tracking.hosting.cpu_budget`). 0 means no budget.
     """
 
     upload_mb: float = 1024.0
@@ -60,6 +64,7 @@ class Limits:
     project_disk_mb: float = 50_000.0
     project_ttl_days: float = 0.0
     parallel_runs: int = 0
+    visitor_cpu_s: float = 0.0
 
     @property
     def runs_in_parallel(self) -> int:
@@ -87,7 +92,8 @@ class Limits:
 
 #: Defaults for a shared demo server: several people, one machine, strangers' files.
 HOSTED_LIMITS = Limits(upload_mb=200.0, upload_total_mb=500.0, max_scenes=60, max_scene_pixels=100_000_000,
-                       max_grid_pixels=4_000_000, max_frames=60, project_disk_mb=2500.0, project_ttl_days=7.0)
+                       max_grid_pixels=4_000_000, max_frames=60, project_disk_mb=2500.0, project_ttl_days=7.0,
+                       visitor_cpu_s=1200.0)
 LOCAL_LIMITS = Limits()
 _LIMIT_KEYS = tuple(f.name for f in dataclasses.fields(Limits))
 
@@ -187,7 +193,7 @@ def _number(value, key: str, where: str):
         number = kind(float(str(value).replace("_", ""))) if isinstance(value, str) else kind(value)
     except (TypeError, ValueError, OverflowError):
         raise InputError(f"{where} must be a number, not {value!r}.") from None
-    if number != number or number < 0 or (number == 0 and key not in ("project_ttl_days", "parallel_runs")):
+    if number != number or number < 0 or (number == 0 and key not in ("project_ttl_days", "parallel_runs", "visitor_cpu_s")):
         raise InputError(f"{where} must be a positive number, not {value!r}.")
     return number
 

@@ -14,6 +14,7 @@ import numpy as np
 from tracking.ingest.composite import PRESETS, Composite, named_bands, nir_band, resolve_composite
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
+from tracking.core.work import checkpoint
 from tracking.core.grid import Grid
 from tracking.ingest.regrid import choose_grid, read_onto_grid
 from tracking.ingest.harmonise import (
@@ -222,6 +223,7 @@ def _read_all(scenes: Sequence[Scene], grid: Grid, options: FrameOptions, proble
             del values, valid
         if progress is not None:
             progress(done, n)
+        checkpoint()  # between scenes: stop for a closed tab, a newer page run or a spent CPU budget
     return loaded
 
 

@@ -24,6 +24,7 @@ from shapely.geometry import box as shapely_box
 
 from tracking.core.errors import InputError
 from tracking.core.grid import Grid
+from tracking.core.prompt_rules import MAX_OBJECT_ID, points_inside
 from tracking.core.prompts import Prompt
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
@@ -45,11 +46,11 @@ def read_prompt_file(path: Path, grid: Grid, dates: list[dt.date]) -> list[Promp
         if geom is None or geom.is_empty:
             continue
         frame = _frame_for(row.get("date"), dates, path)
-        oid = _int_prop(row.get("object"), 1, "object", path)
+        oid = _int_prop(row.get("object"), 1, "object", path, (1, MAX_OBJECT_ID))
         slot = grouped[(frame, oid)]
         if geom.geom_type == "Point":
             slot["points"].append(_to_pixel(grid, geom.x, geom.y))
-            slot["labels"].append(_int_prop(row.get("label"), 1, "label", path))
+            slot["labels"].append(_int_prop(row.get("label"), 1, "label", path, (0, 1)))
         elif geom.geom_type in ("Polygon", "MultiPolygon"):
             if str(row.get("kind") or "").lower() == "box":
                 x0, y0, x1, y1 = geom.bounds
@@ -129,13 +130,27 @@ def _frame_for(value, dates: list[dt.date], path: Path) -> int:
     return dates.index(day)
 
 
-def _int_prop(value, default: int, name: str, path: Path) -> int:
+def _int_prop(value, default: int, name: str, path: Path, allowed: tuple[int, int]) -> int:
+    """A whole-number property in ``allowed`` (low, high), or ``default`` when it is missing.
+
+    Anything else (text, 1.5, Infinity, 1e300, -5 for an object id) is one sentence here,
+    at upload, never an OverflowError or a failure later at Track.
+    """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return default
+    shown = str(value)[:24]
     try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{path.name} has a '{name}' value '{value}' that is not a whole number.") from None
+        number = value if isinstance(value, (int, np.integer)) else float(value)
+        if not float(number).is_integer():
+            raise ValueError(shown)
+        out = int(number)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError(f"{path.name} has a '{name}' value '{shown}' that is not a whole number.") from None
+    low, high = allowed
+    if not low <= out <= high:
+        raise InputError(f"{path.name} has a '{name}' value '{shown}'; it must be a whole number from {low} "
+                         f"to {high}.")
+    return out
 
 
 def _build(grouped: dict, grid: Grid) -> list[Prompt]:

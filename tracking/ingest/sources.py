@@ -7,6 +7,7 @@ it (``../x.tif``, absolute paths, links) and against zip bombs (see :class:`Extr
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 import zipfile
@@ -19,8 +20,40 @@ from tracking.ingest.dates import is_date_manifest
 from tracking.core.errors import InputError
 
 SCENE_SUFFIXES = (".tif", ".tiff", ".png", ".jpg", ".jpeg")
-_KEPT_IN_ZIPS = SCENE_SUFFIXES + (".csv",)  # archives inside archives are not opened
 _CHUNK = 1 << 20
+# One cleaned name part: a temporary ".<name>.<random>.part" beside it still fits the
+# 255-byte file name limit of common file systems.
+MAX_NAME = 120
+_NAME_OK = re.compile(r"[^A-Za-z0-9._ -]+")
+_SHOWN_OK = re.compile(r"[^A-Za-z0-9._ /-]+")
+
+
+def clean_name(name: str, max_len: int = MAX_NAME) -> str:
+    """One file name part with every character but letters, digits, ``._ -`` as "_", at most
+    ``max_len`` characters; "" when nothing is left. A longer name keeps its suffix and both
+    ends of its stem (a date may be at either end). Uploads and zip entries are stored under
+    such names, and problem lines show no other (no Markdown, no paths)."""
+    base = _NAME_OK.sub("_", str(name).replace("\x00", "")).strip(" ")
+    if len(base) > max_len:
+        stem, dot, ext = base.rpartition(".")
+        if not (dot and 0 < len(ext) < 16 and stem):
+            stem, dot, ext = base, "", ""
+        room = max_len - len(dot + ext) - 1  # "_" joins the two ends
+        base = stem[: room - room // 2] + "_" + stem[len(stem) - room // 2:] + dot + ext
+    return base
+
+
+def shown_name(name: str) -> str:
+    """An archive entry's name as problem lines show it: cleaned like :func:`clean_name`
+    (folders kept), at most 2 * MAX_NAME characters."""
+    text = _SHOWN_OK.sub("_", str(name).replace("\\", "/"))
+    return text if len(text) <= 2 * MAX_NAME else text[: 2 * MAX_NAME - 1] + "…"
+
+
+def name_list(names: Sequence[str], shown: int = 3) -> str:
+    """"a, b, c" or "a, b, c and 9,995 more": a long list of names in one line."""
+    head = ", ".join(names[:shown])
+    return head if len(names) <= shown else f"{head} and {len(names) - shown:,} more"
 
 
 @dataclass(frozen=True)
@@ -68,7 +101,7 @@ def collect_sources(inputs: Sequence[Path], workdir: Path,
     for source in inputs:
         source = Path(source)
         if not source.exists():
-            listing.problems.append(f"{source} does not exist.")
+            listing.problems.append(f"{shown_name(source.name)} does not exist.")
         elif source.is_dir():
             for path in _walk(source, listing.problems):
                 _add(path, listing, manifests, workdir, limits, used_dirs)
@@ -81,7 +114,7 @@ def collect_sources(inputs: Sequence[Path], workdir: Path,
             listing.problems.append(f"{other.name} ignored: only one dates manifest is used "
                                     f"({manifests[0].name}).")
     if not listing.files:
-        names = ", ".join(str(Path(s)) for s in inputs) or "the input"
+        names = ", ".join(shown_name(Path(s).name) for s in inputs) or "the input"
         detail = f": {' '.join(listing.problems)}" if listing.problems else "."
         raise InputError(f"No scenes found in {names}{detail}")
     return listing
@@ -91,7 +124,7 @@ def _walk(folder: Path, problems: list[str]) -> list[Path]:
     found: list[Path] = []
 
     def on_error(exc: OSError) -> None:
-        problems.append(f"{exc.filename} could not be read ({exc.strerror}).")
+        problems.append(f"{shown_name(Path(str(exc.filename)).name)} could not be read ({_reason(exc)}).")
 
     for root, dirs, files in os.walk(folder, onerror=on_error):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__MACOSX")
@@ -137,10 +170,13 @@ def _unique(paths: list[Path]) -> list[Path]:
 
 def extract_zip(archive: Path, target: Path, limits: ExtractLimits = ExtractLimits(),
                 problems: list[str] | None = None) -> list[Path]:
-    """Extract the scene, CSV and zip entries of ``archive`` into ``target``; return their paths.
+    """Extract the scenes and the first dates manifest of ``archive`` into ``target``; return their paths.
 
-    Unsafe or oversized entries are skipped with a line in ``problems``; a corrupt archive
-    gives one line and whatever was extracted before the damage.
+    Entries are stored under cleaned names (:func:`clean_name` for each folder and file;
+    two that clean alike are told apart by a number, and said so). Other files and zips
+    inside the zip are left in it, with one line each kind in ``problems``. Unsafe or
+    oversized entries are skipped with a line; a corrupt archive gives one line and
+    whatever was extracted before the damage.
     """
     problems = problems if problems is not None else []
     try:
@@ -158,6 +194,9 @@ def extract_zip(archive: Path, target: Path, limits: ExtractLimits = ExtractLimi
 
 
 def _reason(exc: BaseException) -> str:
+    """Why ``exc`` happened, in words, without the server path an OSError's text carries."""
+    if isinstance(exc, OSError):
+        return str(exc.strerror or type(exc).__name__).rstrip(".")
     return str(exc).rstrip(".") or type(exc).__name__
 
 
@@ -171,30 +210,99 @@ class _Tally:
     stop: bool = False
 
 
-def _extract_entries(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], archive: Path,
-                     target: Path, limits: ExtractLimits, problems: list[str]) -> list[Path]:
-    root = Path(os.path.abspath(target))
-    tally = _Tally(left=limits.max_total_bytes)
-    out: list[Path] = []
+@dataclass
+class _Plan:
+    """What an archive's entries become before anything is written.
+
+    keep: (entry, cleaned path relative to the extraction folder) of the scenes and the
+    first dates manifest; not_used, nested: shown names of the other files and archives.
+    """
+
+    keep: list[tuple[zipfile.ZipInfo, PurePosixPath]] = field(default_factory=list)
+    not_used: list[str] = field(default_factory=list)
+    nested: list[str] = field(default_factory=list)
+
+
+def _plan(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], archive: Path, problems: list[str]) -> _Plan:
+    """Choose the entries to extract (scenes and one dates manifest) under cleaned, unique names."""
+    plan, taken, manifest = _Plan(), set(), False
     for info in infos:
         if info.is_dir():
             continue
         rel = _safe_relative(info)
         if rel is None:
-            problems.append(f"{archive.name}: entry '{info.filename}' points outside the archive "
+            problems.append(f"{archive.name}: entry '{shown_name(info.filename)}' points outside the archive "
                             f"folder and was skipped.")
             continue
-        if ignored(rel) or rel.suffix.lower() not in _KEPT_IN_ZIPS:
+        suffix = rel.suffix.lower()
+        if ignored(rel):
             continue
+        if suffix == ".zip":
+            plan.nested.append(shown_name(rel.name))
+            continue
+        if suffix not in SCENE_SUFFIXES and not (suffix == ".csv" and not manifest and _is_manifest(zf, info)):
+            plan.not_used.append(shown_name(rel.name))
+            continue
+        manifest = manifest or suffix == ".csv"
+        clean = _unique_name(PurePosixPath(*[clean_name(p) or "_" for p in rel.parts]), taken)
+        if clean.name != clean_name(rel.name):
+            problems.append(f"{archive.name}: entry '{shown_name(info.filename)}' has the same name as another "
+                            f"entry once odd characters are replaced; it was kept as {clean.name}.")
+        plan.keep.append((info, clean))
+    return plan
+
+
+def _is_manifest(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    try:
+        with zf.open(info) as fh:
+            return is_date_manifest(fh)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError):
+        return False
+
+
+def _unique_name(rel: PurePosixPath, taken: set[str]) -> PurePosixPath:
+    """``rel``, or ``stem_2.ext``, ``stem_3.ext``... when another entry already took it (any case)."""
+    out, n = rel, 1
+    while str(out).lower() in taken:
+        n += 1
+        out = rel.with_name(f"{rel.stem}_{n}{rel.suffix}")
+    taken.add(str(out).lower())
+    return out
+
+
+def _left_out(plan: _Plan, archive: Path) -> list[str]:
+    """One line for the archives inside the archive and one for the other files, however many."""
+    lines = []
+    if plan.nested:
+        n = len(plan.nested)
+        lines.append(f"{archive.name}: {name_list(plan.nested)} {'is a zip' if n == 1 else 'are zips'} inside "
+                     f"the archive and {'was' if n == 1 else 'were'} not opened; unzip "
+                     f"{'it' if n == 1 else 'them'} and upload the scenes inside.")
+    if plan.not_used:
+        n = len(plan.not_used)
+        lines.append(f"{archive.name}: {n:,} file{'' if n == 1 else 's'} {'is' if n == 1 else 'are'} not "
+                     f"{'a scene' if n == 1 else 'scenes'} or a dates manifest and {'was' if n == 1 else 'were'} "
+                     f"not used ({name_list(plan.not_used)}).")
+    return lines
+
+
+def _extract_entries(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], archive: Path,
+                     target: Path, limits: ExtractLimits, problems: list[str]) -> list[Path]:
+    root = Path(os.path.abspath(target))
+    tally = _Tally(left=limits.max_total_bytes)
+    out: list[Path] = []
+    plan = _plan(zf, infos, archive, problems)
+    problems.extend(_left_out(plan, archive))
+    for info, rel in plan.keep:
         dest = root.joinpath(*rel.parts)
         if not os.path.abspath(dest).startswith(str(root) + os.sep):
-            problems.append(f"{archive.name}: entry '{info.filename}' was skipped (unsafe path).")
+            problems.append(f"{archive.name}: entry '{shown_name(info.filename)}' was skipped (unsafe path).")
             continue
         error = _extract_one(zf, info, dest, limits, tally)
         if error is None and (error := _check_overall(limits, tally)):
             dest.unlink()
         if error:
-            problems.append(f"{archive.name}: entry '{info.filename}' {error}")
+            problems.append(f"{archive.name}: entry '{shown_name(info.filename)}' {error}")
             if tally.stop:
                 break
             continue
@@ -230,10 +338,10 @@ def _extract_one(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path,
     if info.file_size > tally.left:
         tally.stop = True
         return "would exceed the archive size limit; extraction stopped."
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    written, error = 0, None
-    try:
+    written, error, tmp = 0, None, ""
+    try:  # a folder or name the file system refuses loses this entry, not the archive
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
         with os.fdopen(fd, "wb") as out, zf.open(info) as src:
             while chunk := src.read(_CHUNK):
                 written += len(chunk)
@@ -248,7 +356,7 @@ def _extract_one(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path,
     except OSError as exc:
         error = f"could not be written ({_reason(exc)})."
     finally:
-        if os.path.exists(tmp):
+        if tmp and os.path.exists(tmp):
             os.unlink(tmp)
     tally.left -= written
     if error is None:  # refused entries are deleted; only what stays counts for the ratio

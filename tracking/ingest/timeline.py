@@ -78,7 +78,7 @@ def build_timeline(inputs: Sequence[Path], workdir: Path,
     manifest: dict[str, dt.date] = {}
     if listing.manifest is not None:
         try:
-            manifest = read_date_manifest(listing.manifest)
+            manifest = read_date_manifest(listing.manifest, max_rows=len(listing.files))
         except InputError as exc:
             problems.append(f"{exc} The manifest was not used.")
     dated: list[Scene] = []

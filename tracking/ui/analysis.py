@@ -18,7 +18,7 @@ from tracking.analysis.measures import scar_measures
 from tracking.project.folder import Project
 from tracking.core.track import Track
 from tracking.ui import maps
-from tracking.ui.state import report, upload_limit_mb
+from tracking.ui.state import plain, report, upload_limit_mb
 
 
 def _cache(name: str, project: Project):
@@ -109,7 +109,7 @@ def reference_picker(project: Project, grid: Grid) -> None:
                 st.session_state["analysis:ref_error"] = (upload.file_id, str(exc))
         failed = st.session_state.get("analysis:ref_error")
         if upload is not None and failed and failed[0] == upload.file_id:
-            st.error(failed[1])  # stays while the refused file is still in the uploader
+            st.error(plain(failed[1]))  # stays while the refused file is still in the uploader
     with c2:
         if references.sample_truth(project) is not None:
             if st.button("Use the sample's true masks", key="analysis:truth", icon=":material/verified:"):
@@ -118,7 +118,7 @@ def reference_picker(project: Project, grid: Grid) -> None:
                 except InputError as exc:
                     report(exc)
         if current is not None:
-            st.caption(f"Reference in use: **{current.name}**")
+            st.caption(f"Reference in use: **{plain(current.name)}**")
             if st.button("Remove the reference", key="analysis:noref", icon=":material/delete:"):
                 references.clear_reference(project)
                 st.rerun()

@@ -19,6 +19,7 @@ from tracking.core.prompts import Prompt
 from tracking.project.runs import prompts_hash
 from tracking.ui.canvas import TOOL_HELP, CanvasOutput, prompt_canvas
 from tracking.ui.state import report, upload_limit_mb
+from tracking.ui.work import heavy_work
 
 SAMPLE_PROMPTS = {"outline": "prompt_path", "box": "prompt_box_path", "clicks": "prompt_points_path"}
 
@@ -60,7 +61,8 @@ def preview(project: Project, frames: Frames, prompt: Prompt | None) -> None:
     key = f"prompt:preview:{prompts_hash([prompt])}"
     if key not in st.session_state:
         try:
-            st.session_state[key] = workflow.preview_mask(project, prompt)
+            with heavy_work():  # stops with the tab; counts against a hosted visitor's CPU budget
+                st.session_state[key] = workflow.preview_mask(project, prompt)
         except Exception as exc:
             report(exc)
             return

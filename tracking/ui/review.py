@@ -17,7 +17,8 @@ from tracking.render.overlay import draw, object_color
 from tracking.project.folder import Project
 from tracking.core.track import Provenance, Track
 from tracking.ui.sessions import LiveSession, forget
-from tracking.ui.state import error_text
+from tracking.ui.state import error_text, plain
+from tracking.ui.work import heavy_work
 
 BADGE = {  # provenance -> (label, st.badge colour, icon); colours follow tracking.render.charts
     Provenance.PROMPTED: ("prompted", "blue", ":material/ads_click:"),
@@ -57,7 +58,7 @@ def show_flash() -> None:
     if frame != st.session_state.get(FRAME_KEY):
         clear_flash()
         return
-    (st.error if kind == "error" else st.info)(text)
+    (st.error if kind == "error" else st.info)(plain(text))
 
 
 def confidence_text(conf: float) -> str:
@@ -164,7 +165,8 @@ def run_pending_job(project: Project, live: LiveSession, frames: Frames) -> None
 
     with live.lock:
         try:
-            corrections.repropagate(project, live.session, start, direction, progress_cb=progress)
+            with heavy_work():  # stops with the tab; counts against a hosted visitor's CPU budget
+                corrections.repropagate(project, live.session, start, direction, progress_cb=progress)
         except Exception as exc:  # one sentence in the page; the frames done so far are saved
             flash_error(exc)
             box.empty()
@@ -179,7 +181,8 @@ def apply(project: Project, live: LiveSession, prompt, auto_forward: bool) -> bo
     """Apply a correction; queue forward re-propagation when asked. True when it was applied."""
     with live.lock:
         try:
-            corrections.apply_correction(project, live.session, prompt)
+            with heavy_work():
+                corrections.apply_correction(project, live.session, prompt)
         except Exception as exc:  # InputError (e.g. a click on a skipped frame) or an engine failure
             flash_error(exc)
             forget(project)  # part of it may have reached the engine: rebuild from the saved state

@@ -21,7 +21,8 @@ from tracking.render.overlay import enlarge
 from tracking.project.folder import Project
 from tracking.ui import timeline_table as tt
 from tracking.ui.canvas import prompt_canvas, reset_canvas
-from tracking.ui.state import report, upload_limit_mb
+from tracking.ui.state import plain, report, upload_limit_mb
+from tracking.ui.work import heavy_work
 from tracking.ui.widgets import progress_callback
 
 UPLOAD_TYPES = ["tif", "tiff", "png", "jpg", "jpeg", "zip", "csv"]
@@ -32,10 +33,11 @@ def rebuild(project: Project, options=None, sample: bool = False) -> bool:
     """Rebuild (or load the sample and build) the frames with a progress bar; False on bad input."""
     update, bar = progress_callback("Loading the sample…" if sample else "Building frames…")
     try:
-        if sample:
-            workflow.load_sample(project, options, update)
-        else:
-            workflow.rebuild_frames(project, options, update)
+        with heavy_work():  # stops with the tab; counts against a hosted visitor's CPU budget
+            if sample:
+                workflow.load_sample(project, options, update)
+            else:
+                workflow.rebuild_frames(project, options, update)
     except Exception as exc:  # one sentence; the project keeps its earlier frames
         bar.empty()
         report(exc)
@@ -54,11 +56,15 @@ def upload_form(project: Project, expanded: bool = True) -> None:
         sent = st.form_submit_button("Add to the project", type="primary")
     if not (sent and files):
         return
-    saved, refused = workflow.add_uploads(project, [(f.name, f.getvalue()) for f in files])
+    try:  # a batch over the project's limits is refused whole, in one sentence
+        saved, refused = uploads.add_uploads(project, [(f.name, f.getvalue()) for f in files])
+    except (InputError, OSError) as exc:
+        report(exc)
+        return
     for line in refused:
-        st.warning(line)
+        st.warning(plain(line))
     if saved and rebuild(project):
-        st.success(f"Added {len(saved)} file{'s' if len(saved) > 1 else ''}: {', '.join(saved)}.")
+        st.success(plain(f"Added {len(saved)} file{'s' if len(saved) > 1 else ''}: {', '.join(saved)}."))
 
 
 def timeline_editor(project: Project, frames: Frames) -> None:

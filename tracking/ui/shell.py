@@ -17,7 +17,7 @@ import streamlit as st
 from tracking.project import workflow
 from tracking.core.errors import InputError
 from tracking.project.folder import Project
-from tracking.ui.state import current_project, projects_base, report, set_project
+from tracking.ui.state import current_project, plain, projects_base, report, set_project
 
 _PID = "project_id"
 _MINE = "my_projects"
@@ -95,7 +95,7 @@ def _tick(ok: bool) -> str:
 
 def _status_lines(project: Project) -> None:
     """Project name, short id and where each step stands (drawn into the current container)."""
-    st.markdown(f"**{project.meta.name}**")
+    st.markdown(f"**{plain(project.meta.name)}**")
     st.caption(f"Project `{project.id[:8]}…` — keep this page's link to come back to it.")
     try:
         status = workflow.project_status(project)

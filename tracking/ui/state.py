@@ -7,6 +7,7 @@ reopens the same project; the project folder on disk is the source of truth and
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -44,7 +45,7 @@ def current_project() -> Project | None:
     try:
         return Project.open(projects_base(), pid)
     except InputError as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))
         return None
 
 
@@ -78,16 +79,38 @@ def require_track(project: Project, nothing_yet: str):
     return frames, track
 
 
+# Markdown that could make a link, an image, HTML, code, LaTeX or a table out of a file name.
+_MARKDOWN = re.compile(r"([\\`*\[\]<>#!|~$@{}])")
+# Absolute paths (two parts or more): a message must not tell a visitor where the server keeps files.
+_SERVER_PATH = re.compile(r"(?<![\w.])(?:/[^\s/'\"]+){2,}")
+
+
+def plain(text) -> str:
+    """``text`` on one line, escaped so that Streamlit's Markdown shows it as written: no link
+    (``[a](b)``, ``<b>``, ``https://``, ``www.``), image, HTML, emphasis, code or LaTeX."""
+    out = _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
+    out = re.sub(r"(?i)(www)\.", r"\1\\.", re.sub(r":(?=//)", r"\\:", out))
+    return re.sub(r"^([-+=])", r"\\\1", re.sub(r"^(\d+)([.)])", r"\1\\\2", out))
+
+
+def no_server_paths(text: str) -> str:
+    """``text`` with every absolute path of two parts or more cut to its last part."""
+    return _SERVER_PATH.sub(lambda m: m.group(0).rsplit("/", 1)[-1], text)
+
+
 def error_text(exc: Exception) -> str:
     """The one sentence an analyst sees for ``exc``; an unexpected failure is logged in full."""
     if isinstance(exc, InputError):
-        return str(exc)
+        return no_server_paths(str(exc))
     import logging  # an unexpected failure: keep it short in the page, full detail in the server log
 
     logging.getLogger("tracking.ui").exception("unexpected error")
-    return f"Something went wrong ({type(exc).__name__}): {exc}. Your work so far is saved."
+    if isinstance(exc, OSError):
+        return (f"A file of the project could not be read or written ({exc.strerror or type(exc).__name__}). "
+                f"Your work so far is saved.")
+    return f"Something went wrong ({type(exc).__name__}): {no_server_paths(str(exc))}. Your work so far is saved."
 
 
 def report(exc: Exception) -> None:
-    """Show an analyst one clear sentence; never a traceback in the browser."""
-    st.error(error_text(exc))
+    """Show an analyst one clear sentence (Markdown escaped); never a traceback in the browser."""
+    st.error(plain(error_text(exc)))

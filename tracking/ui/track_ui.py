@@ -14,6 +14,7 @@ from tracking.hosting.settings import current as current_settings
 from tracking.core.track import Track
 from tracking.ui.shell import engine_status
 from tracking.ui.state import report
+from tracking.ui.work import heavy_work
 
 ENGINES = {"auto": "Automatic (SAM2 when a checkpoint is present)", "sam2": "SAM2",
            "baseline": "Baseline (no weights)"}
@@ -91,7 +92,8 @@ def run(project: Project, frames: Frames, kind: str, model: str, device: str):
                                       f"{p.seconds:.1f} s")
 
     try:
-        result = workflow.run_tracking(project, kind, model, device, progress_cb=show,
+        with heavy_work():  # stops with the tab; counts against a hosted visitor's CPU budget
+            result = runs.run_tracking(project, kind, model, device, progress_cb=show,
                                        on_wait=lambda why: bar.progress(0.0, text=why or "Starting the engine…"))
     except Exception as exc:
         bar.empty()

@@ -6,6 +6,12 @@ from typing import Callable
 
 import streamlit as st
 
+from tracking.ui.state import plain
+
+#: Problem lines shown one by one; more are counted (a zip of thousands of bad files
+#: must not make every page slow).
+SHOWN_PROBLEMS = 50
+
 
 def progress_callback(label: str) -> tuple[Callable, object]:
     """(callback, bar): the callback takes (done, total[, message]) or a Progress-like object."""
@@ -30,9 +36,14 @@ def progress_callback(label: str) -> tuple[Callable, object]:
 
 
 def problems(lines: list[str], what: str = "while reading the scenes") -> None:
-    """One collapsed warning listing every problem line (nothing when there are none)."""
+    """One collapsed warning listing the problem lines (nothing when there are none).
+
+    Each line is shown as written (file names are never read as Markdown); past
+    SHOWN_PROBLEMS lines, one more line counts the rest.
+    """
     if not lines:
         return
-    with st.expander(f"⚠️ {len(lines)} problem{'s' if len(lines) > 1 else ''} {what}"):
-        for line in lines:
-            st.markdown(f"- {line}")
+    with st.expander(f"⚠️ {len(lines):,} problem{'s' if len(lines) > 1 else ''} {what}"):
+        st.markdown("\n".join(f"- {plain(line)}" for line in lines[:SHOWN_PROBLEMS]))
+        if len(lines) > SHOWN_PROBLEMS:
+            st.caption(f"… and {len(lines) - SHOWN_PROBLEMS:,} more.")

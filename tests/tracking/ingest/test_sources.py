@@ -67,8 +67,9 @@ def test_zip_extracted_into_workdir_with_folders(tmp_path):
     assert all(work in p.parents for p in listing.files)
     assert listing.files[0].read_bytes() == tif.read_bytes()
     assert listing.manifest is not None and listing.manifest.name == "dates.csv"
-    assert not any("__MACOSX" in p for p in _tree(work))
-    assert listing.problems == []
+    assert not any("__MACOSX" in p for p in _tree(work)) and not any("readme" in p for p in _tree(work))
+    assert listing.problems == ["scenes.zip: 1 file is not a scene or a dates manifest and was not used "
+                                "(readme.txt)."]  # said, not extracted
 
 
 def test_zip_slip_entries_are_refused_and_nothing_escapes(tmp_path):
