@@ -15,8 +15,6 @@ ProgressCallback = Callable[[Progress], None]
 
 
 def prompt_stages(prompts: list[Prompt]) -> list[tuple[int, list[Prompt], str]]:
-from tracking.core.track import Track
-from tracking.core.work import checkpoint
     """(frame, its prompts, direction) in date order.
 
     Prompts on the earliest prompted date start the track (propagated both ways); prompts on
@@ -36,56 +34,6 @@ def track_series(engine: Engine, frames: Frames, prompts: list[Prompt],
             session.add_prompt(p)
         _consume(session.propagate(frame, direction), progress)
     return session
-
-
-@dataclass
-class StageStep:
-    """One propagated frame of a staged run: stage ``stage`` of ``stages`` (from 1), and its Progress."""
-
-    stage: int
-    stages: int
-    progress: Progress
-
-
-def run_stages(session: TrackingSession, stages: list[Stage],
-               on_step: Callable[[StageStep], None] | None = None,
-               should_cancel: Callable[[], bool] | None = None,
-               save: Callable[[Track], None] | None = None,
-               save_every: tuple[int, float] | None = (SAVE_EVERY_FRAMES, SAVE_EVERY_S)) -> bool:
-    """Run ``stages`` in ``session``: the one stage loop of the command line, the Track page and corrections.
-
-    Each stage adds its prompts to the session, then propagates from its frame in its
-    direction (``prompt_stages`` for a whole run; ``[(frame, [], direction)]`` to
-    re-propagate after a correction). ``on_step`` hears every frame; ``should_cancel()``
-    is asked after each frame and, once true, stops the run with every frame done so
-    far kept in ``session.track``. ``save(track)`` runs every ``save_every`` (frames,
-    seconds), whichever comes first (None: no saving on the way), and always at the end,
-    also after a cancel or an error. Returns True when every stage ran to its end.
-    """
-    last_save, since_save = time.perf_counter(), 0
-    try:
-        for number, (frame, stage_prompts, direction) in enumerate(stages, start=1):
-            for p in stage_prompts:
-                session.add_prompt(p)
-            steps = session.propagate(frame, direction)
-            try:
-                for prog in steps:
-                    if on_step is not None:
-                        on_step(StageStep(number, len(stages), prog))
-                    since_save += 1
-                    if save is not None and save_every is not None and (
-                            since_save >= save_every[0] or time.perf_counter() - last_save > save_every[1]):
-                        save(session.track)
-                        last_save, since_save = time.perf_counter(), 0
-                    if should_cancel is not None and should_cancel():
-                        return False
-                    checkpoint()  # a closed tab, a newer page run or a spent CPU budget stops here
-            finally:
-                steps.close()
-        return True
-    finally:
-        if save is not None:
-            save(session.track)
 
 
 def _consume(steps, progress: ProgressCallback | None) -> None:
