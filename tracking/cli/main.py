@@ -1,6 +1,6 @@
 """``python -m tracking``: the command line.
 
-Each sub-command lives in ``tracking/cli/<name>.py`` and exposes
+Each sub-command lives in ``tracking/cli/<name>.py`` (a dash in the name is ``_`` there) and exposes
 ``add_parser(subparsers)`` (which sets ``func``) so this file never grows.
 """
 
@@ -12,7 +12,7 @@ import sys
 
 from tracking.core.errors import InputError
 
-COMMANDS = ("sample", "inspect", "track", "evaluate", "weights")
+COMMANDS = ("sample", "sample-region", "inspect", "track", "batch", "evaluate", "weights")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,10 +20,11 @@ def build_parser() -> argparse.ArgumentParser:
                                      description="Track a landslide scar through a time series of scenes.")
     sub = parser.add_subparsers(dest="command", required=True)
     for name in COMMANDS:
+        module_name = f"tracking.cli.{name.replace('-', '_')}"  # "sample-region" lives in sample_region.py
         try:
-            module = importlib.import_module(f"tracking.cli.{name}")
+            module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name != f"tracking.cli.{name}":
+            if exc.name != module_name:
                 raise
             continue
         module.add_parser(sub)

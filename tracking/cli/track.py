@@ -21,23 +21,33 @@ def add_parser(sub) -> None:
     p.add_argument("scenes", nargs="+", type=Path, help="scene files, folders or zips")
     p.add_argument("--prompt", type=Path, help="GeoJSON/GeoPackage/Shapefile prompt (any CRS)")
     p.add_argument("--out", type=Path, required=True, help="output folder")
+    add_engine_arguments(p)
+    p.add_argument("--box", type=arguments.box, help="X0,Y0,X1,Y1 in grid pixels on the first frame")
+    p.add_argument("--point", type=arguments.point, action="append", default=[],
+                   help="X,Y,LABEL in grid pixels on the first frame (LABEL 1 = scar, 0 = not); repeatable")
+    add_frame_arguments(p)
+    p.add_argument("--aoi", type=arguments.aoi, help="area of interest MINX,MINY,MAXX,MAXY (see --aoi-crs)")
+    p.add_argument("--aoi-crs", default=None, help="CRS of --aoi (default: the grid's)")
+    p.add_argument("--reference", type=Path, help="reference outlines for accuracy (folder of masks or vector)")
+    p.add_argument("--shapefile", action="store_true", help="also write a zipped Shapefile")
+    p.set_defaults(func=run)
+
+
+def add_engine_arguments(p) -> None:
+    """--engine, --model, --checkpoint, --device, --image-size (shared with ``batch``)."""
     p.add_argument("--engine", choices=ENGINE_KINDS, default="auto")
     p.add_argument("--model", default="tiny", help="SAM2 model: tiny, small, base_plus, large")
     p.add_argument("--checkpoint", type=Path, help="SAM2 checkpoint file (.pt)")
     p.add_argument("--device", default="auto", help="auto, cuda, mps or cpu")
     p.add_argument("--image-size", type=int, help="SAM2 input size (default: the model's 1024; 512 is ~5x faster "
                                                   "on a CPU)")
-    p.add_argument("--box", type=arguments.box, help="X0,Y0,X1,Y1 in grid pixels on the first frame")
-    p.add_argument("--point", type=arguments.point, action="append", default=[],
-                   help="X,Y,LABEL in grid pixels on the first frame (LABEL 1 = scar, 0 = not); repeatable")
+
+
+def add_frame_arguments(p) -> None:
+    """--composite, --resolution, --histogram-match: how scenes become frames (shared with ``batch``)."""
     p.add_argument("--composite", help="band composite preset (rgb, bgrn-true, bgrn-false, s2-true, ...)")
     p.add_argument("--resolution", type=float, help="grid pixel size in metres (default: finest input)")
-    p.add_argument("--aoi", type=arguments.aoi, help="area of interest MINX,MINY,MAXX,MAXY (see --aoi-crs)")
-    p.add_argument("--aoi-crs", default=None, help="CRS of --aoi (default: the grid's)")
     p.add_argument("--histogram-match", action="store_true", help="match each frame's colours to the first")
-    p.add_argument("--reference", type=Path, help="reference outlines for accuracy (folder of masks or vector)")
-    p.add_argument("--shapefile", action="store_true", help="also write a zipped Shapefile")
-    p.set_defaults(func=run)
 
 
 def gather_prompts(args, frames) -> list[Prompt]:

@@ -47,6 +47,32 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
             tmp_path.unlink()
 
 
+@contextmanager
+def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield an empty temporary folder beside ``path``; on success it replaces the folder ``path`` whole.
+
+    A reader sees the old folder, then (for the instant between two renames) none, then
+    the new one, never a half-written one; a failure leaves the old folder as it was.
+    The temporary names match :func:`is_temporary`, so a killed writer's are cleared later.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+    old: Path | None = None
+    try:
+        yield tmp
+        _sync_folder(tmp)
+        if path.exists():
+            old = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+            os.replace(path, old)  # onto an empty folder: allowed by POSIX rename
+        os.replace(tmp, path)
+        _sync_folder(path.parent)
+    finally:
+        for leftover in (tmp, old):
+            if leftover is not None and leftover.exists():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
 def _sync_folder(folder: Path) -> None:
     """fsync a folder so a rename in it is durable (a no-op where folders cannot be opened)."""
     try:

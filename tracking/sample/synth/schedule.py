@@ -80,12 +80,18 @@ def _pick(prefs: list[int], taken: set[int], n: int) -> int:
     raise RuntimeError("no free scene for a role")  # pragma: no cover
 
 
+def failure_time(rng: np.random.Generator, years: list[float], k_fail: int) -> float:
+    """When the slope fails (years after the first date): 40-70 % of the way from date
+    ``k_fail - 1`` to date ``k_fail``, so scene ``k_fail`` is the first to show the failure."""
+    return years[k_fail - 1] + float(rng.uniform(0.4, 0.7)) * (years[k_fail] - years[k_fail - 1])
+
+
 def plan(rng: np.random.Generator, n: int) -> tuple[list[Acquisition], float]:
     """(acquisitions in date order, failure time in years after the first date)."""
     dates = draw_dates(rng, n)
     years = [(d - dates[0]).days / 365.25 for d in dates]
     k_fail = max(2, round(0.42 * n))
-    failure_t = years[k_fail - 1] + float(rng.uniform(0.4, 0.7)) * (years[k_fail] - years[k_fail - 1])
+    failure_t = failure_time(rng, years, k_fail)
     taken: set[int] = set()
     by_green = sorted(range(1, n - 1), key=lambda i: -greenness(dates[i]))
     cloudy = _pick([i for i in by_green if i != k_fail], taken, n)
