@@ -25,6 +25,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from tracking.core.acqdate import from_iso
 from tracking.ingest.build import FrameOptions
 
 SCHEMA_VERSION = 2
@@ -208,7 +209,7 @@ class ProjectMeta:
         return cls(id=str(d.get("id") or ""), name=str(d.get("name") or DEFAULT_NAME),
                    created=str(d.get("created") or ""), updated=str(d.get("updated") or ""),
                    options=FrameOptions.from_dict(options) if options else FrameOptions(),
-                   date_overrides={str(k): dt.date.fromisoformat(str(v))
+                   date_overrides={str(k): from_iso(str(v))
                                    for k, v in (d.get("date_overrides") or {}).items()},
                    excluded=[str(s) for s in d.get("excluded") or []],
                    engine=EngineChoice.from_dict(d.get("engine")),

@@ -7,6 +7,9 @@ from string import Template
 
 import pytest
 
+from tests.helpers.engines import GrowingEngine
+from tests.helpers.frames import make_frames
+from tracking.core.acqdate import PartialDate
 from tracking.core.errors import InputError
 from tracking.core.prompts import Prompt
 from tracking.ingest.build import FrameOptions
@@ -14,9 +17,6 @@ from tracking.ingest.quality import QualityThresholds
 from tracking.project import downloads, references, workflow
 from tracking.project.folder import Project
 from tracking.project.state import SCHEMA_VERSION, EngineChoice, ProjectMeta, RunRecord, SamplePaths
-
-from tests.helpers.engines import GrowingEngine
-from tests.helpers.frames import make_frames
 
 # A project.json exactly as the code before ProjectMeta wrote it (no "version"): a sample
 # project renamed, one date fixed, frames rebuilt with options, one scene excluded, an
@@ -202,3 +202,15 @@ def test_a_settings_file_without_an_id_takes_its_folders(tmp_path):
     (project.root / "project.json").write_text('{"name": "Baige"}')
     again = Project.open(tmp_path, project.id)
     assert again.id == project.id and again.meta.name == "Baige"
+
+
+def test_a_date_fixed_to_the_month_survives_saving(tmp_path):
+    project = Project.create(tmp_path)
+    project.meta.date_overrides = {"ortho_1992.tif": PartialDate(1992, 10, precision="month"),
+                                   "b.tif": dt.date(2001, 2, 3)}
+    project.save()
+    assert json.loads((project.root / "project.json").read_text())["date_overrides"] == {
+        "b.tif": "2001-02-03", "ortho_1992.tif": "1992-10"}
+    fixes = Project.open(tmp_path, project.id).meta.date_overrides
+    assert fixes == {"ortho_1992.tif": dt.date(1992, 10, 15), "b.tif": dt.date(2001, 2, 3)}
+    assert fixes["ortho_1992.tif"].isoformat() == "1992-10"
