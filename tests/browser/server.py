@@ -1,14 +1,11 @@
-"""A real dashboard server and a real Chromium for the browser tests (import these fixtures).
+"""A real dashboard server and a real Chromium for the browser tests, and the waits they need.
 
-``dashboard`` starts ``streamlit run app.py`` on a free port with its projects and
+``served_dashboard`` runs ``streamlit run app.py`` on a free port with its projects and
 sample folders in a temporary directory (the sample is generated before the server
 starts, and no SAM2 checkpoint is visible, so the baseline engine runs), waits for
-``/_stcore/health`` and stops the server at the end of the session. ``browser`` is
-Debian's Chromium driven by Playwright (one per test module); ``page`` a fresh tab per test.
-
-Use in a test module::
-
-    from tests.browser.server import browser, dashboard, page, shot, wait_idle  # noqa: F401
+``/_stcore/health`` and stops the server on leaving. ``chromium_browser`` is Debian's
+Chromium driven by Playwright. The fixtures built on them (``dashboard`` once per session,
+``browser`` per test module, ``page`` a fresh tab per test) are in tests/browser/conftest.py.
 """
 
 from __future__ import annotations
@@ -22,9 +19,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
-
-import pytest
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -62,32 +57,13 @@ def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
     raise RuntimeError(f"streamlit did not become healthy in {timeout:.0f} s:\n{log.read_text()[-3000:]}")
 
 
-# Test modules import these fixtures, so pytest may set up a session fixture once per module:
-# the server and the browser are made once per process and shared, and stopped after the last user.
-_SHARED: dict[str, list] = {}
-
-
 @contextmanager
-def _shared(name: str, make: Callable[[], tuple[object, Callable[[], None]]]):
-    if name not in _SHARED:
-        value, close = make()
-        _SHARED[name] = [value, 0, close]
-    entry = _SHARED[name]
-    entry[1] += 1
-    try:
-        yield entry[0]
-    finally:
-        entry[1] -= 1
-        if entry[1] == 0:
-            del _SHARED[name]
-            entry[2]()
-
-
-def _start_dashboard(base: Path) -> tuple[Dashboard, Callable[[], None]]:
+def served_dashboard(base: Path) -> Iterator[Dashboard]:
+    """The dashboard served from this checkout with its folders under ``base``; stopped on leaving."""
     from tracking.sample.series import ensure_sample
 
     projects, sample, weights = base / "projects", base / "sample", base / "no-weights"
-    weights.mkdir()
+    weights.mkdir(parents=True, exist_ok=True)
     ensure_sample(sample)  # generated once here, so the first page load only copies it
     port = _free_port()
     env = {**os.environ, "LANDSLIDE_PROJECTS_DIR": str(projects), "LANDSLIDE_SAMPLE_DIR": str(sample),
@@ -99,8 +75,11 @@ def _start_dashboard(base: Path) -> tuple[Dashboard, Callable[[], None]]:
            "--server.fileWatcherType", "none"]
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-    def stop() -> None:
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, proc, log)
+        yield Dashboard(url, projects, sample, log)
+    finally:
         proc.terminate()
         try:
             proc.wait(timeout=15)
@@ -108,58 +87,22 @@ def _start_dashboard(base: Path) -> tuple[Dashboard, Callable[[], None]]:
             proc.kill()
             proc.wait(timeout=5)
 
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
-    except BaseException:
-        stop()
-        raise
-    return Dashboard(url, projects, sample, log), stop
 
-
-@pytest.fixture(scope="session")
-def dashboard(tmp_path_factory) -> Dashboard:
-    """The dashboard served from this checkout, with its own projects and sample folders."""
-    with _shared("dashboard", lambda: _start_dashboard(tmp_path_factory.mktemp("dashboard"))) as served:
-        yield served
-
-
-def _start_browser():
+@contextmanager
+def chromium_browser():
+    """Debian's Chromium under Playwright's sync API (one driver at a time); closed on leaving."""
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "Debian's Chromium is needed at /usr/bin/chromium"
     pw = sync_playwright().start()
     try:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-    except BaseException:
-        pw.stop()
-        raise
-
-    def close() -> None:
-        chromium.close()
-        pw.stop()
-
-    return chromium, close
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Chromium for one test module (Playwright's sync API allows one driver at a time, and other
-    modules may start their own)."""
-    with _shared("browser", _start_browser) as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def page(browser):
-    """A new tab (own cookies and storage) 1400 x 1000 pixels; closed after the test."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(60_000)
-    tab = context.new_page()
-    try:
-        yield tab
+        try:
+            yield chromium
+        finally:
+            chromium.close()
     finally:
-        context.close()
+        pw.stop()
 
 
 # The app is idle when no script runs (the app's own flag, the "Running..." status widget, no

@@ -15,13 +15,22 @@ import time
 
 import pytest
 
-from tests.browser.flow_steps import (check_analysis, choose_radio, correct_with_click, download_geopackage,
-                                      draw_and_save_box, long_series_project, open_sample,
-                                      outside_requests_message, refuse_outside_requests, track_with_baseline)
-from tests.browser.server import browser, dashboard, goto_page, page, shot, wait_idle  # noqa: F401
-from tracking.run import corrections
-from tracking.project.folder import Project
+from tests.browser.flow_steps import (
+    check_analysis,
+    choose_radio,
+    correct_with_click,
+    download_geopackage,
+    draw_and_save_box,
+    long_series_project,
+    open_sample,
+    outside_requests_message,
+    refuse_outside_requests,
+    track_with_baseline,
+)
+from tests.browser.server import goto_page, shot, wait_idle
 from tracking.core.track import Provenance
+from tracking.project.folder import Project
+from tracking.run import corrections
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.flow_steps import project_id, tracked_sample_project
-from tests.browser.server import browser, dashboard, goto_page, page, shot, wait_idle  # noqa: F401
+from tests.browser.server import goto_page, shot, wait_idle
 
 pytestmark = pytest.mark.browser
 

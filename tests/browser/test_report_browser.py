@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.tracking.analytics_fixtures import DATES, growing_track, make_frames, utm_grid
+from tests.helpers.frames import make_frames, utm_grid
+from tests.helpers.tracks import DATES, growing_track
 from tracking.analysis.accuracy import evaluate
 from tracking.analysis.measures import scar_measures
 from tracking.core.prompts import Prompt
@@ -17,7 +18,7 @@ CHARTS = ("chart-area", "chart-rate", "chart-gain-loss", "chart-accuracy")
 
 def _report(tmp_path: Path) -> Path:
     grid = utm_grid(50, 40)
-    frames = make_frames(grid, DATES, bad={2})
+    frames = make_frames(grid=grid, dates=DATES, pattern="smooth", bad={2})
     track = growing_track(grid, DATES, [4, 7, 7, 10], second_object=True)
     measures = scar_measures(track, grid, DATES)
     accuracy = evaluate(track, {DATES[0]: track.union(0), DATES[3]: track.union(2)}, DATES)

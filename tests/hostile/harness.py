@@ -1,10 +1,11 @@
-"""A hosted server in a temporary folder, the dashboard's upload path, and a tree snapshot.
+"""A hosted project in a temporary folder, the dashboard's upload path, and a tree snapshot.
 
-Every hostile-input test runs against ``HostedProject``: hosted settings (strict
-limits) read from the environment as the server reads them, one project created
-the way the dashboard creates it, Python's temporary folder redirected into the
-test's folder, and a snapshot of every file outside the project taken before the
-hostile input arrives, so a test can prove nothing was written anywhere else.
+Every hostile-input test runs against ``HostedProject`` (the ``hosted`` fixture in
+tests/hostile/conftest.py): hosted settings (strict limits) read from the environment
+as the server reads them, one project created the way the dashboard creates it, Python's
+temporary folder redirected into the test's folder, and a snapshot of every file outside
+the project taken before the hostile input arrives, so a test can prove nothing was
+written anywhere else.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tracking.project import workflow
+from tests.helpers.scenes import ramp, write_geotiff
 from tracking.core.errors import InputError
+from tracking.project import uploads, workflow
 from tracking.project.folder import Project
-
-from ..tracking.scene_fixtures import ramp, write_geotiff
 
 
 def snapshot(root: Path, exclude: Path) -> dict[str, tuple]:
@@ -47,7 +47,7 @@ class HostedProject:
 
     def upload(self, files: dict[str, bytes]) -> tuple[list[str], list[str]]:
         """What the Scenes page does with an upload: screen, store (limits checked inside)."""
-        return workflow.add_uploads(self.project, list(files.items()))
+        return uploads.add_uploads(self.project, list(files.items()))
 
     def build(self):
         """What the Scenes page does next: the timeline and the frames (InputError when nothing is usable)."""
@@ -61,20 +61,6 @@ class HostedProject:
         assert not (added or changed or removed), f"outside the project: +{added} ~{changed} -{removed}"
         escaped = [p for p in self.project.root.rglob("*") if p.is_symlink()]
         assert not escaped, f"links inside the project: {escaped}"
-
-
-@pytest.fixture
-def hosted(tmp_path, monkeypatch) -> HostedProject:
-    monkeypatch.setenv("LANDSLIDE_HOSTED", "1")
-    monkeypatch.setenv("LANDSLIDE_PROJECTS_DIR", str(tmp_path / "projects"))
-    monkeypatch.delenv("LANDSLIDE_CONFIG", raising=False)
-    systmp = tmp_path / "systmp"
-    systmp.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(systmp))
-    (tmp_path / "elsewhere").mkdir()  # a neighbour a zip slip would love to write into
-    (tmp_path / "elsewhere" / "precious.txt").write_text("keep me")
-    project = Project.create(tmp_path / "projects")
-    return HostedProject(tmp_path, project, snapshot(tmp_path, project.root))
 
 
 def scene_bytes(date: str, data: np.ndarray | None = None, **kw) -> tuple[str, bytes]:

@@ -21,9 +21,9 @@ from affine import Affine
 
 from tracking.core.frames import FrameQuality, Frames
 from tracking.core.grid import Grid
-from tracking.project.folder import Project
 from tracking.core.prompts import Prompt
 from tracking.core.track import Provenance, Track
+from tracking.project.folder import Project
 
 SIZE = 160
 

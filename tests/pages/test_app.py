@@ -1,8 +1,7 @@
 """app.py: the first visit gets the sample, the URL names the project, the sidebar says where things stand."""
 
+from tests.helpers.apptest import ROOT, app_test, sample_project, texts
 from tracking.project.folder import Project
-
-from .page_fixtures import ROOT, app_env, app_test, sample_project, sample_template, small_sample, texts  # noqa: F401
 
 
 def test_first_visit_creates_a_project_with_the_sample(app_env):

@@ -5,14 +5,13 @@ import json
 import geopandas as gpd
 import numpy as np
 
-from tracking.run import corrections
-from tracking.project import downloads
-from tracking.project import references
-from tracking.engines.factory import make_engine
+from tests.helpers.apptest import no_errors, page, reopen, run_clean
+from tests.helpers.scar_project import DATES, write_truth
 from tracking.core.prompts import Prompt
+from tracking.engines.factory import make_engine
+from tracking.project import downloads, references
 from tracking.project.state import SamplePaths
-
-from .review_fixtures import run_clean, DATES, no_errors, page, project, reopen, tracked_template, write_truth  # noqa: F401
+from tracking.run import corrections
 
 PAGE = "pages/6_export.py"
 

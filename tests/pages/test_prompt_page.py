@@ -7,13 +7,11 @@ hands back unchanged, exactly as after a page refresh.
 
 import pytest
 
-from tracking.project import workflow
-from tracking.render.canvas_geometry import POSITIVE_COLOR, CanvasScale, canvas_size
-from tracking.project.folder import Project
+from tests.helpers.apptest import app_test, sample_project, texts
 from tracking.core.prompts import Prompt
-
-from .page_fixtures import (app_env, app_test, sample_project, sample_template, small_sample,  # noqa: F401
-                            texts)
+from tracking.project import workflow
+from tracking.project.folder import Project
+from tracking.render.canvas_geometry import POSITIVE_COLOR, CanvasScale, canvas_size
 
 PAGE = "pages/2_prompt.py"
 

@@ -6,13 +6,13 @@ component keeps its value (its key in session state), as the browser would send 
 
 import numpy as np
 
-from tracking.run import corrections
-from tracking.render.canvas_geometry import NEGATIVE_COLOR, POSITIVE_COLOR, canvas_size
+from tests.helpers.apptest import no_errors, page, reopen
+from tests.helpers.scar_project import DATES, SIZE, scar_mask
 from tracking.core.frames import FrameQuality
 from tracking.core.track import Provenance
+from tracking.render.canvas_geometry import NEGATIVE_COLOR, POSITIVE_COLOR, canvas_size
+from tracking.run import corrections
 from tracking.ui import review
-
-from .review_fixtures import DATES, SIZE, no_errors, page, project, reopen, scar_mask, tracked_template  # noqa: F401
 
 PAGE = "pages/4_review.py"
 CANVAS_W, CANVAS_H = canvas_size((SIZE, SIZE), *review.VIEW_SIZES["medium"])

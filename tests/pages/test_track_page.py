@@ -2,14 +2,12 @@
 
 import pytest
 
+from tests.helpers.apptest import app_test, sample_project, texts
+from tracking.core.prompts import Prompt
+from tracking.core.track import Provenance
 from tracking.project import workflow
 from tracking.project.folder import Project
 from tracking.project.state import EngineChoice
-from tracking.core.prompts import Prompt
-from tracking.core.track import Provenance
-
-from .page_fixtures import (app_env, app_test, sample_project, sample_template, small_sample,  # noqa: F401
-                            texts)
 
 PAGE = "pages/3_track.py"
 

@@ -8,10 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from tests.tracking.analytics_fixtures import disc, pixel_grid, rect, utm_grid
+from tests.helpers.frames import pixel_grid, utm_grid
+from tests.helpers.tracks import disc, rect
 from tracking.analysis.measures import COLUMNS, evolution_map, scar_measures
-from tracking.core.track import Provenance, Track
 from tracking.analysis.vectorize import mask_to_shape, scar_outline
+from tracking.core.track import Provenance, Track
 
 D0, D1, D2 = dt.date(2020, 1, 1), dt.date(2020, 1, 11), dt.date(2020, 3, 1)
 
@@ -154,7 +155,7 @@ def _disc_scene_utm(path, center, radius_m, pixel=5.0, size=200):
     """A 4-band uint16 GeoTIFF in UTM 48N: a bright disc of ``radius_m`` around ``center`` (x, y)."""
     from affine import Affine
 
-    from tests.tracking.scene_fixtures import write_geotiff
+    from tests.helpers.scenes import write_geotiff
 
     x0, y0 = center[0] - size * pixel / 2, center[1] + size * pixel / 2
     transform = Affine(pixel, 0, x0, 0, -pixel, y0)
@@ -169,7 +170,7 @@ def _disc_scene_lonlat(path, center, radius_m, pixel_deg=4e-5, size=260):
     from affine import Affine
     from pyproj import Transformer
 
-    from tests.tracking.scene_fixtures import write_geotiff
+    from tests.helpers.scenes import write_geotiff
 
     to_ll = Transformer.from_crs("EPSG:32648", "EPSG:4326", always_xy=True)
     to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32648", always_xy=True)

@@ -10,10 +10,11 @@ import pytest
 from affine import Affine
 from shapely.geometry import box
 
-from tests.tracking.analytics_fixtures import pixel_grid, rect, utm_grid
-from tests.tracking.scene_fixtures import write_geotiff, write_png
-from tracking.core.errors import InputError
+from tests.helpers.frames import pixel_grid, utm_grid
+from tests.helpers.scenes import write_geotiff, write_png
+from tests.helpers.tracks import rect
 from tracking.analysis.reference import load_reference
+from tracking.core.errors import InputError
 
 D0, D1 = dt.date(2020, 6, 1), dt.date(2021, 6, 14)
 

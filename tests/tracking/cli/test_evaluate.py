@@ -8,16 +8,17 @@ import json
 import numpy as np
 import pytest
 
-from tests.tracking.analytics_fixtures import DATES, make_frames, rect, utm_grid
-from tests.tracking.scene_fixtures import write_geotiff
+from tests.helpers.frames import make_frames, utm_grid
+from tests.helpers.scenes import write_geotiff
+from tests.helpers.tracks import DATES, rect
 from tracking.cli.main import main
-from tracking.exports.output_folder import build_manifest, load_track_output, write_date_masks, write_manifest
 from tracking.core.track import Provenance, Track
+from tracking.exports.output_folder import build_manifest, load_track_output, write_date_masks, write_manifest
 
 
 def _track_output(out, grid):
     """A track output folder: object 1 is a 4x4 block on every date, object 2 a 2x2 block on date 1."""
-    frames = make_frames(grid, DATES[:3])
+    frames = make_frames(grid=grid, dates=DATES[:3], pattern="smooth")
     track = Track.empty(3, grid.shape)
     one = track.obj(1)
     for i in range(3):

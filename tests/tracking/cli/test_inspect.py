@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from affine import Affine
 
-from tests.tracking.grid_fixtures import write_series
-from tests.tracking.scene_fixtures import write_geotiff
+from tests.helpers.landscape import write_series
+from tests.helpers.scenes import write_geotiff
 from tracking.cli.main import main
 
 

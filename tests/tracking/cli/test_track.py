@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 import rasterio
 
+from tests.helpers.sam2_weights import SAM2_IMAGE_SIZE
 from tracking.cli.main import main
 from tracking.sample.series import generate_sample, truth_on_grid
-
-from tests.tracking.engines.sam2_fixtures import SAM2_IMAGE_SIZE, sam2_checkpoint  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +83,7 @@ def test_no_prompt_and_bad_point_are_refused(sample, tmp_path, capsys):
         main(["track", str(sample.scenes_dir), "--out", str(tmp_path / "o"), "--point", "1,2,7"])
 
 
-def test_real_sam2_from_a_checkpoint_file(sample, tmp_path, sam2_checkpoint):  # noqa: F811
+def test_real_sam2_from_a_checkpoint_file(sample, tmp_path, sam2_checkpoint):
     out = tmp_path / "out"
     assert main(["track", str(sample.scenes_dir), "--prompt", str(sample.prompt_box_path), "--out", str(out),
                  "--engine", "sam2", "--checkpoint", str(sam2_checkpoint), "--device", "cpu",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tracking.engines.device import resolve_device
 from tracking.core.errors import InputError
+from tracking.engines.device import resolve_device
 
 
 def test_auto_picks_the_best_available():

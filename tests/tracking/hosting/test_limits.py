@@ -8,21 +8,14 @@ import zipfile
 import numpy as np
 import pytest
 
-from tracking.hosting import limits as L
-from tracking.core.errors import InputError
-from tracking.project.folder import Project
-from tracking.hosting.settings import Limits
-
+from tests.helpers.scenes import ramp, write_geotiff, write_png
 from tests.hostile.corpus import jpeg_header, png_header, tiff_header
-from tests.tracking.scene_fixtures import ramp, write_geotiff, write_png
+from tracking.core.errors import InputError
+from tracking.hosting import limits as L
+from tracking.hosting.settings import Limits
 
 SMALL = Limits(upload_mb=0.01, upload_total_mb=0.03, max_scenes=3, max_scene_pixels=10_000,
                max_grid_pixels=2_500, max_frames=5, project_disk_mb=0.05, project_ttl_days=1)
-
-
-@pytest.fixture
-def project(tmp_path):
-    return Project.create(tmp_path / "projects")
 
 
 def zipped(entries: dict[str, bytes]) -> bytes:

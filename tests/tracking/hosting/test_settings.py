@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tracking.hosting import settings as S
 from tracking.core.errors import InputError
+from tracking.hosting import settings as S
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "landslide.example.toml"
 

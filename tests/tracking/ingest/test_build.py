@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from affine import Affine
 
-from tests.tracking.grid_fixtures import marker_scene, world_xy, write_series
-from tests.tracking.scene_fixtures import write_geotiff
+from tests.helpers.landscape import marker_scene, world_xy, write_series
+from tests.helpers.scenes import write_geotiff
 from tracking.core.errors import InputError
 from tracking.ingest.build import FrameOptions, build_frames
 from tracking.ingest.quality import QualityThresholds
@@ -110,7 +110,7 @@ def test_options_round_trip_through_json():
 
 
 def test_plain_images_share_a_pixel_grid_and_a_georeferenced_one_is_left_out(tmp_path):
-    from tests.tracking.scene_fixtures import write_png
+    from tests.helpers.scenes import write_png
 
     src = tmp_path / "in"
     rng = np.random.default_rng(0)
@@ -133,7 +133,7 @@ def test_plain_images_share_a_pixel_grid_and_a_georeferenced_one_is_left_out(tmp
 
 def _ground(gain: float = 1.0) -> np.ndarray:
     """(4, H, W) float64 reflectance B, G, R, NIR of one textured ground with a scar."""
-    from tests.tracking.grid_fixtures import landscape
+    from tests.helpers.landscape import landscape
 
     rgbn = landscape(shape=(60, 60), seed=5, road=False) * gain
     return np.stack([rgbn[2], rgbn[1], rgbn[0], rgbn[3]])

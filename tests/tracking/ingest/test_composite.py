@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from affine import Affine
 
+from tracking.core.errors import InputError
 from tracking.ingest.composite import (
     PRESETS,
     Composite,
@@ -12,7 +13,6 @@ from tracking.ingest.composite import (
     parse_bands,
     resolve_composite,
 )
-from tracking.core.errors import InputError
 from tracking.ingest.scenes import Scene
 
 

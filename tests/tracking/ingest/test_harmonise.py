@@ -143,7 +143,7 @@ def test_one_family_gets_one_full_scale_decided_by_its_brightest_scene():
 def test_declared_scale_offset_and_bit_depth_are_read_and_applied(tmp_path):
     import rasterio
 
-    from tests.tracking.scene_fixtures import write_geotiff
+    from tests.helpers.scenes import write_geotiff
 
     path = write_geotiff(tmp_path / "s.tif", np.full((2, 8, 8), 3000, np.uint16))
     with rasterio.open(path, "r+") as ds:

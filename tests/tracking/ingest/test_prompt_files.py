@@ -7,11 +7,10 @@ import pytest
 from affine import Affine
 from shapely.geometry import Point, Polygon, box
 
+from tests.helpers.frames import make_frames
 from tracking.core.errors import InputError
 from tracking.core.grid import Grid
 from tracking.ingest.prompt_files import read_prompt_file
-
-from tests.tracking.session_fixtures import make_frames
 
 GRID = make_frames(3).grid  # EPSG:32648, 10 m, origin (400000, 3400000), 32 x 32
 DATES = make_frames(3).dates

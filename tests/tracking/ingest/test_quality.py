@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.tracking.grid_fixtures import quality_series
+from tests.helpers.landscape import quality_series
 from tracking.ingest.quality import QualityThresholds, assess_quality, series_stats
 
 FORMATS = ("uint16", "float", "uint8")

@@ -8,10 +8,10 @@ import rasterio
 import rasterio.io
 from affine import Affine
 
-from tests.tracking.grid_fixtures import LAT, LON, marker_scene, world_xy
-from tests.tracking.scene_fixtures import write_geotiff, write_png
-from tracking.core.errors import InputError
 import tracking.ingest.regrid as gridding
+from tests.helpers.landscape import LAT, LON, marker_scene, world_xy
+from tests.helpers.scenes import write_geotiff, write_png
+from tracking.core.errors import InputError
 from tracking.core.grid import Grid
 from tracking.ingest.regrid import choose_grid, read_onto_grid, source_window, utm_crs_for
 from tracking.ingest.scenes import open_scene

@@ -6,7 +6,7 @@ import pytest
 import rasterio
 from affine import Affine
 
-from tests.tracking.scene_fixtures import (ramp, write_geotiff, write_png, write_truncated_geotiff)
+from tests.helpers.scenes import ramp, write_geotiff, write_png, write_truncated_geotiff
 from tracking.core.errors import InputError
 from tracking.ingest.scenes import open_scene
 

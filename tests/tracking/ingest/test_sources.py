@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tracking.scene_fixtures import ramp, write_geotiff, write_zip
+from tests.helpers.scenes import ramp, write_geotiff, write_zip
 from tracking.core.errors import InputError
 from tracking.ingest.sources import ExtractLimits, collect_sources, extract_zip
 

@@ -2,8 +2,7 @@ import datetime as dt
 
 import pytest
 
-from tests.tracking.scene_fixtures import (ramp, write_geotiff, write_png, write_truncated_geotiff,
-                                           write_zip)
+from tests.helpers.scenes import ramp, write_geotiff, write_png, write_truncated_geotiff, write_zip
 from tracking.core.errors import InputError
 from tracking.ingest.timeline import Timeline, build_timeline
 

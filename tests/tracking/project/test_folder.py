@@ -1,12 +1,11 @@
 import numpy as np
 import pytest
 
+from tests.helpers.frames import make_frames
 from tracking.core.errors import InputError
-from tracking.project.folder import Project
 from tracking.core.prompts import Prompt
 from tracking.core.track import Provenance, Track
-
-from tests.tracking.session_fixtures import make_frames
+from tracking.project.folder import Project
 
 
 def test_create_open_roundtrip(tmp_path):

@@ -5,17 +5,10 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from tracking.project import references
+from tests.helpers.scar_project import DATES, GRID, scar_mask, write_truth
 from tracking.core.errors import InputError
-from tracking.project.folder import Project
+from tracking.project import references
 from tracking.project.state import SamplePaths
-
-from tests.pages.review_fixtures import DATES, GRID, scar_mask, write_truth
-
-
-@pytest.fixture
-def project(tmp_path):
-    return Project.create(tmp_path / "projects")
 
 
 def zipped(files: dict[str, bytes]) -> bytes:

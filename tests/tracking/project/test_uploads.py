@@ -2,14 +2,9 @@
 
 import pytest
 
-from tracking.project import uploads
 from tracking.core.errors import InputError
+from tracking.project import uploads
 from tracking.project.folder import Project
-
-
-@pytest.fixture
-def project(tmp_path):
-    return Project.create(tmp_path / "projects")
 
 
 @pytest.mark.parametrize("raw, clean", [

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from tracking.core.prompts import Prompt
 from tracking.render.canvas_geometry import (
     NEGATIVE_COLOR,
     POSITIVE_COLOR,
@@ -12,7 +13,6 @@ from tracking.render.canvas_geometry import (
     prompt_to_drawing,
     summarize,
 )
-from tracking.core.prompts import Prompt
 
 # A 100 x 50 (W x H) image shown on a 400 x 200 canvas: 4 canvas px per image px.
 SCALE = CanvasScale(canvas=(400, 200), image=(50, 100))

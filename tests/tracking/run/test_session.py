@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
 
+from tests.helpers.engines import GrowingEngine
+from tests.helpers.frames import make_frames
 from tracking.core.errors import InputError
 from tracking.core.prompts import Prompt
-from tracking.run.session import TrackingSession
 from tracking.core.track import Provenance
-
-from tests.tracking.session_fixtures import GrowingEngine, make_frames
+from tracking.run.session import TrackingSession
 
 
 def box_prompt(frame=0, oid=1):

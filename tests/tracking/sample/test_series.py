@@ -16,14 +16,14 @@ from rasterio.features import rasterize
 from rasterio.transform import rowcol
 from scipy import ndimage
 
-from tracking.sample import series as sample_mod
 from tracking.core.errors import InputError
 from tracking.core.grid import Grid
+from tracking.sample import series as sample_mod
 from tracking.sample.series import (
     ensure_sample,
     generate_sample,
-    read_sample,
     load_truth,
+    read_sample,
     true_masks,
     truth_on_grid,
 )

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pytest
-from affine import Affine
 
-from tests.tracking.engines.baseline_fixtures import SOIL, blob, synthetic_series
+from tests.helpers.baseline_series import SOIL, blob, synthetic_series
+from tests.helpers.frames import make_frames
+from tracking.core.prompts import Prompt
+from tracking.core.track import Provenance
 from tracking.engines.baseline.appearance import AppearanceModel, frame_features
-from tracking.engines.baseline.engine import BaselineEngine
 from tracking.engines.baseline.belief import FAR_PRIOR, hard_belief, predict
+from tracking.engines.baseline.engine import BaselineEngine
 from tracking.engines.baseline.graphcut import EdgeWeights, graph_cut
 from tracking.engines.baseline.shapes import box_mask, fill_holes, iou, signed_distance
-from tracking.core.frames import FrameQuality, Frames
-from tracking.core.grid import Grid
-from tracking.core.prompts import Prompt
 from tracking.run.session import TrackingSession
-from tracking.core.track import Provenance
-
-
-def make_frames(images: np.ndarray) -> Frames:
-    n, h, w = images.shape[:3]
-    quality = [FrameQuality(0.0, 0.0, 0.0, False) for _ in range(n)]
-    dates = [dt.date(2019, 1, 1) + dt.timedelta(days=120 * i) for i in range(n)]
-    return Frames(images, np.ones((n, h, w), bool), dates, [f"f{i}.tif" for i in range(n)],
-                  Grid(None, Affine.identity(), w, h), quality)
 
 
 def bbox(mask: np.ndarray, pad: int = 0) -> tuple[float, float, float, float]:
@@ -115,7 +103,7 @@ def test_positive_click_adds_a_region_to_a_tracked_mask(growing):
 
 def test_propagation_follows_a_growing_blob_through_the_seasons(growing):
     images, truth = growing
-    session = TrackingSession(BaselineEngine(), make_frames(images))
+    session = TrackingSession(BaselineEngine(), make_frames(images=images))
     session.add_prompt(Prompt(0, mask=truth[0]))
     track = session.run()
     ious = [iou(track.objects[1].masks[i], truth[i]) for i in range(1, len(truth))]
@@ -150,7 +138,7 @@ def test_backward_propagation_from_a_late_prompt_shrinks_with_the_blob(growing):
 
 def test_correction_changes_its_frame_and_later_ones_only(growing):
     images, truth = growing
-    session = TrackingSession(BaselineEngine(), make_frames(images))
+    session = TrackingSession(BaselineEngine(), make_frames(images=images))
     session.add_prompt(Prompt(0, mask=truth[0]))
     before = session.run().objects[1].masks.copy()
     k = 4
@@ -187,7 +175,7 @@ def test_two_objects_are_tracked_independently():
 
 def test_closing_the_generator_cancels_and_keeps_what_was_done(growing):
     images, truth = growing
-    session = TrackingSession(BaselineEngine(), make_frames(images))
+    session = TrackingSession(BaselineEngine(), make_frames(images=images))
     session.add_prompt(Prompt(0, mask=truth[0]))
     progress = session.propagate()
     done = [next(progress).frame for _ in range(3)]

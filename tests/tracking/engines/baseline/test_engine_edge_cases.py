@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.tracking.engines.baseline_fixtures import synthetic_series
+from tests.helpers.baseline_series import synthetic_series
+from tracking.core.prompts import Prompt
 from tracking.engines.baseline import shapes
 from tracking.engines.baseline.engine import BaselineEngine
-from tracking.core.prompts import Prompt
 
 N, SIZE = 4, 40
 

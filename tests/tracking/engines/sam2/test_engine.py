@@ -13,15 +13,15 @@ import numpy as np
 import pytest
 import torch
 
+from tests.helpers.frames import blob_images, make_frames
+from tests.helpers.sam2_weights import SAM2_IMAGE_SIZE
+from tracking.core.errors import InputError
+from tracking.core.prompts import Prompt
+from tracking.core.track import Provenance
 from tracking.engines.sam2.engine import Sam2Engine
 from tracking.engines.sam2.models import get_model
 from tracking.engines.sam2.predictor import CachingVideoPredictor, build_predictor, init_state_from_arrays
-from tracking.core.errors import InputError
-from tracking.core.prompts import Prompt
 from tracking.run.session import TrackingSession
-from tracking.core.track import Provenance
-
-from tests.tracking.engines.sam2_fixtures import SAM2_IMAGE_SIZE, make_frames, random_images, sam2_checkpoint  # noqa: F401
 
 H, W = 40, 56
 
@@ -36,12 +36,12 @@ def _one_thread():
 
 
 @pytest.fixture(scope="module")
-def engine(sam2_checkpoint):  # noqa: F811
+def engine(sam2_checkpoint):
     return Sam2Engine("tiny", checkpoint=sam2_checkpoint, device="cpu", image_size=SAM2_IMAGE_SIZE)
 
 
 @pytest.fixture(scope="module")
-def bare(sam2_checkpoint):  # noqa: F811
+def bare(sam2_checkpoint):
     """SAM2's own SAM2VideoPredictor with the same weights and settings, no caches."""
     return build_predictor(get_model("tiny"), sam2_checkpoint, torch.device("cpu"), SAM2_IMAGE_SIZE)
 
@@ -55,7 +55,7 @@ def _disk(cy: int = 20, cx: int = 25, r: int = 9) -> np.ndarray:
     return (yy - cy) ** 2 + (xx - cx) ** 2 <= r * r
 
 
-def test_engine_loads_the_checkpoint_file_like_a_users(engine, sam2_checkpoint):  # noqa: F811
+def test_engine_loads_the_checkpoint_file_like_a_users(engine, sam2_checkpoint):
     assert engine.name == "sam2" and engine.model == "tiny"
     assert engine.checkpoint == sam2_checkpoint and engine.device.type == "cpu"
     assert engine.image_size == SAM2_IMAGE_SIZE
@@ -67,7 +67,7 @@ def test_engine_loads_the_checkpoint_file_like_a_users(engine, sam2_checkpoint):
 
 
 def test_points_prompt_adds_points_and_box_replaces_them(engine):
-    engine.load(random_images())
+    engine.load(blob_images(6, H, W))
     step = engine.add_prompt(Prompt(1, 1, points=[[20, 20]], labels=[1]))
     assert step.frame == 1 and set(step.masks) == {1}
     assert step.masks[1].shape == (H, W) and step.masks[1].dtype == bool
@@ -82,7 +82,7 @@ def test_points_prompt_adds_points_and_box_replaces_them(engine):
 
 
 def test_box_prompt_returns_a_mask_of_the_frame_size(engine):
-    engine.load(random_images())
+    engine.load(blob_images(6, H, W))
     step = engine.add_prompt(_box_prompt(2))
     assert step.frame == 2 and step.masks[1].shape == (H, W) and step.masks[1].dtype == bool
     coords = engine._state["point_inputs_per_obj"][0][2]["point_coords"][0]
@@ -90,7 +90,7 @@ def test_box_prompt_returns_a_mask_of_the_frame_size(engine):
 
 
 def test_mask_prompt_comes_back_exactly_on_its_frame(engine):
-    engine.load(random_images())
+    engine.load(blob_images(6, H, W))
     mask = _disk()
     mask[3, 50] = True  # a lone pixel no resampling would keep
     step = engine.add_prompt(Prompt(0, 1, mask=mask))
@@ -103,7 +103,7 @@ def test_mask_prompt_comes_back_exactly_on_its_frame(engine):
 
 
 def test_propagation_yields_every_frame_and_equals_sam2s_own_predictor(engine, bare):
-    images = random_images(seed=3)
+    images = blob_images(6, H, W, seed=3)
     engine.load(images)
     engine.add_prompt(_box_prompt(0))
     steps = list(engine.propagate(0))
@@ -120,7 +120,7 @@ def test_propagation_yields_every_frame_and_equals_sam2s_own_predictor(engine, b
 
 
 def test_click_on_a_tracked_frame_hits_both_caches_and_matches_sam2(engine, bare):
-    images = random_images(seed=4)
+    images = blob_images(6, H, W, seed=4)
     engine.load(images)
     engine.add_prompt(_box_prompt(0))
     list(engine.propagate(0))
@@ -139,7 +139,7 @@ def test_click_on_a_tracked_frame_hits_both_caches_and_matches_sam2(engine, bare
 
 
 def test_repropagating_unchanged_memory_runs_neither_encoder_nor_attention(engine):
-    engine.load(random_images(seed=5))
+    engine.load(blob_images(6, H, W, seed=5))
     engine.add_prompt(_box_prompt(0))
     first = list(engine.propagate(0))
     feats, mem = engine.cache_stats, engine.memory_cache_stats
@@ -150,7 +150,7 @@ def test_repropagating_unchanged_memory_runs_neither_encoder_nor_attention(engin
 
 
 def test_correction_at_k_leaves_earlier_frames_untouched_and_persists(engine):
-    frames = make_frames(seed=6)
+    frames = make_frames(6, (H, W), pattern="blob", seed=6)
     session = TrackingSession(engine, frames)
     session.add_prompt(_box_prompt(0))
     session.run()
@@ -170,7 +170,7 @@ def test_correction_at_k_leaves_earlier_frames_untouched_and_persists(engine):
 
 
 def test_backward_propagation_runs_from_the_prompt_to_frame_zero(engine):
-    engine.load(random_images(seed=7))
+    engine.load(blob_images(6, H, W, seed=7))
     mask = _disk(cx=30)
     engine.add_prompt(Prompt(3, 1, mask=mask))
     steps = list(engine.propagate(3, reverse=True))
@@ -181,7 +181,7 @@ def test_backward_propagation_runs_from_the_prompt_to_frame_zero(engine):
 
 
 def test_two_objects_each_frame_reports_both(engine):
-    engine.load(random_images(seed=8))
+    engine.load(blob_images(6, H, W, seed=8))
     engine.add_prompt(_box_prompt(0, oid=1))
     disk = _disk(cy=12, cx=44, r=6)
     step = engine.add_prompt(Prompt(2, 2, mask=disk))  # object 2 starts on a later frame
@@ -194,7 +194,7 @@ def test_two_objects_each_frame_reports_both(engine):
 
 
 def test_flagged_bad_frame_is_skipped_and_carried(engine):
-    frames = make_frames(n=6, bad=(2,), seed=9)
+    frames = make_frames(6, (H, W), pattern="blob", bad=(2,), seed=9)
     session = TrackingSession(engine, frames)
     assert engine.num_frames == 5
     session.add_prompt(_box_prompt(0))
@@ -206,7 +206,7 @@ def test_flagged_bad_frame_is_skipped_and_carried(engine):
 
 
 def test_closing_the_generator_cancels_and_the_engine_stays_usable(engine):
-    frames = make_frames(seed=10)
+    frames = make_frames(6, (H, W), pattern="blob", seed=10)
     session = TrackingSession(engine, frames)
     session.add_prompt(_box_prompt(0))
     progress = session.propagate(direction="forward")
@@ -218,7 +218,7 @@ def test_closing_the_generator_cancels_and_the_engine_stays_usable(engine):
 
 
 def test_clear_frame_forgets_prompts_and_objects_without_any(engine):
-    engine.load(random_images(seed=11))
+    engine.load(blob_images(6, H, W, seed=11))
     engine.add_prompt(_box_prompt(0, oid=1))
     engine.add_prompt(Prompt(1, 1, points=[[20, 20]], labels=[1]))
     engine.add_prompt(Prompt(4, 2, points=[[10, 10]], labels=[1]))
@@ -230,10 +230,10 @@ def test_clear_frame_forgets_prompts_and_objects_without_any(engine):
 
 
 def test_bad_input_is_an_input_error(engine):
-    engine.load(random_images(n=3))
+    engine.load(blob_images(3, H, W))
     with pytest.raises(InputError, match="Add a prompt"):
         next(engine.propagate(0))
-    with pytest.raises(InputError, match="Frame 4 does not exist"):
+    with pytest.raises(InputError, match="names frame 4, but the series has 3 frames"):
         engine.add_prompt(Prompt(3, 1, points=[[1, 1]], labels=[1]))
 
 
@@ -257,8 +257,8 @@ def test_corrupt_checkpoint_is_one_sentence(tmp_path, content):
     assert str(path) in message and "weights download tiny" in message and "\n" not in message
 
 
-def test_small_budget_evicts_but_changes_no_result(engine, sam2_checkpoint):  # noqa: F811
-    images = random_images(seed=12)
+def test_small_budget_evicts_but_changes_no_result(engine, sam2_checkpoint):
+    images = blob_images(6, H, W, seed=12)
     engine.load(images)
     engine.add_prompt(_box_prompt(0))
     reference = [s.masks[1] for s in engine.propagate(0)]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tracking.cli.main import main
+from tracking.core.errors import InputError
 from tracking.engines.sam2 import models as sam2_models
 from tracking.engines.sam2.models import MODELS, Sam2Model, get_model
 from tracking.engines.sam2.weights import (
@@ -21,7 +22,6 @@ from tracking.engines.sam2.weights import (
     sha256_file,
     weights_dir,
 )
-from tracking.core.errors import InputError
 
 PAYLOAD = bytes(range(256)) * 40  # 10 240 bytes standing in for a checkpoint
 
@@ -35,7 +35,7 @@ def _clean_env(tmp_path, monkeypatch):
 class _Handler(http.server.BaseHTTPRequestHandler):
     """/good: the payload; /short: announces nothing and stops early; anything else: 404."""
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         if self.path.endswith("/good.pt"):
             self.send_response(200)
             self.send_header("Content-Length", str(len(PAYLOAD)))

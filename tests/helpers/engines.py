@@ -1,28 +1,11 @@
-"""Small Frames and a transparent test engine for the session and project tests."""
+"""A transparent tracking engine whose every answer a test can predict (no model, no weights)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
-from affine import Affine
-from rasterio.crs import CRS
 
-from tracking.engines.base import PropagationStep
-from tracking.core.frames import FrameQuality, Frames
-from tracking.core.grid import Grid
 from tracking.core.prompts import Prompt
-
-
-def make_frames(n: int = 6, size: int = 32, bad: tuple[int, ...] = ()) -> Frames:
-    """n frames of random RGB on a 10 m UTM grid; frames in ``bad`` are flagged cloudy."""
-    rng = np.random.default_rng(0)
-    images = rng.integers(0, 255, (n, size, size, 3), dtype=np.uint8)
-    grid = Grid(CRS.from_epsg(32648), Affine(10, 0, 400000, 0, -10, 3400000), size, size)
-    quality = [FrameQuality(0.9 if i in bad else 0.0, 0.0, 0.0, i in bad, ("cloud",) if i in bad else ())
-               for i in range(n)]
-    dates = [dt.date(2018, 1, 1) + dt.timedelta(days=90 * i) for i in range(n)]
-    return Frames(images, np.ones((n, size, size), bool), dates, [f"s{i}.tif" for i in range(n)], grid, quality)
+from tracking.engines.base import PropagationStep
 
 
 class GrowingEngine:

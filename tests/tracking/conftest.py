@@ -1,0 +1,22 @@
+"""Fixtures of the library tests: an empty project, and a SAM 2.1 tiny checkpoint with random weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.sam2_weights import save_random_checkpoint
+from tracking.project.folder import Project
+
+
+@pytest.fixture
+def project(tmp_path) -> Project:
+    """A new, empty project in this test's own projects folder."""
+    return Project.create(tmp_path / "projects")
+
+
+@pytest.fixture(scope="session")
+def sam2_checkpoint(tmp_path_factory) -> Path:
+    """sam2.1 tiny at SAM2_IMAGE_SIZE with random weights, saved in Meta's checkpoint format (once per session)."""
+    return save_random_checkpoint(tmp_path_factory.mktemp("sam2") / "sam2.1_hiera_tiny.pt")
