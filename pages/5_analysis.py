@@ -8,6 +8,7 @@ from tracking.project import references
 from tracking.core.errors import InputError
 from tracking.ui import analysis
 from tracking.ui import maps
+from tracking.ui.units import unit_selector
 from tracking.ui.state import report, require_project, require_track
 
 st.title("Analysis")
@@ -19,13 +20,14 @@ measures = analysis.measures(project, frames, track)
 if not measures:
     st.warning("The track holds no tracked date yet; run it on the Track page.")
     st.stop()
-analysis.headline(measures, frames.grid)
+units = unit_selector(frames.grid, "analysis:units")
+analysis.show_headline(measures, units)
 
 st.subheader("Growth over time")
 c1, c2 = st.columns(2)
-c1.plotly_chart(charts.area_chart(measures), key="chart:area")
-c2.plotly_chart(charts.expansion_rate_chart(measures), key="chart:rate")
-st.plotly_chart(charts.gain_loss_chart(measures), key="chart:gainloss")
+c1.plotly_chart(charts.area_chart(measures, units), key="chart:area")
+c2.plotly_chart(charts.expansion_rate_chart(measures, units), key="chart:rate")
+st.plotly_chart(charts.gain_loss_chart(measures, units), key="chart:gainloss")
 
 st.subheader("Change between two dates")
 dates = frames.dates
@@ -36,9 +38,9 @@ if first == last:
     st.info("Pick two different dates to compare.")
 else:
     change = compare.change_between(track, frames.grid, dates, first, last)
-    analysis.change_metrics(change)
+    analysis.change_metrics(change, units)
     w1, w2 = st.columns([3, 2])
-    w1.plotly_chart(compare.change_chart(change), key="chart:change")
+    w1.plotly_chart(compare.change_chart(change, units), key="chart:change")
     before, after = compare.change_masks(track, change)
     w2.image(compare.change_image(frames.images[last], before, after),
              caption=f"Green: became scar · red: no longer scar · yellow: scar on both dates "
@@ -47,7 +49,7 @@ else:
 st.subheader("Map")
 st.caption("The scene is the base layer (switch scenes top right); the dated outlines and the evolution map "
            "go on top. Hover an outline for its date and area. Drawn without any map service, offline too.")
-fmap = analysis.cached_map(project, frames, track)
+fmap = analysis.cached_map(project, frames, track, units)
 maps.show_map(fmap, key="analysis:map")
 maps.date_legend(dates)
 

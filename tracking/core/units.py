@@ -57,7 +57,11 @@ def _number(value: float, decimals: int, signed: bool = False) -> str:
         return "–"
     sign = "+" if signed and value > 0 else ""
     if value != 0 and abs(value) < 10.0 ** (1 - decimals):
-        return f"{sign}{value:.3g}"  # 0.00042 km² rather than "0.000"
+        # 0.00042 km² rather than "0.000" (and never "4.2e-04" in a table)
+        places = max(decimals, 2 - math.floor(math.log10(abs(value))))
+        text = f"{value:.{places}f}".rstrip("0")
+        whole, _, frac = text.partition(".")
+        return f"{sign}{whole}.{frac.ljust(decimals, '0')}" if frac or decimals else f"{sign}{whole}"
     return f"{sign}{value:,.{decimals}f}"
 
 

@@ -6,6 +6,8 @@ import math
 
 import streamlit as st
 
+from tracking.analysis.headline import headline
+from tracking.core.units import Units
 from tracking.render import charts
 from tracking.run import corrections
 from tracking.project import references
@@ -41,53 +43,47 @@ def measures(project: Project, frames: Frames, track: Track) -> list[dict]:
     return rows
 
 
-def cached_map(project: Project, frames: Frames, track: Track):
-    """The folium map (last and first scenes as base layers), built once per state of the project."""
-    key, fmap = _cache("map", project)
+def cached_map(project: Project, frames: Frames, track: Track, units: Units):
+    """The folium map (last and first scenes as base layers), built once per state of the project
+    and unit choice (the outline tooltips give areas in ``units``)."""
+    key, entry = _cache("map", project)
+    fmap = entry[1] if entry is not None and entry[0] == units else None
     if fmap is None:
         with st.spinner("Drawing the map…"):
-            fmap = maps.scar_map(frames, track, [len(frames) - 1, 0] if len(frames) > 1 else [0])
-        _store("map", key, fmap)
+            fmap = maps.scar_map(frames, track, [len(frames) - 1, 0] if len(frames) > 1 else [0], units=units)
+        _store("map", key, (units, fmap))
     return fmap
 
 
-def fmt_area(value: float, units: str, signed: bool = False) -> str:
-    """Hectares on a projected grid (units "m"), square pixels on a pixel grid ("px")."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    sign = "+" if signed and value > 0 else ""
-    if units == "px":
-        return f"{sign}{value:,.0f} px²"
-    return f"{sign}{value / 10_000:,.2f} ha"
-
-
-def headline(rows: list[dict], grid: Grid) -> None:
-    """Four figures over the whole series (all objects together)."""
-    by_date: dict = {}
-    for r in rows:
-        by_date[r["date"]] = by_date.get(r["date"], 0.0) + r["area_m2"]
-    dates = sorted(by_date)
-    first, last = by_date[dates[0]], by_date[dates[-1]]
-    days = (dates[-1] - dates[0]).days
-    unit = "px²" if grid.units == "px" else "m²"
+def show_headline(rows: list[dict], units: Units) -> None:
+    """Four figures over the whole series (``headline.headline``: each object from its first
+    tracked date to its last), in ``units``."""
+    head = headline(rows)
+    if head is None:
+        return
+    spans = len(head.objects) > 1 and len({(o.first_date, o.last_date) for o in head.objects}) > 1
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Dates tracked", len(dates), help=f"{dates[0]} to {dates[-1]}")
-    c2.metric(f"Scar area on {dates[-1]}", fmt_area(last, grid.units),
-              delta=fmt_area(last - first, grid.units, signed=True) if len(dates) > 1 else None)
-    c3.metric("Growth since the first date", f"{100 * (last - first) / first:+.0f} %" if first else "–")
-    c4.metric("Mean expansion rate", f"{(last - first) / days:,.1f} {unit}/day" if days else "–",
-              help="Net change of area over the days between the first and the last date")
+    c1.metric("Dates tracked", head.n_dates, help=f"{head.first_date} to {head.last_date}")
+    c2.metric(f"Scar area on {head.last_date}", units.fmt_area(head.area_last),
+              delta=units.fmt_area(head.net, signed=True) if head.n_dates > 1 else None,
+              help="Every object on its last tracked date" if spans else None)
+    c3.metric("Growth", "–" if math.isnan(head.growth_pct) else f"{head.growth_pct:+.0f} %",
+              help="Net change since the first tracked date, as a share of the area then")
+    # the unit goes in the label: "+0.000135 km²/day" would not fit a quarter of the page
+    c4.metric(f"Mean rate ({units.rate_symbol})", units.rate_number(head.rate_per_day, signed=True),
+              help=f"Net change of area over the {head.days:,} days between the first and the last tracked "
+                   "date" + (" (each object over its own dates, added up)" if spans else ""))
 
 
-def change_metrics(change: Change) -> None:
+def change_metrics(change: Change, units: Units) -> None:
+    """Gained, lost, net and rate between the two compared dates, in ``units``."""
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Gained", fmt_area(change.gained, change.units))
-    c2.metric("Lost", fmt_area(change.lost, change.units))
-    c3.metric("Net change", fmt_area(change.net, change.units, True),
+    c1.metric("Gained", units.fmt_area(change.gained))
+    c2.metric("Lost", units.fmt_area(change.lost))
+    c3.metric("Net change", units.fmt_area(change.net, signed=True),
               delta=None if math.isnan(change.growth_pct) else f"{change.growth_pct:+.0f} %")
-    unit = "px²" if change.units == "px" else "m²"
-    c4.metric(f"Over {change.days} days", "–" if math.isnan(change.rate_per_day) else
-              f"{change.rate_per_day:,.1f} {unit}/day")
+    c4.metric(f"Rate ({units.rate_symbol})", units.rate_number(change.rate_per_day, signed=True),
+              help=f"Net change over the {change.days:,} days between the two dates")
 
 
 def reference_picker(project: Project, grid: Grid) -> None:

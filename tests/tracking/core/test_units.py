@@ -48,6 +48,7 @@ def test_area_conversions_m2_ha_km2():
     assert km2.fmt_area(-1_000_000.0, signed=True) == "-1.000 km²"
     assert units_for(utm_grid(), "ha").fmt_area(20_000.0, signed=True) == "+2.00 ha"
     assert km2.fmt_area(math.nan) == "–"
+    assert units_for(utm_grid(), "km2", "day").fmt_rate(29.6) == "0.0000296 km²/day"  # never "2.96e-05"
 
 
 def test_rates_per_day_and_per_year():
