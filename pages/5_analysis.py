@@ -2,14 +2,13 @@
 
 import streamlit as st
 
-from tracking.render import charts
 from tracking.analysis import compare
-from tracking.project import references
 from tracking.core.errors import InputError
-from tracking.ui import analysis
-from tracking.ui import maps
-from tracking.ui.units import unit_selector
+from tracking.project import references
+from tracking.render import charts
+from tracking.ui import analysis, maps
 from tracking.ui.state import report, require_project, require_track
+from tracking.ui.units import unit_selector
 
 st.title("Analysis")
 st.caption("Step 5 of 6 — scar area and growth over the real dates, the map of every outline, "

@@ -6,19 +6,19 @@ import math
 
 import streamlit as st
 
-from tracking.analysis.headline import headline
-from tracking.core.units import Units
-from tracking.render import charts
-from tracking.run import corrections
-from tracking.project import references
 from tracking.analysis.accuracy import METRICS, mean_scores
 from tracking.analysis.compare import Change
+from tracking.analysis.headline import headline
+from tracking.analysis.measures import scar_measures
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
 from tracking.core.grid import Grid
-from tracking.analysis.measures import scar_measures
-from tracking.project.folder import Project
 from tracking.core.track import Track
+from tracking.core.units import Units
+from tracking.project import references
+from tracking.project.folder import Project
+from tracking.render import charts
+from tracking.run import corrections
 from tracking.ui import maps
 from tracking.ui.state import plain, report, upload_limit_mb
 
