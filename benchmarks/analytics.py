@@ -28,6 +28,7 @@ from tracking.core.track import Provenance, Track
 
 
 def series(n: int, size: int) -> tuple[Frames, Track]:
+    """n frames of size x size pixels on a 10 m UTM grid and a Track of a scar growing over them (seeded)."""
     rng = np.random.default_rng(0)
     grid = Grid(CRS.from_epsg(32648), Affine(10.0, 0, 400000.0, 0, -10.0, 3400000.0), size, size)
     dates = [dt.date(2015, 1, 1) + dt.timedelta(days=int(d)) for d in np.cumsum(rng.integers(20, 120, n))]
@@ -50,12 +51,13 @@ def series(n: int, size: int) -> tuple[Frames, Track]:
 
 
 def main() -> None:
+    """Time the measures and every export on a large generated series and print the figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--frames", type=int, default=40)
     parser.add_argument("--size", type=int, default=1000)
     args = parser.parse_args()
-    from tracking.exports.bundle import export_all
     from tracking.analysis.measures import scar_measures
+    from tracking.exports.bundle import export_all
 
     frames, track = series(args.frames, args.size)
     n = args.frames

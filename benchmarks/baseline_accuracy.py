@@ -31,14 +31,14 @@ from scipy import ndimage
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tracking.core.prompts import Prompt
 from tracking.engines.baseline.engine import BaselineEngine
 from tracking.engines.baseline.shapes import iou
 from tracking.ingest.build import FrameOptions, build_frames
 from tracking.ingest.prompt_files import read_prompt_file
-from tracking.core.prompts import Prompt
-from tracking.sample.series import generate_sample, truth_on_grid
-from tracking.run.session import TrackingSession
 from tracking.ingest.timeline import build_timeline
+from tracking.run.session import TrackingSession
+from tracking.sample.series import generate_sample, truth_on_grid
 
 SICHUAN = ROOT.parent / "shared" / "data" / "sichuan"
 
@@ -67,6 +67,7 @@ def sample_run(seed: int, size: int, work: Path) -> list[dict]:
 
 
 def print_sample(rows: list[dict]) -> None:
+    """Print the IoU of every date of each sample run, and the mean per prompt kind."""
     print("\n(a) Sample series: IoU per date (first date = the prompt; * = cloudy frame, carried over)")
     for r in rows:
         head = f"seed {r['seed']} {r['size']} px, {r['prompt']:6s}"
@@ -103,6 +104,7 @@ def outside_points(mask: np.ndarray, n: int) -> np.ndarray:
 
 
 def sichuan_run(size: int) -> list[dict]:
+    """Segment each Sichuan aerial image from a box and from points; IoU and seconds per image."""
     rows = []
     for path in sorted((SICHUAN / "images").glob("*.png")):
         image = np.asarray(Image.open(path).convert("RGB").resize((size, size), Image.BILINEAR))
@@ -126,6 +128,7 @@ def sichuan_run(size: int) -> list[dict]:
 
 
 def print_sichuan(rows: list[dict], size: int) -> None:
+    """Print the Sichuan table: IoU and seconds per image for box and point prompts, and the means."""
     print(f"\n(b) Sichuan aerial images at {size} x {size} px (CC BY 4.0, Zeng et al.): IoU of the first mask")
     print(f"  {'image':14s} {'box':>6s} {'s':>5s}  {'points':>6s} {'s':>5s}")
     for r in rows:
@@ -135,6 +138,7 @@ def print_sichuan(rows: list[dict], size: int) -> None:
 
 
 def main() -> None:
+    """Run the sample and the Sichuan parts asked for on the command line and print their figures."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[7])
     ap.add_argument("--size", type=int, nargs="+", default=[256])

@@ -61,6 +61,7 @@ def rss_mb() -> float:
 
 
 def read_whole(path: Path) -> float:
+    """Seconds to read the whole of one scene into memory (the naive way, for comparison)."""
     import rasterio
 
     start = time.perf_counter()
@@ -72,6 +73,7 @@ def read_whole(path: Path) -> float:
 
 
 def ingest(folder: Path, aoi_px: int, size: int) -> dict:
+    """Build frames of an aoi_px-pixel area from the scenes in folder; timings and per-scene read times."""
     from tracking.ingest.build import FrameOptions, build_frames
     from tracking.ingest.timeline import build_timeline
 
@@ -91,6 +93,7 @@ def ingest(folder: Path, aoi_px: int, size: int) -> dict:
 
 
 def main() -> None:
+    """Write the scenes (in a child process: ``--generate``), ingest them, and print time and memory figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenes", type=int, default=20)
     parser.add_argument("--size", type=int, default=2000, help="scene width and height in pixels")
@@ -125,6 +128,7 @@ def main() -> None:
 
 def report(args, r: dict, whole: float, traced_mb: float, rss_before: float, rss_whole: float,
            rss_after: float) -> None:
+    """Print the ingest figures: steps, seconds, traced and resident memory against a whole read."""
     frames, reads = r["frames"], r["reads"]
     n = len(reads)
     print(f"grid {frames.grid.width} x {frames.grid.height} pixels, {len(frames)} frames, "

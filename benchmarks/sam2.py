@@ -36,11 +36,11 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
+from tracking.core.prompts import Prompt
 from tracking.engines.device import describe, resolve_device
 from tracking.engines.sam2.engine import Sam2Engine
 from tracking.engines.sam2.models import get_model
 from tracking.engines.sam2.predictor import build_predictor, init_state_from_arrays
-from tracking.core.prompts import Prompt
 
 
 def synthetic_frames(n: int, height: int = 384, width: int = 512, seed: int = 0) -> np.ndarray:
@@ -226,6 +226,7 @@ def _pair(x: np.ndarray, digits: int = 2) -> str:
 
 
 def print_size(r: dict) -> None:
+    """Print one image size's figures: propagation and click times, ours against bare SAM2."""
     def verdict(ratio: np.ndarray, good) -> str:
         return f"{ratio[0]:.3f} wall, {ratio[1]:.3f} cpu ({'meets' if good(ratio[1]) else 'MISSES'} target on cpu time)"
 
@@ -293,6 +294,7 @@ def child(kind: str, checkpoint: Path, size: int, frames: int, device_name: str)
 
 
 def peak_memory(frames: int, size: int, threads: int, device, checkpoint: Path | None, folder: Path) -> None:
+    """Measure peak memory of bare SAM2 and of our engine propagating frames, each in a child process."""
     ckpt = checkpoint or random_checkpoint(size, folder)
     note = "" if (frames, size) == (50, 1024) else "  (quick run: issue 3 asks 50 frames at 1024)"
     print(f"\n== peak memory, {frames} frames at {size}{note} ==")
@@ -306,6 +308,7 @@ def peak_memory(frames: int, size: int, threads: int, device, checkpoint: Path |
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse the options, run the timing and memory benchmarks asked for and print their figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[512, 1024], help="model image sizes")
     parser.add_argument("--frames", type=int, default=8, help="frames per timing run")
