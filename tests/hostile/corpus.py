@@ -19,15 +19,17 @@ from PIL import Image
 
 
 # -- rasters that lie about their size ---------------------------------------------------
-def tiff_header(width: int, height: int, bands: int = 3, big: bool = False, size_type: int = 4) -> bytes:
+def tiff_header(width: int, height: int, bands: int = 3, big: bool = False,
+                size_type: int = 4) -> bytes:
     """A little-endian TIFF (or BigTIFF) with one IFD declaring ``width`` x ``height`` uint8 pixels.
 
     The single strip it points to holds 16 bytes, so any reader that trusts the header
     and allocates the whole image is the one at fault. ``size_type`` (classic TIFF only)
     is the field type of the two size tags: 3 SHORT, 4 LONG, 8 SSHORT or 9 SLONG.
     """
-    tags = [(256, size_type, width), (257, size_type, height), (258, 3, 8), (259, 3, 1), (262, 3, 2 if bands == 3 else 1),
-            (273, 4, 0), (277, 3, bands), (278, 4, abs(height)), (279, 4, 16), (284, 3, 1)]
+    tags = [(256, size_type, width), (257, size_type, height), (258, 3, 8), (259, 3, 1),
+            (262, 3, 2 if bands == 3 else 1), (273, 4, 0), (277, 3, bands), (278, 4, abs(height)),
+            (279, 4, 16), (284, 3, 1)]
     if big:
         head = b"II+\x00" + struct.pack("<HHQ", 8, 0, 16)
         ifd_at = 16

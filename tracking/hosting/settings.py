@@ -193,7 +193,8 @@ def _number(value, key: str, where: str):
         number = kind(float(str(value).replace("_", ""))) if isinstance(value, str) else kind(value)
     except (TypeError, ValueError, OverflowError):
         raise InputError(f"{where} must be a number, not {value!r}.") from None
-    if number != number or number < 0 or (number == 0 and key not in ("project_ttl_days", "parallel_runs", "visitor_cpu_s")):
+    zero_ok = ("project_ttl_days", "parallel_runs", "visitor_cpu_s")  # 0 means "none" or "auto" there
+    if number != number or number < 0 or (number == 0 and key not in zero_ok):
         raise InputError(f"{where} must be a positive number, not {value!r}.")
     return number
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Sequence
 
-from tracking.ingest.dates import is_date_manifest
 from tracking.core.errors import InputError
+from tracking.ingest.dates import is_date_manifest
 
 SCENE_SUFFIXES = (".tif", ".tiff", ".png", ".jpg", ".jpeg")
 _CHUNK = 1 << 20

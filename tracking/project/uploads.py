@@ -7,19 +7,16 @@ limits (:mod:`tracking.hosting.limits`) before it is written.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Sequence
 
 from tracking.core.atomic import write_bytes
 from tracking.core.errors import InputError
+from tracking.ingest.sources import SCENE_SUFFIXES, clean_name, shown_name
 from tracking.project.folder import Project
-from tracking.ingest.sources import SCENE_SUFFIXES
 
 UPLOAD_SUFFIXES = SCENE_SUFFIXES + (".zip", ".csv")
 PROMPT_FILE_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
-_NAME_OK = re.compile(r"[^A-Za-z0-9._ -]+")
-_MAX_NAME = 120
 
 
 def safe_name(name: str) -> str:
@@ -30,14 +27,12 @@ def safe_name(name: str) -> str:
     """
     raw = str(name or "")
     if raw.endswith(("/", "\\")):  # a folder, not a file
-        raise InputError(f"The file name {raw!r} names a folder; upload the files inside it, or a zip.")
-    base = PureWindowsPath(PurePosixPath(raw.replace("\x00", "")).name).name
-    base = _NAME_OK.sub("_", base).strip(" ")
-    if len(base) > _MAX_NAME:
-        stem, dot, ext = base.rpartition(".")
-        base = (stem[: _MAX_NAME - len(ext) - 1] + dot + ext) if dot else base[:_MAX_NAME]
+        raise InputError(f"The file name '{shown_name(raw)}' names a folder; upload the files inside it, "
+                         f"or a zip.")
+    base = clean_name(PureWindowsPath(PurePosixPath(raw.replace("\x00", "")).name).name)
     if not base or base in (".", "..") or base.startswith("."):
-        raise InputError(f"The file name {raw!r} cannot be used; rename the file and upload it again.")
+        raise InputError(f"The file name '{shown_name(raw)}' cannot be used; rename the file and upload it "
+                         f"again.")
     return base
 
 
@@ -63,12 +58,24 @@ def add_uploads(project: Project, files: Sequence[tuple[str, bytes]]) -> tuple[l
             problems.append(f"{clean} is not a scene file (use GeoTIFF, PNG, JPEG, a .zip of them, "
                             f"or a dates .csv).")
             continue
+        if clean.lower() in {s.lower() for s in saved}:  # two names that clean alike: keep both
+            first, clean = clean, _numbered(clean, saved)
+            problems.append(f"Two files of this upload become {first} once odd characters are replaced; "
+                            f"the second was saved as {clean}.")
         write_bytes(project.uploads / clean, bytes(data))
         saved.append(clean)
     if saved:
         project.meta.sources = sorted(set(project.meta.sources) | set(saved))
         project.save()
     return saved, problems
+
+
+def _numbered(name: str, taken: Sequence[str]) -> str:
+    """``stem_2.ext``, ``stem_3.ext``... : the first that no name in ``taken`` is (in any case)."""
+    path, used, n = Path(name), {t.lower() for t in taken}, 2
+    while f"{path.stem}_{n}{path.suffix}".lower() in used:
+        n += 1
+    return f"{path.stem}_{n}{path.suffix}"
 
 
 def remove_upload(project: Project, name: str) -> None:
