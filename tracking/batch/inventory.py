@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform as shapely_transform
 
 from tracking.core.errors import InputError
 
@@ -144,19 +143,11 @@ def _radius(value, lid: str, path: Path) -> float:
 
 def _circle(geom: BaseGeometry, radius: float, crs) -> tuple[BaseGeometry, str]:
     """The point buffered by ``radius`` metres, in the file's CRS when metric, else its UTM zone."""
-    from pyproj import Transformer
-    from rasterio.crs import CRS
+    from tracking.batch.window import metric_crs, reproject
 
-    from tracking.ingest.regrid import is_metric, utm_crs_for
-
-    src = CRS.from_wkt(crs.to_wkt())
-    if is_metric(src):
-        return geom.buffer(radius), src.to_wkt()
-    to_lonlat = Transformer.from_crs(src.to_wkt(), "EPSG:4326", always_xy=True)
-    lon, lat = to_lonlat.transform(geom.centroid.x, geom.centroid.y)
-    utm = utm_crs_for(lon, lat)
-    to_utm = Transformer.from_crs(src.to_wkt(), utm.to_wkt(), always_xy=True)
-    return shapely_transform(to_utm.transform, geom).buffer(radius), utm.to_wkt()
+    src = crs.to_wkt()
+    dst = metric_crs(geom, src)
+    return reproject(geom, src, dst).buffer(radius), dst
 
 
 def _check_unique(slides: list[Landslide], path: Path) -> None:

@@ -1,11 +1,13 @@
 """A whole batch: inventory + scenes -> one task per landslide on Dask -> the combined outputs.
 
 ``OUT/<folder>/`` per landslide (the ``track`` command's layout), then ``OUT/inventory.gpkg``,
-``OUT/metrics.csv``, ``OUT/failures.csv`` and ``OUT/report.html`` beside them.
+``OUT/metrics.csv``, ``OUT/failures.csv``, ``OUT/report.html`` and the run log ``OUT/batch.json``
+(seconds per landslide, and per worker the engines it loaded and its peak memory) beside them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -108,10 +110,30 @@ def write_outputs(out: Path, inventory: Inventory, timeline, results: list[Lands
 
     rows = [row for r in results for row in r.rows]
     paths = write_combined(out, rows, inventory.crs)
+    paths["log"] = write_run_log(out / "batch.json", results)
     paths["failures"] = write_failures(out / "failures.csv", failures)
     paths["report"] = write_batch_report(out / "report.html", growth_summary(rows), results, failures,
                                          inventory, timeline.dates)
     return paths
+
+
+def write_run_log(path: Path, results: list[LandslideResult]) -> Path:
+    """``batch.json``: per landslide its status, seconds, dates and worker; per worker the landslides it
+    ran, the engines it loaded and its peak memory."""
+    from tracking.core.atomic import write_json
+
+    workers: dict[str, dict] = {}
+    for r in results:
+        w = workers.setdefault(r.worker or "none", {"landslides": 0, "engine_loads": 0, "peak_rss_mb": 0.0})
+        w["landslides"] += 1
+        w["engine_loads"] = max(w["engine_loads"], r.engine_loads)
+        w["peak_rss_mb"] = round(max(w["peak_rss_mb"], r.peak_rss_mb), 1)
+    write_json(path, {"created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                      "landslides": [{"id": r.id, "folder": r.folder, "status": r.status, "sentence": r.sentence,
+                                      "seconds": round(r.seconds, 3), "dates": r.n_dates, "worker": r.worker}
+                                     for r in results],
+                      "workers": workers})
+    return path
 
 
 def summary_line(summary: BatchSummary) -> str:

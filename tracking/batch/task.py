@@ -62,6 +62,7 @@ class LandslideResult:
     problems: the scenes left out of its window (one sentence each; the manifest has them too).
     rows: its measures (``combine.landslide_rows``), for the combined outputs.
     peak_rss_mb: the worker process's peak resident memory so far.
+    worker: the Dask worker's address ("local" outside Dask).
     """
 
     id: str
@@ -72,6 +73,7 @@ class LandslideResult:
     n_dates: int = 0
     peak_rss_mb: float = 0.0
     worker: str = ""
+    engine_loads: int = 0  # engines this worker process has made so far (1 when the cache works)
     problems: list[str] = field(default_factory=list)
     rows: list[dict] = field(default_factory=list)
 
@@ -130,6 +132,7 @@ def run_landslide(task: LandslideTask) -> LandslideResult:
         result.status, result.sentence = FAILED, f"Unexpected error ({type(exc).__name__}: {exc})."
     result.seconds = time.perf_counter() - t0
     result.peak_rss_mb = peak_rss_mb()
+    result.engine_loads = cached_engine.cache_info().misses
     return result
 
 

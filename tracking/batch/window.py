@@ -6,12 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
 from pyproj import Transformer
 from rasterio.crs import CRS
 from rasterio.features import rasterize
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform as shapely_transform
 
 from tracking.batch.inventory import Landslide
 from tracking.core.errors import InputError
@@ -28,13 +28,15 @@ class Window:
     crs: str
 
 
-def _reproject(geom: BaseGeometry, src: str, dst: str) -> BaseGeometry:
+def reproject(geom: BaseGeometry, src: str, dst: str) -> BaseGeometry:
+    """``geom`` from CRS ``src`` to ``dst`` (any form pyproj reads: WKT, "EPSG:4326", ...)."""
     if CRS.from_user_input(src) == CRS.from_user_input(dst):
         return geom
-    return shapely_transform(Transformer.from_crs(src, dst, always_xy=True).transform, geom)
+    return shapely.transform(geom, Transformer.from_crs(src, dst, always_xy=True).transform, interleaved=False)
 
 
-def _metric_crs(geom: BaseGeometry, crs: str) -> str:
+def metric_crs(geom: BaseGeometry, crs: str) -> str:
+    """``crs`` when it is projected in metres, else the UTM zone (WKT) of the geometry's centre."""
     from tracking.ingest.regrid import is_metric, utm_crs_for
 
     if is_metric(CRS.from_user_input(crs)):
@@ -47,8 +49,8 @@ def landslide_window(slide: Landslide, buffer_m: float) -> Window:
     """The outline's bounds grown by ``buffer_m`` metres on every side, in a metric CRS."""
     if not buffer_m >= 0:
         raise InputError(f"The buffer {buffer_m} is not a non-negative number of metres.")
-    crs = _metric_crs(slide.outline, slide.crs)
-    left, bottom, right, top = _reproject(slide.outline, slide.crs, crs).bounds
+    crs = metric_crs(slide.outline, slide.crs)
+    left, bottom, right, top = reproject(slide.outline, slide.crs, crs).bounds
     return Window((left - buffer_m, bottom - buffer_m, right + buffer_m, top + buffer_m), crs)
 
 
@@ -58,7 +60,7 @@ def check_covered(slide: Landslide, window: Window, scenes: list[Scene]) -> None
         if scene.crs is None:
             continue
         footprint = box(*scene.bounds)
-        if _reproject(slide.outline, slide.crs, scene.crs.to_wkt()).intersects(footprint):
+        if reproject(slide.outline, slide.crs, scene.crs.to_wkt()).intersects(footprint):
             return
     raise InputError(f"Landslide {slide.id} lies outside every scene (its outline overlaps none of the "
                      f"{len(scenes)} scenes' footprints); check its coordinates and the inventory's CRS.")
@@ -82,7 +84,7 @@ def outline_prompt(slide: Landslide, frames: Frames) -> tuple[Prompt, str | None
     if grid.crs is None:
         raise InputError("The scenes have no coordinate reference system, so an inventory cannot be placed "
                          "on them.")
-    outline = _reproject(slide.outline, slide.crs, grid.crs.to_wkt())
+    outline = reproject(slide.outline, slide.crs, grid.crs.to_wkt())
     mask = rasterize([(outline, 1)], out_shape=grid.shape, transform=grid.transform, fill=0, dtype="uint8") > 0
     if not mask.any():
         raise InputError(f"Landslide {slide.id}'s outline covers no pixel of the scenes' grid (is it smaller "

@@ -72,6 +72,16 @@ def test_the_outline_is_the_prompt_on_its_mapped_date(inputs, first_run):
         assert provenance.count("prompted") == 1 and "propagated" in provenance
 
 
+def test_each_worker_loads_the_engine_once(inputs, first_run):
+    log = json.loads((first_run / "batch.json").read_text())
+    tracked = [s for s in log["landslides"] if s["status"] == "done"]
+    assert len(tracked) == len(inputs.region.ids) and all(s["seconds"] > 0 for s in tracked)
+    workers = {s["worker"] for s in tracked}
+    assert 1 <= len(workers) <= 2 and all(w.startswith("tcp://") for w in workers)  # two worker processes
+    assert all(log["workers"][w]["engine_loads"] == 1 for w in workers)
+    assert all(log["workers"][w]["peak_rss_mb"] > 50 for w in workers)
+
+
 def test_combined_geopackage_has_every_landslide_and_date(inputs, first_run):
     gdf = gpd.read_file(first_run / "inventory.gpkg")
     region = inputs.region
