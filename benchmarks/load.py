@@ -5,7 +5,7 @@
 A Streamlit server runs every browser session as a thread of one process, so the
 sessions here are threads of this process: each one has its own project (a copy
 of the sample project, prompted with the sample's box) and presses Track at the
-same moment as the others (``tracking.project.workflow.run_tracking``, engines from the
+same moment as the others (``tracking.project.runs.run_tracking``, engines from the
 shared model pool, exactly as the Track page calls it). Meanwhile a probe session
 reruns a page of the real app (``app.py`` on the Track page of its own, already
 tracked project, through Streamlit's AppTest) again and again: its rerun time is
@@ -36,12 +36,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tracking.project import workflow
+from tracking.project import frames_store, runs, workflow
 from tracking.project.folder import Project, new_project_id
 
 
 @dataclass
 class RunStats:
+    """What one session's tracking run took: seconds, frames done, the longest gap between progress calls, an error."""
     seconds: float = 0.0
     frames: int = 0
     longest_gap_s: float = 0.0
@@ -91,6 +92,7 @@ def keep_navigation_between_reruns() -> None:
 
 
 def clone(template: Path, base: Path) -> Project:
+    """A copy of the template project under base with a new id."""
     pid = new_project_id()
     shutil.copytree(template, base / pid)
     project = Project.open(base, pid)
@@ -100,6 +102,7 @@ def clone(template: Path, base: Path) -> Project:
 
 
 def make_template(base: Path, sample) -> Path:
+    """A project with the sample series loaded and its box prompt set, to clone for each session."""
     project = Project.create(base, name="Load test")
     workflow.load_sample(project)
     workflow.prompts_from_file(project, sample.prompt_box_path)
@@ -107,6 +110,7 @@ def make_template(base: Path, sample) -> Path:
 
 
 def track_one(project: Project, stats: RunStats, go: threading.Barrier) -> None:
+    """Track project with the baseline once every session is ready, recording its stats."""
     last = [0.0]
 
     def progress(p) -> None:
@@ -117,7 +121,7 @@ def track_one(project: Project, stats: RunStats, go: threading.Barrier) -> None:
     go.wait()
     t0 = last[0] = time.perf_counter()
     try:
-        result = workflow.run_tracking(project, "baseline", progress_cb=progress)
+        result = runs.run_tracking(project, "baseline", progress_cb=progress)
         stats.frames = result.frames_tracked
     except Exception as exc:  # reported in the table, the other sessions go on
         stats.error = f"{type(exc).__name__}: {exc}"
@@ -125,6 +129,7 @@ def track_one(project: Project, stats: RunStats, go: threading.Barrier) -> None:
 
 
 def load_round(n: int, template: Path, base: Path, probe: Probe) -> dict:
+    """n sessions tracking at once while a probe reruns an idle page; their timings."""
     projects = [clone(template, base) for _ in range(n)]
     stats = [RunStats() for _ in range(n)]
     go = threading.Barrier(n + 1)
@@ -155,6 +160,7 @@ def load_round(n: int, template: Path, base: Path, probe: Probe) -> dict:
 
 
 def main() -> None:
+    """Run a load round per session count asked for and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--probes", type=int, default=6, help="idle page reruns measured first")
@@ -181,7 +187,7 @@ def main() -> None:
         base.mkdir()
         t0 = time.perf_counter()
         template = make_template(base, sample)
-        frames = workflow.load_frames(Project.open(base, template.name))
+        frames = frames_store.load_frames(Project.open(base, template.name))
         from tracking.hosting.settings import current
 
         print(f"sample: {len(frames)} frames of {frames.shape[1]} x {frames.shape[0]} px "
@@ -189,7 +195,7 @@ def main() -> None:
               f"{current().limits.runs_in_parallel} baseline frame(s) at once across sessions")
         keep_navigation_between_reruns()
         probe_project = clone(template, base)
-        workflow.run_tracking(probe_project, "baseline")
+        runs.run_tracking(probe_project, "baseline")
         probe = Probe(probe_project).start()
         idle = sorted(probe.rerun() for _ in range(args.probes))
         print(f"idle page rerun (Track page, tracked project): median {statistics.median(idle) * 1000:.0f} ms, "

@@ -18,6 +18,7 @@ project = current_project()
 
 
 def project_switcher() -> None:
+    """An expander to start a new project (empty or with the sample) or open another one."""
     with st.expander("Projects: new, open, switch"):
         c1, c2 = st.columns(2)
         if c1.button("New empty project", key="scenes:new"):

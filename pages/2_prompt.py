@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracking.project import workflow
+from tracking.project import frames_store
 from tracking.ui import prompt_ui
 from tracking.ui.canvas import TOOLS
 from tracking.ui.state import require_project
@@ -11,7 +11,7 @@ st.title("Prompt")
 st.caption("Step 2 of 6 — mark the scar on one frame; the tracker carries it through the other dates.")
 
 project = require_project()
-frames = workflow.load_frames(project)
+frames = frames_store.load_frames(project)
 if frames is None:
     st.info("This project has no frames yet: add scenes or load the sample on the Scenes page.")
     st.page_link("pages/1_scenes.py", label="Go to Scenes", icon=":material/arrow_back:")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracking.project import workflow
+from tracking.project import frames_store, runs
 from tracking.project.folder import Project
 from tracking.ui import track_ui
 from tracking.ui.state import require_project
@@ -11,7 +11,7 @@ st.title("Track")
 st.caption("Step 3 of 6 — the engine carries the prompt from its frame through all the dates.")
 
 project = require_project()
-frames = workflow.load_frames(project)
+frames = frames_store.load_frames(project)
 prompts = project.load_prompts() if frames is not None else []
 if frames is None or not prompts:
     missing = "scenes (Scenes page)" if frames is None else "a prompt (Prompt page)"
@@ -23,8 +23,8 @@ if frames is None or not prompts:
 kind, model, device = track_ui.engine_settings(project)
 track_ui.checkpoint_status(kind, model)
 
-key = workflow.run_key(project, frames, prompts, kind, model, device)
-up_to_date = workflow.cached_run(project, key) is not None
+key = runs.run_key(project, frames, prompts, kind, model, device)
+up_to_date = runs.cached_run(project, key) is not None
 buttons = st.container(horizontal=True)
 clicked = buttons.button("Track", type="primary", key="track:run",
                          help="Results are cached: with unchanged inputs this returns at once.")

@@ -171,14 +171,14 @@ def long_series_project(projects_dir: Path, work_dir: Path, n_dates: int = 40, s
     """A project (made through ``tracking.project.workflow``, as the pages do) holding a long generated
     series with its first-date box prompt, untracked: a baseline run over it lasts several
     seconds (about 8 s for 40 dates of 384 px on two cores), long enough to stop it part-way."""
-    from tracking.project import workflow
+    from tracking.project import uploads, workflow
     from tracking.project.folder import Project
     from tracking.sample.series import generate_sample
 
     sample = generate_sample(work_dir / "long-sample", size=size, n_dates=n_dates)
     project = Project.create(projects_dir, name="Long series")
     files = [(f.name, f.read_bytes()) for f in sorted(sample.scenes_dir.iterdir()) if f.is_file()]
-    saved, problems = workflow.add_uploads(project, files)
+    saved, problems = uploads.add_uploads(project, files)
     assert saved and not problems, problems
     frames, problems = workflow.rebuild_frames(project)
     assert len(frames) == n_dates, problems
@@ -191,7 +191,7 @@ def tracked_sample_project(dashboard, name: str = "Tracked sample"):
     the sample (from the server's sample folder), its first-date box prompt, a baseline track."""
     import os
 
-    from tracking.project import workflow
+    from tracking.project import runs, workflow
     from tracking.project.folder import Project
     from tracking.sample.series import ensure_sample
 
@@ -207,6 +207,6 @@ def tracked_sample_project(dashboard, name: str = "Tracked sample"):
         else:
             os.environ["LANDSLIDE_SAMPLE_DIR"] = saved
     workflow.prompts_from_file(project, sample.prompt_box_path)
-    result = workflow.run_tracking(project, engine_kind="baseline")
+    result = runs.run_tracking(project, engine_kind="baseline")
     assert result.completed
     return Project.open(dashboard.projects_dir, project.id)

@@ -1,6 +1,6 @@
 """Malformed, hostile and misplaced outline (prompt) files on a hosted server: one test per case.
 
-Each case goes through the Prompt page's path (tracking.project.workflow.save_prompt_file,
+Each case goes through the Prompt page's path (tracking.project.uploads.save_prompt_file,
 then prompts_from_file on a project whose frames were built from uploads), asserts
 the sentence the analyst sees, that the project's prompts are unchanged, and that
 nothing was written outside the project folder.
@@ -13,14 +13,13 @@ import json
 import pytest
 from shapely.geometry import box
 
-from tracking.project import workflow
 from tracking.core.prompts import Prompt
-
-from . import corpus
 from tracking.engines.baseline.engine import BaselineEngine
+from tracking.project import uploads, workflow
 from tracking.run.session import TrackingSession
 
-from .harness import hosted, refused, scene_bytes, snapshot  # noqa: F401
+from . import corpus
+from .harness import refused, scene_bytes, snapshot
 
 # The scenes cover x 400000..400320 m, y 3399760..3400000 m in EPSG:32648 (10 m pixels).
 INSIDE = corpus.square(400050, 3399800, 100)
@@ -28,7 +27,7 @@ UTM = "EPSG:32648"
 
 
 @pytest.fixture
-def framed(hosted):  # noqa: F811
+def framed(hosted):
     hosted.upload(dict([scene_bytes("20200101"), scene_bytes("20200601")]))
     hosted.build()
     workflow.set_prompts(hosted.project, [Prompt(0, 1, box=(2, 2, 9, 9))])
@@ -37,7 +36,7 @@ def framed(hosted):  # noqa: F811
 
 
 def load_outline(framed, name: str, data: bytes):
-    path = workflow.save_prompt_file(framed.project, name, data)
+    path = uploads.save_prompt_file(framed.project, name, data)
     return workflow.prompts_from_file(framed.project, path)
 
 

@@ -1,6 +1,6 @@
 """Hostile and broken scene uploads on a hosted server: one test per case.
 
-Each case goes through the dashboard's upload path (tracking.project.workflow.add_uploads,
+Each case goes through the dashboard's upload path (tracking.project.uploads.add_uploads,
 which screens against the server's limits, then rebuild_frames, which unpacks
 archives and reads the scenes), asserts the sentence the analyst sees, and that
 nothing was written outside the project folder.
@@ -15,7 +15,7 @@ from tracking.hosting.limits import megapixels
 from tracking.hosting.settings import HOSTED_LIMITS
 
 from . import corpus
-from .harness import hosted, one_sentence, refused, scene_bytes  # noqa: F401
+from .harness import one_sentence, refused, scene_bytes
 
 LIMIT = megapixels(HOSTED_LIMITS.max_scene_pixels)
 
@@ -24,7 +24,7 @@ def good_pair() -> dict[str, bytes]:
     return dict([scene_bytes("20200101"), scene_bytes("20200601")])
 
 
-def test_zip_slip_entries_are_skipped_and_written_nowhere(hosted):  # noqa: F811
+def test_zip_slip_entries_are_skipped_and_written_nowhere(hosted):
     payload = scene_bytes("20200301")[1]
     saved, problems = hosted.upload({"scenes.zip": corpus.zip_slip(good_pair(), payload)})
     assert saved == ["scenes.zip"] and problems == []
@@ -38,7 +38,7 @@ def test_zip_slip_entries_are_skipped_and_written_nowhere(hosted):  # noqa: F811
     hosted.assert_nothing_outside()
 
 
-def test_zip_bomb_by_ratio_is_stopped_while_unpacking(hosted):  # noqa: F811
+def test_zip_bomb_by_ratio_is_stopped_while_unpacking(hosted):
     bomb = corpus.zip_bomb_by_ratio(good_pair(), mb=20)
     assert len(bomb) < 100_000
     hosted.upload({"bomb.zip": bomb})
@@ -49,7 +49,7 @@ def test_zip_bomb_by_ratio_is_stopped_while_unpacking(hosted):  # noqa: F811
     hosted.assert_nothing_outside()
 
 
-def test_zip_bomb_by_total_size_is_refused_at_upload(hosted, monkeypatch):  # noqa: F811
+def test_zip_bomb_by_total_size_is_refused_at_upload(hosted, monkeypatch):
     monkeypatch.setenv("LANDSLIDE_PROJECT_DISK_MB", "5")
     bomb = corpus.zip_bytes({f"part{i}_2020010{i}.tif": b"\x00" * (3 << 20) for i in range(1, 4)})
     message = refused(lambda: hosted.upload({"parts.zip": bomb}))
@@ -59,7 +59,7 @@ def test_zip_bomb_by_total_size_is_refused_at_upload(hosted, monkeypatch):  # no
     hosted.assert_nothing_outside()
 
 
-def test_zip_entry_lying_about_its_size_is_cut_off(hosted):  # noqa: F811
+def test_zip_entry_lying_about_its_size_is_cut_off(hosted):
     """Python's zipfile reads no more than the header declares, so the entry ends short and fails its CRC."""
     liar = corpus.zip_lying_about_size("liar_20200501.tif", real=1 << 20, claimed=1000)
     hosted.upload({"liar.zip": liar, **good_pair()})
@@ -76,7 +76,7 @@ def test_zip_entry_lying_about_its_size_is_cut_off(hosted):  # noqa: F811
     ("huge_20200101.png", corpus.png_header(100_000, 100_000), "100,000 x 100,000"),
     ("huge_20200101.jpg", corpus.jpeg_header(65_000, 65_000), "65,000 x 65,000"),
 ])
-def test_raster_declaring_huge_dimensions_is_refused_before_storing(hosted, name, data, size):  # noqa: F811
+def test_raster_declaring_huge_dimensions_is_refused_before_storing(hosted, name, data, size):
     saved, problems = hosted.upload({name: data, **good_pair()})
     assert name not in saved and len(problems) == 1
     assert one_sentence(problems[0]).startswith(f"{name} declares {size} pixels")
@@ -85,7 +85,7 @@ def test_raster_declaring_huge_dimensions_is_refused_before_storing(hosted, name
     hosted.assert_nothing_outside()
 
 
-def test_raster_declaring_huge_dimensions_inside_a_zip_is_refused_without_reading(hosted):  # noqa: F811
+def test_raster_declaring_huge_dimensions_inside_a_zip_is_refused_without_reading(hosted):
     archive = corpus.zip_bytes({"huge_20200301.tif": corpus.tiff_header(200_000, 200_000), **good_pair()})
     hosted.upload({"mixed.zip": archive})
     frames, problems = hosted.build()
@@ -102,8 +102,8 @@ def test_raster_declaring_huge_dimensions_inside_a_zip_is_refused_without_readin
     ("tiff_magic_then_junk", "junk_20200301.tif", "junk_20200301.tif could not be read as a GeoTIFF"),
     ("exe_as_jpeg", "prog_20200301.jpeg", "prog_20200301.jpeg is not a GeoTIFF, PNG or JPEG image."),
 ])
-def test_file_pretending_to_be_an_image(hosted, case, name, expect):  # noqa: F811
-    from ..tracking.scene_fixtures import write_png
+def test_file_pretending_to_be_an_image(hosted, case, name, expect):
+    from tests.helpers.scenes import write_png
 
     png = write_png(hosted.project.root / "x.png").read_bytes()
     (hosted.project.root / "x.png").unlink()
@@ -120,7 +120,7 @@ def test_file_pretending_to_be_an_image(hosted, case, name, expect):  # noqa: F8
     hosted.assert_nothing_outside()
 
 
-def test_nan_only_scene_is_flagged_and_not_tracked(hosted):  # noqa: F811
+def test_nan_only_scene_is_flagged_and_not_tracked(hosted):
     nan = scene_bytes("20210101", np.full((3, 24, 32), np.nan, np.float32))
     hosted.upload({**good_pair(), nan[0]: nan[1]})
     frames, _ = hosted.build()
@@ -130,24 +130,27 @@ def test_nan_only_scene_is_flagged_and_not_tracked(hosted):  # noqa: F811
     hosted.assert_nothing_outside()
 
 
-def test_nodata_only_series_gives_one_sentence_when_tracking(hosted):  # noqa: F811
-    from tracking.project import workflow
+def test_nodata_only_series_gives_one_sentence_when_tracking(hosted):
     from tracking.core.prompts import Prompt
+    from tracking.project import runs, workflow
 
     empty = [scene_bytes(d, np.zeros((3, 24, 32), np.uint16), nodata=0) for d in ("20200101", "20200601")]
     hosted.upload(dict(empty))
     frames, _ = hosted.build()
     assert all(q.bad for q in frames.quality) and not frames.valid.any()
-    workflow.set_prompts(hosted.project, [Prompt(0, 1, box=(4, 4, 12, 12))])
-    message = refused(lambda: workflow.run_tracking(hosted.project, "baseline"))
+    assert refused(lambda: workflow.set_prompts(hosted.project, [Prompt(0, 1, box=(4, 4, 12, 12))])) == (
+        "The prompt on frame 1 lies wholly where the scene has no data; draw it on the imaged part of the frame.")
+    assert hosted.project.load_prompts() == []
+    hosted.project.save_prompts([Prompt(0, 1, box=(4, 4, 12, 12))])  # saved by a version without that rule
+    message = refused(lambda: runs.run_tracking(hosted.project, "baseline"))
     assert message == ("Every frame is flagged bad (cloud, snow, nodata or excluded), so there is nothing "
                        "to track.")
     assert hosted.project.load_prompts()[0].box == (4.0, 4.0, 12.0, 12.0)  # the prompt is kept
     hosted.assert_nothing_outside()
 
 
-def test_single_band_scenes_become_grey_frames(hosted):  # noqa: F811
-    from ..tracking.scene_fixtures import ramp
+def test_single_band_scenes_become_grey_frames(hosted):
+    from tests.helpers.scenes import ramp
 
     grey = [scene_bytes(d, ramp(1, 24, 32, "uint8")) for d in ("20200101", "20200601")]
     hosted.upload(dict(grey))
@@ -158,7 +161,7 @@ def test_single_band_scenes_become_grey_frames(hosted):  # noqa: F811
     hosted.assert_nothing_outside()
 
 
-def test_sixteen_bit_scenes_use_their_full_range(hosted):  # noqa: F811
+def test_sixteen_bit_scenes_use_their_full_range(hosted):
     rng = np.random.default_rng(3)
     deep = [scene_bytes(d, rng.integers(0, 65535, (3, 24, 32)).astype(np.uint16)) for d in ("20200101", "20200601")]
     hosted.upload(dict(deep))
@@ -168,7 +171,7 @@ def test_sixteen_bit_scenes_use_their_full_range(hosted):  # noqa: F811
     hosted.assert_nothing_outside()
 
 
-def test_reference_zip_bomb_is_refused_before_unpacking(hosted, monkeypatch):  # noqa: F811
+def test_reference_zip_bomb_is_refused_before_unpacking(hosted, monkeypatch):
     from tracking.project import references
 
     monkeypatch.setenv("LANDSLIDE_PROJECT_DISK_MB", "5")
@@ -179,7 +182,7 @@ def test_reference_zip_bomb_is_refused_before_unpacking(hosted, monkeypatch):  #
     hosted.assert_nothing_outside()
 
 
-def test_reference_zip_slip_lands_flat_inside_the_project(hosted):  # noqa: F811
+def test_reference_zip_slip_lands_flat_inside_the_project(hosted):
     from tracking.project import references
 
     mask = scene_bytes("20200101", np.ones((1, 24, 32), np.uint8))[1]

@@ -9,23 +9,22 @@ import shutil
 import numpy as np
 import pytest
 
-from tracking.project import downloads as export_cache
-from tracking.project import workflow
-from tracking.project.folder import Project, new_project_id
+from tests.helpers.engines import GrowingEngine
+from tests.helpers.frames import make_frames
 from tracking.core.prompts import Prompt
-
-from ..tracking.session_fixtures import GrowingEngine, make_frames
-from .harness import hosted  # noqa: F401
+from tracking.project import downloads as export_cache
+from tracking.project import frames_store, runs, workflow
+from tracking.project.folder import Project, new_project_id
 
 
 def tracked(base, seed_box) -> Project:
     project = Project.create(base)
     frames = make_frames(4, 32)
     project.save_frames(frames)
-    project.meta.frames_hash = workflow.frames_hash(frames)
+    project.meta.frames_hash = frames_store.frames_hash(frames)
     project.save()
     workflow.set_prompts(project, [Prompt(0, 1, box=seed_box)])
-    workflow.run_tracking(project, "baseline", engine=GrowingEngine())
+    runs.run_tracking(project, "baseline", engine=GrowingEngine())
     return project
 
 
@@ -49,9 +48,9 @@ def test_process_caches_never_serve_one_project_the_frames_of_another(tmp_path):
     for name in ("frames.npz", "frames.json"):  # and the very same file times as A's
         st = (a.root / name).stat()
         os.utime(b.root / name, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert np.array_equal(workflow.load_frames(a).images, frames.images)
-    assert np.array_equal(workflow.load_frames(b).images, other.images)
-    assert np.array_equal(workflow.load_frames(a).images, frames.images)
+    assert np.array_equal(frames_store.load_frames(a).images, frames.images)
+    assert np.array_equal(frames_store.load_frames(b).images, other.images)
+    assert np.array_equal(frames_store.load_frames(a).images, frames.images)
 
 
 @pytest.mark.slow
@@ -64,7 +63,7 @@ def test_downloads_come_from_the_projects_own_folder(tmp_path):
     assert not (b.root / "exports").exists() or not any((b.root / "exports").iterdir())
 
 
-def test_hostile_upload_names_are_stored_flat_inside_the_project(hosted):  # noqa: F811
+def test_hostile_upload_names_are_stored_flat_inside_the_project(hosted):
     names = ["../../etc/evil_20200101.tif", "C:\\Windows\\win_20200102.tif", "/abs/root_20200103.tif",
              "nul\x00byte_20200104.tif", "\u202egnp.exe_20200105.tif", "x" * 300 + "_20200106.tif",
              "..\\..\\back_20200107.tif"]

@@ -15,17 +15,15 @@ import threading
 import numpy as np
 import pytest
 
-from tracking.project import workflow
+from tests.helpers.apptest import app_test, texts
+from tracking.project import runs, workflow
 from tracking.project.folder import Project, new_project_id
-
-from ..pages.page_fixtures import (app_env, app_test, sample_template, small_sample,  # noqa: F401
-                                   texts)
 
 TRACK = "pages/3_track.py"
 
 
 @pytest.fixture
-def hosted_env(app_env, monkeypatch):  # noqa: F811
+def hosted_env(app_env, monkeypatch):
     monkeypatch.setenv("LANDSLIDE_HOSTED", "1")
     return app_env
 
@@ -71,8 +69,8 @@ def open_by_id(at, pid: str) -> None:
     at.run()
 
 
-def test_a_second_session_cannot_see_or_open_the_first_ones_project(hosted_env, sample_template,  # noqa: F811
-                                                                     small_sample):  # noqa: F811
+def test_a_second_session_cannot_see_or_open_the_first_ones_project(hosted_env, sample_template,
+                                                                     small_sample):
     alice, _ = prompted_pair(hosted_env, sample_template, small_sample)
     at_a = app_test(alice)
     assert not at_a.exception and "Alice's slide" in everything_shown(at_a)
@@ -111,14 +109,14 @@ def test_a_second_session_cannot_see_or_open_the_first_ones_project(hosted_env, 
 
 
 @pytest.mark.slow
-def test_two_sessions_tracking_at_once_each_get_their_own_correct_results(hosted_env, sample_template,  # noqa: F811
-                                                                          small_sample):  # noqa: F811
+def test_two_sessions_tracking_at_once_each_get_their_own_correct_results(hosted_env, sample_template,
+                                                                          small_sample):
     alice, bob = prompted_pair(hosted_env, sample_template, small_sample)
     # what each would get alone, on copies
     solo = {}
     for who, project in (("alice", alice), ("bob", bob)):
         copy = clone(project.root, hosted_env, f"solo {who}")
-        solo[who] = workflow.run_tracking(copy, "baseline").track.objects[1].masks
+        solo[who] = runs.run_tracking(copy, "baseline").track.objects[1].masks
     assert not np.array_equal(solo["alice"], solo["bob"])  # a box and clicks give different masks
 
     sessions = {"alice": app_test(alice, TRACK), "bob": app_test(bob, TRACK)}

@@ -5,9 +5,42 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import operator
+
 import numpy as np
 
+from tracking.core.errors import InputError
 from tracking.core.grid import Grid
+
+
+def check_video(images, min_frames: int = 1) -> np.ndarray:
+    """``images`` as an (N, H, W, 3) uint8 array, or InputError naming what it is instead.
+
+    The one check of the video every engine and the Frames type take; ``min_frames``
+    is 1 for an engine (an empty video cannot be tracked).
+    """
+    arr = np.asarray(images)
+    if arr.ndim != 4 or arr.shape[-1] != 3 or arr.dtype != np.uint8 or len(arr) < min_frames:
+        raise InputError(f"The frames must be a non-empty (N, H, W, 3) uint8 video, not a {arr.shape} "
+                         f"{arr.dtype} array." if min_frames else
+                         f"The frames must be an (N, H, W, 3) uint8 video, not a {arr.shape} {arr.dtype} array.")
+    return arr
+
+
+def check_frame_index(frame, n: int, prompt: bool = False) -> int:
+    """``frame`` as an int in 0..n-1, or InputError (worded for a prompt when ``prompt``).
+
+    The one frame-index check of the series, the session and both engines.
+    """
+    try:
+        k = operator.index(frame)
+    except TypeError:
+        raise InputError(f"The frame number {frame!r} is not a whole number.") from None
+    if not 0 <= k < n:
+        if prompt:
+            raise InputError(f"The prompt names frame {k + 1}, but the series has {n} frames.")
+        raise InputError(f"There is no frame {k + 1}; the series has {n} frames.")
+    return int(k)
 
 
 @dataclass(frozen=True)
@@ -51,8 +84,7 @@ class Frames:
         n = len(self.dates)
         if self.images.shape[0] != n or self.valid.shape[0] != n or len(self.quality) != n:
             raise ValueError("images, valid, dates and quality must have one entry per frame")
-        if self.images.dtype != np.uint8 or self.images.ndim != 4 or self.images.shape[-1] != 3:
-            raise ValueError("images must be (N, H, W, 3) uint8")
+        check_video(self.images, min_frames=0)
 
     def __len__(self) -> int:
         return len(self.dates)

@@ -25,22 +25,34 @@ def make_engine(kind: str = "auto", model: str = "tiny", checkpoint: str | Path 
     back to the baseline; ``sam2`` without a checkpoint raises InputError naming the
     download command.
     """
-    check_kind(kind)
     if kind == "baseline":
         return _baseline(), "Engine: weights-free baseline."
-    from tracking.engines.sam2.weights import download_command, find_checkpoint, require_checkpoint
+    ckpt = checkpoint_for(kind, model, checkpoint)
+    if ckpt is None:
+        from tracking.engines.sam2.weights import download_command
 
-    if kind == "sam2":
-        ckpt = require_checkpoint(model, checkpoint)
-    else:
-        ckpt = find_checkpoint(model, checkpoint)
-        if ckpt is None:
-            return _baseline(), (f"No SAM2 {model} checkpoint found, so the weights-free baseline engine runs "
-                                 f"(get SAM2 with `{download_command(model)}`).")
+        return _baseline(), (f"No SAM2 {model} checkpoint found, so the weights-free baseline engine runs "
+                             f"(get SAM2 with `{download_command(model)}`).")
     from tracking.engines.sam2.engine import Sam2Engine
 
     engine = Sam2Engine(model=model, checkpoint=ckpt, device=device, image_size=image_size)
     return engine, f"Engine: SAM2 {model} ({Path(ckpt).name}) on {engine.device}."
+
+
+def checkpoint_for(kind: str, model: str = "tiny", checkpoint: str | Path | None = None) -> Path | None:
+    """The SAM2 checkpoint an engine of ``kind`` would load, or None when the baseline runs.
+
+    The one rule of which engine runs: "baseline" never loads one; "sam2" needs one
+    (InputError naming the download command when none is found); "auto" takes the one
+    found (explicit path, ``$SAM2_CHECKPOINT``, then the weights folder) and else None.
+    An explicit path or ``$SAM2_CHECKPOINT`` naming a missing file is an InputError.
+    """
+    check_kind(kind)
+    if kind == "baseline":
+        return None
+    from tracking.engines.sam2.weights import find_checkpoint, require_checkpoint
+
+    return require_checkpoint(model, checkpoint) if kind == "sam2" else find_checkpoint(model, checkpoint)
 
 
 def _baseline() -> Engine:
@@ -52,10 +64,10 @@ def _baseline() -> Engine:
 def engine_status(model: str = "tiny", checkpoint: str | Path | None = None) -> dict:
     """What the dashboard shows: is a checkpoint present, where, and which device would run it."""
     from tracking.engines.device import resolve_device
-    from tracking.engines.sam2.weights import download_command, find_checkpoint
+    from tracking.engines.sam2.weights import download_command
 
     try:
-        ckpt = find_checkpoint(model, checkpoint)
+        ckpt = checkpoint_for("auto", model, checkpoint)
     except InputError:
         ckpt = None
     return {"model": model, "checkpoint": str(ckpt) if ckpt else None, "present": ckpt is not None,
@@ -63,8 +75,8 @@ def engine_status(model: str = "tiny", checkpoint: str | Path | None = None) -> 
             "offline_hint": bool(os.environ.get("LANDSLIDE_OFFLINE"))}
 
 
-def engine_info(engine: Engine) -> dict:
-    """Provenance of an engine for manifests and reports."""
+def engine_provenance(engine: Engine) -> dict:
+    """Provenance of a live engine for manifests and reports: name, model, device, checkpoint and its SHA-256."""
     info = {"engine": engine.name}
     for key in ("model", "device", "image_size"):
         value = getattr(engine, key, None)

@@ -239,13 +239,11 @@ class ModelPool:
 
     def _key(self, kind, model, checkpoint, device, image_size) -> tuple[tuple | None, Path | None]:
         """The sharing key of a SAM2 model, or (None, None) when the baseline will run."""
-        if kind == "baseline":
-            return None, None
         from tracking.engines.device import resolve_device
+        from tracking.engines.factory import checkpoint_for
         from tracking.engines.sam2.models import get_model
-        from tracking.engines.sam2.weights import find_checkpoint, require_checkpoint
 
-        ckpt = require_checkpoint(model, checkpoint) if kind == "sam2" else find_checkpoint(model, checkpoint)
+        ckpt = checkpoint_for(kind, model, checkpoint)
         if ckpt is None:
             return None, None
         ckpt = Path(ckpt).resolve()

@@ -163,7 +163,8 @@ def _build(grouped: dict, grid: Grid) -> list[Prompt]:
             mask = rasterize(shapes, out_shape=(h, w), transform=grid.transform, fill=0, dtype="uint8") > 0
             if mask.any():
                 prompts.append(Prompt(frame, oid, mask=mask))
-        points = [(p, lab) for p, lab in zip(slot["points"], slot["labels"]) if 0 <= p[0] < w and 0 <= p[1] < h]
+        inside = points_inside(np.array(slot["points"], float).reshape(-1, 2), (h, w))
+        points = [(p, lab) for p, lab, ok in zip(slot["points"], slot["labels"], inside) if ok]
         box = slot["box"]
         if box is not None and not shapely_box(*_ordered(box)).intersects(frame_box):
             box = None

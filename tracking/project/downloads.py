@@ -20,6 +20,8 @@ from tracking.core.errors import InputError
 from tracking.project.folder import Project
 from tracking.analysis.reference import load_reference
 from tracking.project.references import reference_path
+from tracking.core.stamps import stamp_text
+from tracking.core.units import Units
 
 _MANIFEST = "exports.json"
 
@@ -29,7 +31,7 @@ EXPORTS: dict[str, tuple[str, str, str]] = {
     "gpkg": ("GeoPackage", "application/geopackage+sqlite3", "Outlines, one row per date and object."),
     "geojson": ("GeoJSON", "application/geo+json", "The same outlines in EPSG:4326."),
     "shapefile": ("Shapefile (zip)", "application/zip", "The same outlines as a zipped Shapefile."),
-    "masks": ("Masks GeoTIFF", "image/tiff", "One band per date (0/1), dates in the band descriptions."),
+    "masks": ("Masks GeoTIFF", "image/tiff", "One band per date: 0 = background, else the object id; dates in the band descriptions."),
     "metrics": ("metrics.csv", "text/csv", "Area, growth and displacement per date and object."),
     "accuracy": ("accuracy.csv", "text/csv", "Scores against the reference outlines."),
     "gif": ("Evolution GIF", "image/gif", "The frames with the outline and date on each."),
@@ -52,12 +54,12 @@ def _file_digest(path: Path | None) -> str:
     if path is None or not path.exists():
         return "-"
     if path.is_dir():
-        return ",".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(path.iterdir()))
+        return ",".join(stamp_text(p) for p in sorted(path.iterdir()))
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def engine_info(project: Project) -> dict:
-    """What made the track, from the last run's record (for the report and the vector exports)."""
+def recorded_engine_provenance(project: Project) -> dict:
+    """What made the track, from the last run's saved record (for the report and the vector exports)."""
     run = project.meta.run
     if run is None:
         return {"engine": "unknown"}
@@ -67,21 +69,22 @@ def engine_info(project: Project) -> dict:
     return info
 
 
-def exports_key(project: Project, shapefile: bool = True) -> str:
-    """Digest of everything the exports depend on."""
+def exports_key(project: Project, shapefile: bool = True, units: Units | None = None) -> str:
+    """Digest of everything the exports depend on (``units``: the report's unit choice)."""
     root = project.root
     parts = {name: _file_digest(root / name)
              for name in ("frames.json", "track.npz", "prompts.json", "prompt_masks.npz")}
     parts["frames"] = project.meta.frames_hash or _file_digest(root / "frames.npz")
     parts["reference"] = _file_digest(reference_path(project))
-    parts["engine"] = engine_info(project)
+    parts["engine"] = recorded_engine_provenance(project)
     parts["shapefile"] = shapefile
+    parts["units"] = [units.area.key, units.period] if units is not None else None
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def current_exports(project: Project, shapefile: bool = True) -> ExportSet | None:
-    """The exports on disk when they match the project as it is now, else None."""
-    return _saved_exports(project, exports_key(project, shapefile))
+def current_exports(project: Project, shapefile: bool = True, units: Units | None = None) -> ExportSet | None:
+    """The exports on disk when they match the project as it is now (and ``units``), else None."""
+    return _saved_exports(project, exports_key(project, shapefile, units))
 
 
 def _saved_exports(project: Project, key: str) -> ExportSet | None:
@@ -110,12 +113,13 @@ def _reference_masks(project: Project, grid) -> tuple[dict | None, str]:
         return None, f"{exc} The exports were made without accuracy figures."
 
 
-def ensure_exports(project: Project, shapefile: bool = True) -> ExportSet:
+def ensure_exports(project: Project, shapefile: bool = True, units: Units | None = None) -> ExportSet:
     """The project's exports, made again only when the track (or anything else they show) changed.
 
+    ``units``: the report's area unit and rate period (default ha per year; px² on a pixel grid).
     Raises InputError when the project has no frames or masks yet.
     """
-    key = exports_key(project, shapefile)
+    key = exports_key(project, shapefile, units)
     ready = _saved_exports(project, key)
     if ready is not None:
         return ready
@@ -130,8 +134,8 @@ def ensure_exports(project: Project, shapefile: bool = True) -> ExportSet:
         if old.is_file():
             old.unlink()
     reference, note = _reference_masks(project, frames.grid)  # a bad reference costs only the accuracy
-    paths = export_all(out, frames, track, engine_info(project), project.load_prompts(),
-                       reference=reference, shapefile=shapefile)
+    paths = export_all(out, frames, track, recorded_engine_provenance(project), project.load_prompts(),
+                       reference=reference, shapefile=shapefile, units=units)
     write_json(out / _MANIFEST, {"key": key, "files": {k: Path(p).name for k, p in paths.items()}, "note": note})
     return ExportSet({k: Path(p) for k, p in paths.items()}, True, note)
 

@@ -28,7 +28,7 @@ UPLOAD_SUFFIXES = (".zip", ".geojson", ".json", ".gpkg")
 
 
 def _clean_name(name: str) -> str:
-    from tracking.project.workflow import safe_name
+    from tracking.project.uploads import safe_name
 
     return safe_name(name)
 

@@ -1,6 +1,6 @@
 """One tracking run of a project: cached by content, saved as it goes, cancellable.
 
-The run replays the project's prompts like :func:`tracking.run.stages.track_series`:
+The run replays the project's prompts through :func:`tracking.run.stages.run_stages`:
 the prompts on the earliest prompted frame start the track (propagated both ways),
 and prompts on later frames act as corrections, each followed by forward
 re-propagation. The masks are saved every few frames and at the end, so a cancel
@@ -25,14 +25,13 @@ from tracking.engines.base import Engine
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
 from tracking.project.folder import Project
+from tracking.project.frames_store import frames_hash, require_frames
 from tracking.project.state import RunRecord, now_iso
 from tracking.core.prompts import Prompt
-from tracking.run.stages import prompt_stages
+from tracking.run.stages import StageStep, prompt_stages, run_stages
 from tracking.run.session import TrackingSession
 from tracking.core.track import Provenance, Track
-
-SAVE_EVERY_FRAMES = 4
-SAVE_EVERY_S = 5.0
+from tracking.core.stamps import stamp_text
 
 
 @dataclass
@@ -127,6 +126,7 @@ class RunResult:
 
 
 def prompts_hash(prompts: list[Prompt]) -> str:
+    """Content hash of prompts (frames, ids, points, labels, boxes, masks) for the run's cache key."""
     h = hashlib.sha256()
     for p in prompts:
         h.update(json.dumps([p.frame, p.object_id, p.points.tolist(), p.labels.tolist(),
@@ -137,25 +137,20 @@ def prompts_hash(prompts: list[Prompt]) -> str:
 
 def _checkpoint_stamp(engine_kind: str, model: str) -> str:
     """Which checkpoint an auto/sam2 run would load (path, size, time), or "" when none."""
-    if engine_kind == "baseline":
-        return ""
-    from tracking.engines.sam2.weights import find_checkpoint
+    from tracking.engines.factory import checkpoint_for
 
     try:
-        ckpt = find_checkpoint(model)
+        ckpt = checkpoint_for(engine_kind, model)
     except InputError:
         return "missing"
     if ckpt is None:
         return ""
-    st = ckpt.stat()
-    return f"{ckpt.resolve()}:{st.st_size}:{st.st_mtime_ns}"
+    return f"{ckpt.resolve().parent}/{stamp_text(ckpt.resolve())}"
 
 
 def run_key(project: Project, frames: Frames, prompts: list[Prompt], engine_kind: str, model: str,
             device: str) -> str:
     """The cache key of a run: frames, exclusions, prompts and engine settings."""
-    from tracking.project.workflow import frames_hash
-
     parts = {"frames": project.meta.frames_hash or frames_hash(frames),
              "excluded": sorted(int(i) for i in frames.excluded), "prompts": prompts_hash(prompts),
              "engine": engine_kind, "model": model, "device": device,
@@ -198,8 +193,6 @@ def run_tracking(project: Project, engine_kind: str = "auto", model: str = "tiny
     and None when this run gets it. Raises InputError when the project lacks frames
     or prompts, or the engine cannot run; masks made before an error are saved first.
     """
-    from tracking.project.workflow import require_frames
-
     frames = require_frames(project)
     prompts = project.load_prompts()
     if not prompts:
@@ -232,7 +225,7 @@ def _run(project: Project, frames: Frames, prompts: list[Prompt], key: str, sett
     project.save()
     session = TrackingSession(engine, frames)
     try:
-        completed = _propagate_all(project, session, prompt_stages(prompts), progress_cb, should_cancel, t0)
+        completed = _propagate_all(project, session, prompts, progress_cb, should_cancel, t0)
     except BaseException:  # an error, or the page stopped under us: say how far it got, then go on
         _record(project, None, session.track, time.perf_counter() - t0, engine, note, settings)
         raise
@@ -245,41 +238,28 @@ def _run(project: Project, frames: Frames, prompts: list[Prompt], key: str, sett
 def _record(project: Project, key: str | None, track: Track, seconds: float, engine: Engine, note: str,
             settings: tuple[str, str, str]) -> tuple[int, int]:
     """Save the run's outcome in ``project.meta.run``; a run without ``key`` did not complete."""
-    from tracking.engines.factory import engine_info
+    from tracking.engines.factory import engine_provenance
 
     tracked, carried = _summary(track)
     kind, model, device = settings
     started = project.meta.run.started if project.meta.run is not None else None
     project.meta.run = RunRecord(key=key, completed=key is not None, engine=engine.name,
-                                 engine_info=engine_info(engine), note=note, requested=kind, model=model,
+                                 engine_info=engine_provenance(engine), note=note, requested=kind, model=model,
                                  device=device, seconds=seconds, frames_tracked=tracked, carried=carried,
                                  started=started, finished=now_iso())
     project.save()
     return tracked, carried
 
 
-def _propagate_all(project: Project, session: TrackingSession, stages, progress_cb, should_cancel,
+def _propagate_all(project: Project, session: TrackingSession, prompts: list[Prompt], progress_cb, should_cancel,
                    t0: float) -> bool:
-    """Run every stage; save every few frames and at the end. False when cancelled."""
-    last_save, since_save = time.perf_counter(), 0
-    try:
-        for number, (frame, stage_prompts, direction) in enumerate(stages, start=1):
-            for p in stage_prompts:
-                session.add_prompt(p)
-            steps = session.propagate(frame, direction)
-            try:
-                for prog in steps:
-                    if progress_cb is not None:
-                        progress_cb(RunProgress(number, len(stages), prog.done, prog.total, prog.frame,
-                                                session.frames.dates[prog.frame], time.perf_counter() - t0))
-                    since_save += 1
-                    if since_save >= SAVE_EVERY_FRAMES or time.perf_counter() - last_save > SAVE_EVERY_S:
-                        project.save_track(session.track)
-                        last_save, since_save = time.perf_counter(), 0
-                    if should_cancel is not None and should_cancel():
-                        return False
-            finally:
-                steps.close()
-        return True
-    finally:
-        project.save_track(session.track)
+    """Run every stage through the one stage runner, saving as it goes. False when cancelled."""
+    stages = prompt_stages(prompts)
+
+    def report(s: StageStep) -> None:
+        p = s.progress
+        progress_cb(RunProgress(s.stage, s.stages, p.done, p.total, p.frame, session.frames.dates[p.frame],
+                                time.perf_counter() - t0))
+
+    return run_stages(session, stages, report if progress_cb is not None else None, should_cancel,
+                      save=project.save_track)

@@ -23,8 +23,10 @@ from tracking.render.canvas_geometry import CanvasScale, canvas_to_prompt
 from tracking.engines.base import Engine
 from tracking.core.errors import InputError
 from tracking.project.folder import Project
+from tracking.core.prompt_rules import check_point_totals, validate_prompt
 from tracking.core.prompts import Prompt
 from tracking.run.session import Progress, TrackingSession
+from tracking.run.stages import run_stages
 from tracking.core.track import Provenance, Track
 from tracking.core.stamps import stamp_text
 
@@ -98,6 +100,8 @@ def with_base(session: TrackingSession, prompt: Prompt) -> list[Prompt]:
     of that object carries the mask the analyst is looking at as a mask prompt,
     and the click refines it (the same in a live and a rebuilt session, and on replay).
     """
+    validate_prompt(prompt, session.frames)  # a refused click must not leave its base mask behind
+    check_point_totals([*session.prompts, prompt])  # clicks on a frame add up
     if prompt.mask is not None or prompt.box is not None or not len(prompt.points):
         return [prompt]
     if any(p.frame == prompt.frame and p.object_id == prompt.object_id for p in session.prompts):
@@ -105,9 +109,6 @@ def with_base(session: TrackingSession, prompt: Prompt) -> list[Prompt]:
     obj = session.track.objects.get(prompt.object_id)
     if obj is None or not obj.masks[prompt.frame].any() or session.frames.bad[prompt.frame]:
         return [prompt]
-    h, w = session.frames.shape
-    if not all(0 <= x < w and 0 <= y < h for x, y in prompt.points):
-        return [prompt]  # refused by add_prompt with its own sentence
     return [Prompt(prompt.frame, prompt.object_id, mask=obj.masks[prompt.frame].copy()), prompt]
 
 
@@ -122,16 +123,8 @@ def repropagate(project: Project, session: TrackingSession, start: int, directio
     the frames done so far are kept and saved (also when the caller is
     interrupted by an exception).
     """
-    steps = session.propagate(start, direction)
-    try:
-        for progress in steps:
-            if progress_cb is not None:
-                progress_cb(progress)
-            if should_cancel is not None and should_cancel():
-                break
-    finally:
-        steps.close()
-        project.save_track(session.track)
+    run_stages(session, [(start, [], direction)], None if progress_cb is None else (lambda s: progress_cb(s.progress)),
+               should_cancel, save=project.save_track, save_every=None)
     return session.track
 
 

@@ -15,7 +15,8 @@ import numpy as np
 
 from tracking.engines.base import Engine, PropagationStep
 from tracking.core.errors import InputError
-from tracking.core.frames import Frames
+from tracking.core.frames import Frames, check_frame_index
+from tracking.core.prompt_rules import validate_prompt
 from tracking.core.prompts import Prompt
 from tracking.core.track import Provenance, Track
 
@@ -32,6 +33,8 @@ class Progress:
 
 @dataclass
 class TrackingSession:
+    """One engine tracking one series: prompts in, a Track out (see the module docstring)."""
+
     engine: Engine
     frames: Frames
     track: Track = field(init=False)
@@ -41,7 +44,8 @@ class TrackingSession:
     def __post_init__(self) -> None:
         self.good = self.frames.good_indices
         if not self.good:
-            raise InputError("Every frame is flagged bad (cloud, snow, nodata or excluded), so there is nothing to track.")
+            raise InputError("Every frame is flagged bad (cloud, snow, nodata or excluded), "
+                             "so there is nothing to track.")
         self._local = {g: i for i, g in enumerate(self.good)}
         t0 = time.perf_counter()
         self.engine.load(self.frames.images[self.good])
@@ -55,7 +59,7 @@ class TrackingSession:
 
         A prompt on a bad frame can only be a mask: it is set as is and not fed to the engine.
         """
-        self._check(prompt)
+        validate_prompt(prompt, self.frames)
         prov = Provenance.CORRECTED if self._tracked else Provenance.PROMPTED
         obj = self.track.obj(prompt.object_id)
         if prompt.frame not in self._local:
@@ -91,24 +95,6 @@ class TrackingSession:
             self._tracked = any(p != Provenance.NONE and p != Provenance.PROMPTED
                                 for obj in track.objects.values() for p in obj.provenance)
 
-    def _check(self, prompt: Prompt) -> None:
-        n = len(self.frames)
-        if not 0 <= prompt.frame < n:
-            raise InputError(f"The prompt names frame {prompt.frame + 1}, but the series has {n} frames.")
-        if prompt.empty:
-            raise InputError("The prompt is empty: add a point, a box or an outline.")
-        h, w = self.frames.shape
-        if prompt.mask is not None and prompt.mask.shape != (h, w):
-            raise InputError(f"The prompt mask is {prompt.mask.shape[1]}x{prompt.mask.shape[0]} pixels, "
-                             f"but the frames are {w}x{h}.")
-        inside = [(0 <= x < w and 0 <= y < h) for x, y in prompt.points]
-        if not all(inside):
-            raise InputError("A prompt point lies outside the frame; draw it on the image.")
-        if prompt.box is not None:
-            x0, y0, x1, y1 = prompt.box
-            if x1 <= 0 or y1 <= 0 or x0 >= w or y0 >= h:
-                raise InputError("The prompt box lies outside the frame; draw it on the image.")
-
     # -- propagation ---------------------------------------------------------
     def propagate(self, start: int | None = None, direction: str = "both") -> Iterator[Progress]:
         """Propagate from full-series frame ``start`` (default: the earliest prompt).
@@ -121,8 +107,7 @@ class TrackingSession:
             raise InputError("Add a prompt before tracking.")
         if direction not in ("forward", "backward", "both"):
             raise ValueError(f"unknown direction {direction!r}")
-        if start is None:
-            start = min(p.frame for p in self.prompts)
+        start = min(p.frame for p in self.prompts) if start is None else check_frame_index(start, len(self.frames))
         local_start = self._nearest_good(start)
         runs = []
         if direction in ("forward", "both"):

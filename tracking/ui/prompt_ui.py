@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracking.project import workflow
+from tracking.project import uploads, workflow
 from tracking.render.canvas_geometry import (
     POLYGON_COLOR,
     CanvasScale,
@@ -97,7 +97,7 @@ def outline_upload(project: Project) -> None:
                                     max_upload_size=upload_limit_mb())
             sent = st.form_submit_button("Use this outline")
         if sent and file is not None:
-            _use_file(project, lambda: workflow.save_prompt_file(project, file.name, file.getvalue()))
+            _use_file(project, lambda: uploads.save_prompt_file(project, file.name, file.getvalue()))
         sample = project.meta.sample
         if sample is not None:
             st.caption("The sample comes with prompts of its first date:")

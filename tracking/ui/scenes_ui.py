@@ -6,7 +6,6 @@ Every change goes through :mod:`tracking.project.workflow`, which saves it to th
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 import numpy as np
 import streamlit as st
@@ -22,8 +21,8 @@ from tracking.project.folder import Project
 from tracking.ui import timeline_table as tt
 from tracking.ui.canvas import prompt_canvas, reset_canvas
 from tracking.ui.state import plain, report, upload_limit_mb
-from tracking.ui.work import heavy_work
 from tracking.ui.widgets import progress_callback
+from tracking.ui.work import heavy_work
 
 UPLOAD_TYPES = ["tif", "tiff", "png", "jpg", "jpeg", "zip", "csv"]
 AOI_MODES = ("Whole scenes", "Box in longitude/latitude", "Box in the grid's CRS", "Draw a box on the image")

@@ -68,9 +68,9 @@ def require_project() -> Project:
 
 def require_track(project: Project, nothing_yet: str):
     """The project's (frames, track), or ``nothing_yet`` with a link to the Track page, and stop."""
-    from tracking.project import workflow
+    from tracking.project import frames_store
 
-    frames = workflow.load_frames(project)
+    frames = frames_store.load_frames(project)
     track = project.load_track()
     if frames is None or track is None or not track.objects:
         st.info(nothing_yet)
@@ -99,7 +99,11 @@ def no_server_paths(text: str) -> str:
 
 
 def error_text(exc: Exception) -> str:
-    """The one sentence an analyst sees for ``exc``; an unexpected failure is logged in full."""
+    """The one sentence an analyst sees for ``exc``; an unexpected failure is logged in full.
+
+    No server path reaches the page: a failed file operation is named by what went
+    wrong, and any path left in another message is cut to its last part.
+    """
     if isinstance(exc, InputError):
         return no_server_paths(str(exc))
     import logging  # an unexpected failure: keep it short in the page, full detail in the server log

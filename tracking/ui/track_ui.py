@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracking.project import workflow
+from tracking.project import runs, workflow
 from tracking.render.canvas_geometry import canvas_size
 from tracking.core.frames import Frames
 from tracking.render.overlay import SCAR_COLOR, draw
@@ -74,10 +74,10 @@ def checkpoint_status(kind: str, model: str) -> None:
 
 def stop_earlier_run(project: Project) -> None:
     """Stop a run of this project still going (Streamlit starts a new page run before the old stops)."""
-    if not workflow.request_cancel(project):
+    if not runs.request_cancel(project):
         return
     with st.spinner("Stopping the run after the frame under way…"):
-        stopped = workflow.wait_until_stopped(project, timeout=600)
+        stopped = runs.wait_until_stopped(project, timeout=600)
     if not stopped:
         st.warning("The earlier run is still finishing a frame; reload the page in a moment.")
 
@@ -86,7 +86,7 @@ def run(project: Project, frames: Frames, kind: str, model: str, device: str):
     """Track with a per-frame progress bar; returns the RunResult, or None on an error."""
     bar = st.progress(0.0, text="Starting the engine…")
 
-    def show(p: workflow.RunProgress) -> None:
+    def show(p: runs.RunProgress) -> None:
         stage = f" (pass {p.stage} of {p.stages})" if p.stages > 1 else ""
         bar.progress(p.fraction, text=f"Tracked {p.done} of {p.total} usable frames{stage}: {p.date:%Y-%m-%d}, "
                                       f"{p.seconds:.1f} s")

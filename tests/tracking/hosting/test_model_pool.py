@@ -8,14 +8,14 @@ import time
 import numpy as np
 import pytest
 
+from tests.helpers.engines import GrowingEngine
+from tests.helpers.frames import make_frames
+from tests.helpers.sam2_weights import SAM2_IMAGE_SIZE
 from tracking.core.errors import InputError
-from tracking.hosting.model_pool import QUEUED, Gate, GatedEngine, ModelPool
 from tracking.core.prompts import Prompt
-from tracking.run.session import TrackingSession
+from tracking.hosting.model_pool import QUEUED, Gate, GatedEngine, ModelPool
 from tracking.hosting.settings import Limits
-
-from tests.tracking.engines.sam2_fixtures import SAM2_IMAGE_SIZE, make_frames, sam2_checkpoint  # noqa: F401
-from tests.tracking.session_fixtures import GrowingEngine
+from tracking.run.session import TrackingSession
 
 
 # -- the gate ---------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def test_unknown_engine_kind_is_one_sentence():
 
 # -- SAM2: one model, several sessions --------------------------------------------------
 @pytest.fixture
-def sam2_pool(sam2_checkpoint):  # noqa: F811
+def sam2_pool(sam2_checkpoint):
     from tracking.engines.factory import make_engine
 
     built = []
@@ -144,9 +144,9 @@ def _track(engine, frames, box):
 
 
 @pytest.mark.slow
-def test_two_sessions_share_one_sam2_model_and_each_gets_its_own_results(sam2_pool, sam2_checkpoint):  # noqa: F811
+def test_two_sessions_share_one_sam2_model_and_each_gets_its_own_results(sam2_pool, sam2_checkpoint):
     kw = dict(checkpoint=sam2_checkpoint, device="cpu", image_size=SAM2_IMAGE_SIZE)
-    frames_a, frames_b = make_frames(3, seed=1), make_frames(3, seed=2)
+    frames_a, frames_b = (make_frames(3, (40, 56), pattern="blob", seed=seed) for seed in (1, 2))
     box_a, box_b = (10, 6, 34, 30), (20, 10, 50, 36)
     solo_a = _track(sam2_pool.engine("sam2", **kw)[0], frames_a, box_a)
     solo_b = _track(sam2_pool.engine("sam2", **kw)[0], frames_b, box_b)
@@ -177,7 +177,7 @@ def test_two_sessions_share_one_sam2_model_and_each_gets_its_own_results(sam2_po
     assert len(status) == 1 and status[0]["sessions"] == 4 and status[0]["busy"] is False
 
 
-def test_sessions_asking_together_load_the_model_once(sam2_pool, sam2_checkpoint):  # noqa: F811
+def test_sessions_asking_together_load_the_model_once(sam2_pool, sam2_checkpoint):
     kw = dict(checkpoint=sam2_checkpoint, device="cpu", image_size=SAM2_IMAGE_SIZE)
     engines = []
     threads = [threading.Thread(target=lambda: engines.append(sam2_pool.engine("sam2", **kw)[0]))
@@ -199,10 +199,8 @@ class ForkableEngine(GrowingEngine):
 
 def test_run_tracking_waits_in_the_queue_and_says_so(tmp_path, monkeypatch):
     from tracking.hosting import model_pool
-    from tracking.project import workflow
+    from tracking.project import frames_store, runs, workflow
     from tracking.project.folder import Project
-
-    from tests.tracking.session_fixtures import make_frames as small_frames
 
     dummy = tmp_path / "sam2.1_hiera_tiny.pt"
     dummy.write_bytes(b"weights")
@@ -210,9 +208,9 @@ def test_run_tracking_waits_in_the_queue_and_says_so(tmp_path, monkeypatch):
     shared = ModelPool(lambda kind, **kw: (ForkableEngine(), "Engine: SAM2 stand-in."))
     monkeypatch.setattr(model_pool, "_POOL", shared)
     project = Project.create(tmp_path / "projects")
-    frames = small_frames(4, 16)
+    frames = make_frames(4, 16)
     project.save_frames(frames)
-    project.meta.frames_hash = workflow.frames_hash(frames)
+    project.meta.frames_hash = frames_store.frames_hash(frames)
     project.save()
     workflow.set_prompts(project, [Prompt(0, 1, box=(4, 4, 8, 8))])
 
@@ -220,7 +218,7 @@ def test_run_tracking_waits_in_the_queue_and_says_so(tmp_path, monkeypatch):
     other.gate.acquire()  # another session is mid-frame on the shared model
     heard, results = [], []
     run = threading.Thread(target=lambda: results.append(
-        workflow.run_tracking(project, "sam2", device="cpu", on_wait=heard.append)))
+        runs.run_tracking(project, "sam2", device="cpu", on_wait=heard.append)))
     run.start()
     deadline = time.time() + 20
     while not heard and time.time() < deadline:

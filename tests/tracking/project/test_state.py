@@ -14,7 +14,7 @@ from tracking.core.errors import InputError
 from tracking.core.prompts import Prompt
 from tracking.ingest.build import FrameOptions
 from tracking.ingest.quality import QualityThresholds
-from tracking.project import downloads, references, workflow
+from tracking.project import downloads, frames_store, references, runs, workflow
 from tracking.project.folder import Project
 from tracking.project.state import SCHEMA_VERSION, EngineChoice, ProjectMeta, RunRecord, SamplePaths
 
@@ -95,10 +95,10 @@ def old_project(tmp_path):
     frames = make_frames(6, 32, bad=(2,))
     frames.excluded = {3}
     project.save_frames(frames)
-    project.meta.frames_hash = workflow.frames_hash(frames)
+    project.meta.frames_hash = frames_store.frames_hash(frames)
     project.save()
     project.save_prompts([Prompt(0, 1, box=(8, 8, 16, 16))])
-    result = workflow.run_tracking(project, "baseline", "small", "cpu", engine=GrowingEngine())
+    result = runs.run_tracking(project, "baseline", "small", "cpu", engine=GrowingEngine())
     assert result.completed
     sample = tmp_path / "sample"
     (sample / "truth").mkdir(parents=True)
@@ -134,12 +134,13 @@ def test_an_old_project_keeps_working_where_it_was_left(old_project):
     again = Project.open(project.root.parent, project.id)
     # The saved run still matches its frames, prompt and engine settings: nothing to redo.
     assert workflow.project_status(again)["track"] == "current"
-    assert workflow.run_tracking(again, "baseline", "small", "cpu", engine=GrowingEngine()).cached
+    assert runs.run_tracking(again, "baseline", "small", "cpu", engine=GrowingEngine()).cached
     assert workflow.frame_options(again).composite == "bgrn-true"
     assert workflow.date_overrides(again) == {"s1.tif": dt.date(2020, 1, 7)}
     assert references.reference_path(again) == sample / "truth"
     assert references.sample_truth(again) == sample / "truth"
-    assert downloads.engine_info(again) == {"engine": "baseline", "note": "Engine: weights-free baseline."}
+    assert downloads.recorded_engine_provenance(again) == {"engine": "baseline",
+                                                           "note": "Engine: weights-free baseline."}
 
 
 def test_saving_an_old_project_writes_the_current_version_and_loses_nothing(old_project):

@@ -7,25 +7,20 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tracking.project import workflow
+from tests.helpers.engines import GrowingEngine
+from tests.helpers.frames import make_frames
+from tests.helpers.scenes import ramp, write_geotiff
 from tracking.core.errors import InputError
-from tracking.project.folder import Project
 from tracking.core.prompts import Prompt
 from tracking.core.track import Provenance
-
-from tests.tracking.scene_fixtures import ramp, write_geotiff
-from tests.tracking.session_fixtures import GrowingEngine, make_frames
-
-
-@pytest.fixture
-def project(tmp_path):
-    return Project.create(tmp_path / "projects")
+from tracking.project import frames_store, runs, uploads, workflow
+from tracking.project.folder import Project
 
 
 def with_frames(project, n=6, size=32, bad=()):
-    frames = make_frames(n, size, bad)
+    frames = make_frames(n, size, bad=bad)
     project.save_frames(frames)
-    project.meta.frames_hash = workflow.frames_hash(frames)
+    project.meta.frames_hash = frames_store.frames_hash(frames)
     project.save()
     return frames
 
@@ -40,7 +35,7 @@ def test_timeline_reads_uploaded_scenes_with_date_fixes(project, tmp_path):
     src.mkdir()
     write_geotiff(src / "a_20200105.tif", ramp())
     write_geotiff(src / "b_20190301.tif", ramp())
-    workflow.add_uploads(project, [(p.name, p.read_bytes()) for p in src.iterdir()])
+    uploads.add_uploads(project, [(p.name, p.read_bytes()) for p in src.iterdir()])
     tl = workflow.timeline(project)
     assert [s.name for s in tl.scenes] == ["b_20190301.tif", "a_20200105.tif"]
     project.meta.date_overrides = {"a_20200105.tif": dt.date(2018, 6, 1)}
@@ -90,11 +85,11 @@ def test_thumbnails_are_small_pngs_cached_on_disk(project):
 
 def test_load_frames_cache_sees_rewrites(project):
     frames = with_frames(project, n=3)
-    first = workflow.load_frames(project)
-    assert workflow.load_frames(project) is first
+    first = frames_store.load_frames(project)
+    assert frames_store.load_frames(project) is first
     workflow.set_excluded(project, 0, True)
-    assert workflow.load_frames(project).excluded == {0}
-    assert workflow.load_frames(Project.create(project.root.parent)) is None
+    assert frames_store.load_frames(project).excluded == {0}
+    assert frames_store.load_frames(Project.create(project.root.parent)) is None
     assert len(first) == len(frames)
 
 
@@ -105,10 +100,40 @@ def test_set_prompts_checks_against_frames(project):
     with_frames(project, n=4)
     with pytest.raises(InputError, match="frame 9"):
         workflow.set_prompts(project, [box_prompt(8)])
-    with pytest.raises(InputError, match="does not match"):
+    with pytest.raises(InputError, match="is 5x5 pixels, but the frames are 32x32"):
         workflow.set_prompts(project, [Prompt(0, 1, mask=np.ones((5, 5), bool))])
     workflow.set_prompts(project, [box_prompt(1)])
     assert project.load_prompts()[0].box == (8, 8, 16, 16)
+
+
+@pytest.mark.parametrize("bad, sentence", [
+    (Prompt(0, 1, points=[(40, 5)], labels=[1]), "A prompt point lies outside the frame; draw it on the image."),
+    (Prompt(0, 1, box=(20, 20, 40, 30)), "The prompt box runs past the edge of the 32x32-pixel frame; "
+                                         "draw it on the image."),
+    (Prompt(0, 1, box=(3, 3, 4, 9)), "The prompt box is only 1x6 pixels; draw one at least 2 pixels wide and high "
+                                     "around the scar."),
+    (Prompt(0, 300, box=(3, 3, 9, 9)), "The object id 300 is not a whole number from 1 to 255."),
+])
+def test_set_prompts_refuses_a_prompt_that_does_not_fit_and_keeps_the_earlier_ones(project, bad, sentence):
+    with_frames(project, n=3)
+    workflow.set_prompts(project, [box_prompt(1)])
+    history = len(project.history())
+    with pytest.raises(InputError) as err:
+        workflow.set_prompts(project, [box_prompt(0), bad])
+    assert str(err.value) == sentence
+    kept = project.load_prompts()
+    assert [(p.frame, p.box) for p in kept] == [(1, (8.0, 8.0, 16.0, 16.0))]
+    assert len(project.history()) == history  # nothing to undo: nothing changed
+
+
+def test_set_prompts_refuses_a_prompt_on_nodata(project):
+    frames = make_frames(3, 32)
+    frames.valid[1, :, :16] = False  # the left half of the second scene has no data
+    project.save_frames(frames)
+    with pytest.raises(InputError, match="frame 2 lies wholly where the scene has no data"):
+        workflow.set_prompts(project, [Prompt(1, 1, points=[(4, 4)], labels=[1])])
+    assert project.load_prompts() == []
+    workflow.set_prompts(project, [Prompt(1, 1, points=[(4, 4), (20, 4)], labels=[1, 1])])
 
 
 def test_prompts_from_geojson_file(project):
@@ -119,13 +144,13 @@ def test_prompts_from_geojson_file(project):
     geojson = ('{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"EPSG:32648"}},'
                '"features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":'
                f'[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}]}}')
-    path = workflow.save_prompt_file(project, "../outline.geojson", geojson.encode())
+    path = uploads.save_prompt_file(project, "../outline.geojson", geojson.encode())
     assert path.parent == project.root / "prompt_files"
     prompts = workflow.prompts_from_file(project, path)
     assert prompts[0].mask[4:12, 4:12].all() and prompts[0].mask.sum() == 64
     assert project.load_prompts()[0].mask.sum() == 64
     with pytest.raises(InputError, match="not an outline"):
-        workflow.save_prompt_file(project, "x.exe", b"")
+        uploads.save_prompt_file(project, "x.exe", b"")
 
 
 # -- tracking runs ---------------------------------------------------------------
@@ -133,7 +158,7 @@ def test_run_tracking_saves_and_returns_cached_on_rerun(project):
     with_frames(project, n=6, bad=(4,))
     workflow.set_prompts(project, [box_prompt(0)])
     seen = []
-    result = workflow.run_tracking(project, "baseline", progress_cb=seen.append, engine=GrowingEngine())
+    result = runs.run_tracking(project, "baseline", progress_cb=seen.append, engine=GrowingEngine())
     assert result.completed and not result.cached
     assert result.frames_tracked == 6 and result.carried == 1
     assert [p.done for p in seen] == list(range(1, 6)) and seen[-1].fraction == 1.0
@@ -141,7 +166,7 @@ def test_run_tracking_saves_and_returns_cached_on_rerun(project):
     assert saved.objects[1].provenance[4] == Provenance.CARRIED
     assert saved.objects[1].masks[3].sum() > saved.objects[1].masks[0].sum()
     engine = GrowingEngine()
-    again = workflow.run_tracking(Project.open(project.root.parent, project.id), "baseline", engine=engine)
+    again = runs.run_tracking(Project.open(project.root.parent, project.id), "baseline", engine=engine)
     assert again.cached and not hasattr(engine, "seen")  # the engine was never loaded
     assert np.array_equal(again.track.objects[1].masks, saved.objects[1].masks)
 
@@ -149,26 +174,26 @@ def test_run_tracking_saves_and_returns_cached_on_rerun(project):
 def test_changed_inputs_invalidate_the_cache(project):
     with_frames(project, n=5)
     workflow.set_prompts(project, [box_prompt(0)])
-    workflow.run_tracking(project, "baseline", engine=GrowingEngine())
+    runs.run_tracking(project, "baseline", engine=GrowingEngine())
     workflow.set_excluded(project, 2, True)
-    assert not workflow.run_tracking(project, "baseline", engine=GrowingEngine()).cached
+    assert not runs.run_tracking(project, "baseline", engine=GrowingEngine()).cached
     workflow.set_prompts(project, [Prompt(0, 1, box=(4, 4, 20, 20))])
-    assert not workflow.run_tracking(project, "baseline", engine=GrowingEngine()).cached
-    assert workflow.run_tracking(project, "baseline", engine=GrowingEngine()).cached
-    assert not workflow.run_tracking(project, "baseline", device="cpu", engine=GrowingEngine()).cached
+    assert not runs.run_tracking(project, "baseline", engine=GrowingEngine()).cached
+    assert runs.run_tracking(project, "baseline", engine=GrowingEngine()).cached
+    assert not runs.run_tracking(project, "baseline", device="cpu", engine=GrowingEngine()).cached
 
 
 def test_cancel_keeps_the_frames_done_and_is_not_cached(project):
     with_frames(project, n=8)
     workflow.set_prompts(project, [box_prompt(0)])
     done = []
-    result = workflow.run_tracking(project, "baseline", progress_cb=done.append,
+    result = runs.run_tracking(project, "baseline", progress_cb=done.append,
                                    should_cancel=lambda: len(done) >= 3, engine=GrowingEngine())
     assert not result.completed and result.frames_tracked == 3
     prov = project.load_track().objects[1].provenance
     assert prov[:3] == [Provenance.PROMPTED, Provenance.PROPAGATED, Provenance.PROPAGATED]
     assert prov[3:] == [Provenance.NONE] * 5
-    assert not workflow.run_tracking(project, "baseline", engine=GrowingEngine()).cached
+    assert not runs.run_tracking(project, "baseline", engine=GrowingEngine()).cached
 
 
 class FailingEngine(GrowingEngine):
@@ -183,7 +208,7 @@ def test_an_error_keeps_the_masks_made_and_the_prompts(project):
     with_frames(project, n=8)
     workflow.set_prompts(project, [box_prompt(0)])
     with pytest.raises(RuntimeError):
-        workflow.run_tracking(project, "baseline", engine=FailingEngine())
+        runs.run_tracking(project, "baseline", engine=FailingEngine())
     track = project.load_track()
     assert sum(p == Provenance.PROPAGATED for p in track.objects[1].provenance) == 3
     assert len(project.load_prompts()) == 1
@@ -195,17 +220,17 @@ def test_later_prompts_act_as_corrections(project):
     big = np.zeros((32, 32), bool)
     big[2:30, 2:30] = True
     workflow.set_prompts(project, [box_prompt(0), Prompt(3, 1, mask=big)])
-    track = workflow.run_tracking(project, "baseline", engine=GrowingEngine()).track
+    track = runs.run_tracking(project, "baseline", engine=GrowingEngine()).track
     assert track.objects[1].provenance[3] == Provenance.CORRECTED
     assert track.objects[1].masks[4].sum() > big.sum()  # re-propagated forward from the correction
 
 
 def test_run_needs_frames_and_prompts(project):
     with pytest.raises(InputError, match="no frames"):
-        workflow.run_tracking(project, "baseline", engine=GrowingEngine())
+        runs.run_tracking(project, "baseline", engine=GrowingEngine())
     with_frames(project)
     with pytest.raises(InputError, match="prompt"):
-        workflow.run_tracking(project, "baseline", engine=GrowingEngine())
+        runs.run_tracking(project, "baseline", engine=GrowingEngine())
 
 
 def test_project_status_follows_the_steps(project):
@@ -213,12 +238,12 @@ def test_project_status_follows_the_steps(project):
     with_frames(project, n=5, bad=(1,))
     workflow.set_prompts(project, [box_prompt(0)])
     assert workflow.project_status(project)["prompts"] == 1
-    workflow.run_tracking(project, "baseline", engine=GrowingEngine())
+    runs.run_tracking(project, "baseline", engine=GrowingEngine())
     status = workflow.project_status(project)
     assert status == {"frames": 5, "prompts": 1, "track": "current", "good_frames": 4}
     workflow.set_excluded(project, 3, True)
     assert workflow.project_status(project)["track"] == "outdated"
-    workflow.run_tracking(project, "baseline", should_cancel=lambda: True, engine=GrowingEngine())
+    runs.run_tracking(project, "baseline", should_cancel=lambda: True, engine=GrowingEngine())
     assert workflow.project_status(project)["track"] == "partial"
 
 
@@ -237,7 +262,7 @@ def test_preview_mask_runs_the_engine_on_one_frame_only(project):
 def test_track_rows_give_area_in_square_metres(project):
     frames = with_frames(project, n=4, bad=(2,))
     workflow.set_prompts(project, [box_prompt(0)])
-    track = workflow.run_tracking(project, "baseline", engine=GrowingEngine()).track
+    track = runs.run_tracking(project, "baseline", engine=GrowingEngine()).track
     rows = workflow.track_rows(frames, track)
     assert [r["made"] for r in rows] == ["prompted", "propagated", "carried", "propagated"]
     assert rows[0]["area"] == 64 * 100.0 and rows[0]["units"] == "m²"
@@ -264,7 +289,7 @@ def test_one_run_per_project_and_cancel_from_another_thread(project):
     with_frames(project, n=8)
     workflow.set_prompts(project, [box_prompt(0)])
     engine, seen, out = SlowEngine(), [], {}
-    worker = threading.Thread(target=lambda: out.setdefault("r", workflow.run_tracking(
+    worker = threading.Thread(target=lambda: out.setdefault("r", runs.run_tracking(
         project, "baseline", progress_cb=seen.append, engine=engine)))
     worker.start()
     engine.go.release(2)
@@ -272,14 +297,14 @@ def test_one_run_per_project_and_cancel_from_another_thread(project):
         if len(seen) >= 2:
             break
         threading.Event().wait(0.01)
-    assert workflow.is_running(project)
+    assert runs.is_running(project)
     with pytest.raises(InputError, match="being tracked already"):
-        workflow.run_tracking(Project.open(project.root.parent, project.id), "baseline", engine=GrowingEngine())
-    assert workflow.request_cancel(project)
+        runs.run_tracking(Project.open(project.root.parent, project.id), "baseline", engine=GrowingEngine())
+    assert runs.request_cancel(project)
     engine.go.release(1)  # the frame under way finishes, then the run stops
-    assert workflow.wait_until_stopped(project, timeout=10)
+    assert runs.wait_until_stopped(project, timeout=10)
     worker.join(10)
-    assert not workflow.is_running(project) and not workflow.request_cancel(project)
+    assert not runs.is_running(project) and not runs.request_cancel(project)
     result = out["r"]
     assert not result.completed and result.frames_tracked == 3
     assert Project.open(project.root.parent, project.id).meta.run.frames_tracked == 3
@@ -297,10 +322,10 @@ def test_a_run_stopped_by_the_page_records_how_far_it_got(project):
             raise PageStopped()
 
     with pytest.raises(PageStopped):
-        workflow.run_tracking(project, "baseline", progress_cb=stop_at_three, engine=GrowingEngine())
+        runs.run_tracking(project, "baseline", progress_cb=stop_at_three, engine=GrowingEngine())
     run = Project.open(project.root.parent, project.id).meta.run
     assert not run.completed and run.frames_tracked == 3 and run.key is None
-    assert not workflow.is_running(project)
+    assert not runs.is_running(project)
     assert sum(p != Provenance.NONE for p in project.load_track().objects[1].provenance) == 3
 
 

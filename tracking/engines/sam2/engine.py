@@ -20,6 +20,8 @@ from typing import Iterator
 import numpy as np
 
 from tracking.core.errors import InputError
+from tracking.core.frames import check_frame_index, check_video
+from tracking.core.prompt_rules import validate_prompt
 from tracking.core.prompts import Prompt
 from tracking.engines.base import PropagationStep
 from tracking.engines.sam2.feature_cache import GiB, CacheStats, FeatureCache
@@ -105,9 +107,7 @@ class Sam2Engine:
         """Start a new video. images: (M, H, W, 3) uint8. Drops all prompts and memory, keeps the caches."""
         from tracking.engines.sam2.predictor import init_state_from_arrays
 
-        images = np.asarray(images)
-        if images.ndim != 4 or images.shape[-1] != 3 or images.dtype != np.uint8 or len(images) == 0:
-            raise ValueError("images must be a non-empty (M, H, W, 3) uint8 array")
+        images = check_video(images)
         self._state = init_state_from_arrays(self.predictor, images)
         self._exact_masks.clear()
 
@@ -118,12 +118,10 @@ class Sam2Engine:
         A mask prompt comes back exactly as given.
         """
         state = self._require_state()
-        f, oid = self._check_frame(prompt.frame), int(prompt.object_id)
-        if prompt.empty:
-            raise InputError("The prompt is empty: add a point, a box or an outline.")
+        validate_prompt(prompt, (self.num_frames, state["video_height"], state["video_width"]))
+        f, oid = int(prompt.frame), int(prompt.object_id)
         with self._context():
             if prompt.mask is not None:
-                self._check_mask(prompt.mask)
                 _, obj_ids, masks = self.predictor.add_new_mask(state, f, oid, prompt.mask)
                 self._exact_masks[(f, oid)] = prompt.mask.copy()
             else:
@@ -188,15 +186,7 @@ class Sam2Engine:
         return self._state
 
     def _check_frame(self, frame: int) -> int:
-        n = self.num_frames
-        if not 0 <= int(frame) < n:
-            raise InputError(f"Frame {int(frame) + 1} does not exist; the video has {n} frames.")
-        return int(frame)
-
-    def _check_mask(self, mask: np.ndarray) -> None:
-        h, w = self._state["video_height"], self._state["video_width"]
-        if mask.shape != (h, w):
-            raise InputError(f"The prompt mask is {mask.shape[1]}x{mask.shape[0]} pixels, but the frames are {w}x{h}.")
+        return check_frame_index(frame, self.num_frames)
 
     def _context(self):
         """inference_mode, plus bfloat16 autocast on CUDA only (never on the CPU)."""

@@ -31,6 +31,7 @@ from sam2.build_sam import build_sam2_video_predictor
 from sam2.sam2_video_predictor import SAM2VideoPredictor
 
 from tracking.core.errors import InputError
+from tracking.core.frames import check_video
 from tracking.engines.sam2.feature_cache import FeatureCache
 from tracking.engines.sam2.models import Sam2Model
 from tracking.engines.sam2.weights import download_command
@@ -49,8 +50,7 @@ class ArrayVideo:
     """
 
     def __init__(self, images: np.ndarray, image_size: int, device: torch.device):
-        if images.ndim != 4 or images.shape[-1] != 3 or images.dtype != np.uint8:
-            raise ValueError("images must be (M, H, W, 3) uint8")
+        images = check_video(images)
         self.image_size = int(image_size)
         self.device = device
         self.height, self.width = int(images.shape[1]), int(images.shape[2])

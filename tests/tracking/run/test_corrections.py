@@ -3,15 +3,15 @@ import math
 import numpy as np
 import pytest
 
-from tracking.run import corrections
-from tracking.render.canvas_geometry import CanvasScale
+from tests.helpers.engines import GrowingEngine
+from tests.helpers.frames import make_frames
 from tracking.core.errors import InputError
-from tracking.project.folder import Project
 from tracking.core.prompts import Prompt
-from tracking.run.session import TrackingSession
 from tracking.core.track import Provenance, Track
-
-from tests.tracking.session_fixtures import GrowingEngine, make_frames
+from tracking.project.folder import Project
+from tracking.render.canvas_geometry import CanvasScale
+from tracking.run import corrections
+from tracking.run.session import TrackingSession
 
 
 def tracked_project(tmp_path, n=6, bad=()):
@@ -63,7 +63,8 @@ def test_first_click_on_a_frame_carries_the_mask_it_refines(tmp_path):
     box = Prompt(4, 1, box=(1, 1, 5, 5))
     assert corrections.with_base(session, box) == [box]
     outside = Prompt(4, 1, points=[(99, 1)], labels=[1])
-    assert corrections.with_base(session, outside) == [outside]
+    with pytest.raises(InputError, match="outside the frame"):  # refused before its base goes in
+        corrections.with_base(session, outside)
     session.track.objects[1].masks[5] = False
     lonely = Prompt(5, 1, points=[(3, 3)], labels=[1])
     assert corrections.with_base(session, lonely) == [lonely]  # nothing to refine
@@ -71,10 +72,9 @@ def test_first_click_on_a_frame_carries_the_mask_it_refines(tmp_path):
 
 def test_click_after_reopening_refines_instead_of_starting_over(tmp_path):
     """The baseline engine rebuilt from saved prompts: a click inside the scar keeps the scar."""
+    from tests.helpers.scar_project import scar_mask
+    from tests.helpers.scar_project import tracked_project as baseline_project
     from tracking.engines.baseline.engine import BaselineEngine
-
-    from tests.pages.review_fixtures import scar_mask
-    from tests.pages.review_fixtures import tracked_project as baseline_project
 
     project = baseline_project(tmp_path)
     session = corrections.open_session(project, BaselineEngine())
