@@ -1,4 +1,7 @@
-"""The library's import graph has no cycle, counting imports made inside functions too."""
+"""The library's import graph has no cycle, counting imports made inside functions too.
+
+Imports under ``if TYPE_CHECKING:`` (annotations only) never run, so they are no edge.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ def _graph() -> dict[str, set[str]]:
         modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     graph: dict[str, set[str]] = {m: set() for m in modules}
     for name, path in modules.items():
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in _runtime_nodes(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 targets = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
             elif isinstance(node, ast.Import):
@@ -25,6 +28,20 @@ def _graph() -> dict[str, set[str]]:
             # a package's __init__ is not an edge: importing tracking.project.runs runs it, but it holds nothing
             graph[name] |= {t for t in targets if t in modules and t != name and modules[t].name != "__init__.py"}
     return graph
+
+
+def _runtime_nodes(tree: ast.AST):
+    """Every node of ``tree`` except those inside an ``if TYPE_CHECKING:`` block."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            test = child.test if isinstance(child, ast.If) else None
+            if test is not None and "TYPE_CHECKING" in ast.unparse(test):
+                todo.extend(child.orelse)
+                continue
+            todo.append(child)
 
 
 def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -53,6 +70,11 @@ def test_the_library_has_no_import_cycle():
     graph = _graph()
     assert "tracking.project.runs" in graph and graph["tracking.project.runs"]
     assert _cycle(graph) is None, " -> ".join(_cycle(graph))
+
+
+def test_type_checking_imports_are_no_edge():
+    tree = ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import a\nelse:\n    import b\n")
+    assert [n.names[0].name for n in _runtime_nodes(tree) if isinstance(n, ast.Import)] == ["b"]
 
 
 def test_the_cycle_finder_sees_a_cycle():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
@@ -13,11 +14,13 @@ from rasterio.features import rasterize
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
-from tracking.batch.inventory import Landslide
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
 from tracking.core.prompts import Prompt
 from tracking.ingest.scenes import Scene
+
+if TYPE_CHECKING:  # annotations only: the inventory reprojects point outlines with this module
+    from tracking.batch.inventory import Landslide
 
 
 @dataclass(frozen=True)
