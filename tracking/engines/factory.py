@@ -61,8 +61,10 @@ def _baseline() -> Engine:
     return BaselineEngine()
 
 
-def engine_status(model: str = "tiny", checkpoint: str | Path | None = None) -> dict:
-    """What the dashboard shows: is a checkpoint present, where, and which device would run it."""
+def engine_status(model: str = "tiny", checkpoint: str | Path | None = None, kind: str = "auto") -> dict:
+    """What the dashboard shows: is a checkpoint present, where, which device would run it, and
+    ``runs``: the engine the analyst's choice ``kind`` would run ("sam2", "baseline", or "none"
+    when SAM2 is demanded and its checkpoint is missing)."""
     from tracking.engines.device import resolve_device
     from tracking.engines.sam2.weights import download_command
 
@@ -70,7 +72,12 @@ def engine_status(model: str = "tiny", checkpoint: str | Path | None = None) -> 
         ckpt = checkpoint_for("auto", model, checkpoint)
     except InputError:
         ckpt = None
-    return {"model": model, "checkpoint": str(ckpt) if ckpt else None, "present": ckpt is not None,
+    try:
+        runs = "baseline" if checkpoint_for(kind, model, checkpoint) is None else "sam2"
+    except InputError:
+        runs = "none"
+    return {"model": model, "kind": kind, "runs": runs, "checkpoint": str(ckpt) if ckpt else None,
+            "present": ckpt is not None,
             "device": str(resolve_device("auto")), "download_command": download_command(model),
             "offline_hint": bool(os.environ.get("LANDSLIDE_OFFLINE"))}
 

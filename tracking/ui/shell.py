@@ -79,14 +79,27 @@ def ensure_project() -> Project | None:
 
 
 @st.cache_data(ttl=120, show_spinner=False)
-def engine_status(model: str) -> dict:
+def engine_status(model: str, kind: str = "auto") -> dict:
+    """:func:`tracking.engines.factory.engine_status`, cached a while (it looks for files on disk)."""
     from tracking.engines.factory import engine_status as status
 
     try:
-        return status(model)
+        return status(model, kind=kind)
     except Exception as exc:  # never break the sidebar over a status line
         log.warning("engine status failed: %s", exc)
-        return {"present": False, "model": model, "device": "cpu", "download_command": ""}
+        return {"present": False, "model": model, "device": "cpu", "download_command": "", "runs": "baseline"}
+
+
+def engine_line(eng: dict) -> str:
+    """The sidebar's sentence on the engine the project's choice runs (the factory's rule decides)."""
+    model = eng.get("model", "tiny")
+    if eng.get("runs") == "sam2":
+        return f"Engine: SAM2 {model} checkpoint present, device {eng.get('device')}."
+    if eng.get("runs") == "none":
+        return f"Engine: SAM2 {model} chosen, but its checkpoint is missing (see the Track page)."
+    if eng.get("kind") == "baseline":
+        return "Engine: weights-free baseline (chosen on the Track page)."
+    return "Engine: baseline (no SAM2 checkpoint)."
 
 
 def _tick(ok: bool) -> str:
@@ -120,12 +133,8 @@ def render_sidebar(project: Project | None):
                 st.caption("No project open.")
             else:
                 _status_lines(project)
-        model = project.meta.engine.model if project else "tiny"
-        eng = engine_status(model)
-        if eng.get("present"):
-            st.caption(f"Engine: SAM2 {model} checkpoint present, device {eng.get('device')}.")
-        else:
-            st.caption("Engine: baseline (no SAM2 checkpoint).")
+        choice = project.meta.engine if project else None
+        st.caption(engine_line(engine_status(choice.model if choice else "tiny", choice.kind if choice else "auto")))
         if st.button("New project", key="shell:new", help="Start an empty project (this one stays saved)"):
             new_project()
             st.switch_page("pages/1_scenes.py")

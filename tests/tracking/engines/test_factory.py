@@ -57,6 +57,14 @@ def test_the_model_pool_and_the_run_cache_follow_the_same_rule(weights):
     assert ckpt.name in _checkpoint_stamp("auto", "tiny") and _checkpoint_stamp("baseline", "tiny") == ""
 
 
+def test_engine_status_says_which_engine_the_choice_runs(weights):
+    runs = {kind: factory.engine_status("tiny", kind=kind)["runs"] for kind in factory.ENGINE_KINDS}
+    assert runs == {"auto": "baseline", "sam2": "none", "baseline": "baseline"}
+    (weights / "sam2.1_hiera_tiny.pt").write_bytes(b"weights")
+    runs = {kind: factory.engine_status("tiny", kind=kind)["runs"] for kind in factory.ENGINE_KINDS}
+    assert runs == {"auto": "sam2", "sam2": "sam2", "baseline": "baseline"}
+
+
 def test_engine_provenance_describes_a_live_engine():
     from tracking.engines.baseline.engine import BaselineEngine
 
