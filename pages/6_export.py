@@ -4,6 +4,7 @@ import streamlit as st
 
 from tracking.project import downloads
 from tracking.ui.state import report, require_project, require_track
+from tracking.ui.units import current_units
 
 st.title("Export and report")
 st.caption("Step 6 of 6 — GIS files, tables, the evolution map and animation, and a self-contained HTML "
@@ -11,11 +12,12 @@ st.caption("Step 6 of 6 — GIS files, tables, the evolution map and animation, 
 project = require_project()
 frames, track = require_track(project, "Nothing to export yet: track the series on the **Track** page first.")
 
-exports = downloads.current_exports(project)
+units = current_units(frames.grid)  # the Analysis page's choice, for the report
+exports = downloads.current_exports(project, units=units)
 if exports is None:
     try:
         with st.spinner("Writing the exports and the report (a few seconds)…"):
-            exports = downloads.ensure_exports(project)
+            exports = downloads.ensure_exports(project, units=units)
     except Exception as exc:  # bad input or a failed writer: one sentence, the project stays as it is
         report(exc)
         st.stop()
@@ -24,6 +26,10 @@ else:
 if exports.note:
     st.warning(exports.note)
 ready = exports.paths
+st.caption(f"The report gives areas in {units.area_symbol} and rates in {units.rate_symbol} (choose on the "
+           "Analysis page); metrics.csv and the outline files keep "
+           + ("m², metres and rates per day." if units.metric else "px², pixels and rates per day: the images "
+              "have no ground pixel size."))
 
 for kind, path in downloads.ordered(ready):
     label, mime, what = downloads.EXPORTS.get(kind, (path.name, "application/octet-stream", ""))

@@ -1,19 +1,21 @@
 """The Analysis page (AppTest) and its offline map."""
 
 import io
+import json
 import re
 import zipfile
 
 import numpy as np
 import pytest
 
+from tests.helpers.apptest import ROOT, no_errors, reopen, run_clean
+from tests.helpers.scar_project import DATES, scar_mask, write_truth
 from tracking.analysis import accuracy
+from tracking.core.track import Provenance
+from tracking.core.units import choose
 from tracking.project import references
 from tracking.project.state import SamplePaths
 from tracking.ui import maps
-
-from .review_fixtures import (run_clean, DATES, ROOT, no_errors, page, project, reopen, scar_mask,  # noqa: F401
-                              tracked_template, write_truth)
 
 PAGE = "pages/5_analysis.py"
 
@@ -49,7 +51,8 @@ def test_change_between_two_chosen_dates(project):
     assert metric(at, "Gained").value == f"{gained / 10_000:,.2f} ha"
     assert metric(at, "Lost").value == f"{lost / 10_000:,.2f} ha"
     days = (DATES[3] - DATES[1]).days
-    assert metric(at, f"Over {days} days").value.endswith("m²/day")
+    rate = metric(at, "Rate (ha/year)")  # the default choice
+    assert rate.value == choose("m").rate_number((gained - lost) / days, signed=True)
     at.select_slider(key="analysis:span").set_value((2, 2)).run()
     assert any("two different dates" in i.value for i in at.info)
 
@@ -148,3 +151,72 @@ def test_a_pixel_grid_project_reads_in_square_pixels(project):
     assert metric(at, f"Scar area on {DATES[-1]}").value == f"{track.union(len(DATES) - 1).sum():,.0f} px²"
     assert metric(at, "Gained").value.endswith("px²")
     assert len(at.get("plotly_chart")) >= 4
+    assert not [r for r in at.radio if r.key == "analysis:units:area"]  # no m², ha or km² to offer
+    shown = " ".join(f"{m.label} {m.value} {m.delta}" for m in at.metric)
+    assert not re.search(r"m²|\bha\b|km²", shown), shown
+    assert all(_y_title(c).endswith("px²)") or "px²/" in _y_title(c) for c in at.get("plotly_chart")[:4])
+
+
+def _y_title(chart) -> str:
+    return json.loads(chart.proto.spec)["layout"]["yaxis"]["title"]["text"]
+
+
+def test_unit_and_rate_choice_applies_to_figures_charts_and_report(project):
+    at = open_page(project)
+    assert at.radio(key="analysis:units:area").value == "ha"  # the default on a metric grid
+    assert at.radio(key="analysis:units:period").value == "year"
+    at.radio(key="analysis:units:area").set_value("km2").run()
+    at.radio(key="analysis:units:period").set_value("day").run()
+    no_errors(at)
+    track = project.load_track()
+    area_last = track.union(len(DATES) - 1).sum() * 100.0  # 10 m pixels
+    units = choose("m", "km2", "day")
+    assert metric(at, f"Scar area on {DATES[-1]}").value == units.fmt_area(area_last)
+    assert metric(at, "Mean rate (km²/day)").value
+    assert metric(at, "Rate (km²/day)").value
+    assert metric(at, "Gained").value.endswith(" km²")
+    titles = [_y_title(c) for c in at.get("plotly_chart")[:4]]
+    assert titles == ["Area (km²)", "Rate (km²/day)", "Area (km²)", "Area (km²)"]
+    # remembered for the session: the Export page's report uses it, and it is still set on return
+    at.switch_page("pages/6_export.py").run()
+    no_errors(at)
+    report = (project.exports / "report.html").read_text(encoding="utf-8")
+    assert "Area on the last date (km²)" in report and "Mean rate (km²/day)" in report
+    at.switch_page(PAGE).run()
+    assert at.radio(key="analysis:units:area").value == "km2"
+    assert at.radio(key="analysis:units:period").value == "day"
+
+
+def test_dashboard_and_report_give_the_same_headline(project):
+    """Object 2 first tracked on the 3rd date, and a run stopped before the last date."""
+    track = project.load_track()
+    n = len(DATES)
+    two = track.obj(2)
+    two.masks[2:n - 1, 2:8, 2:10] = True
+    two.masks[n - 2, 2:12, 2:10] = True  # object 2 grows on its last tracked date
+    for i in range(2, n - 1):
+        two.provenance[i] = Provenance.PROPAGATED
+    for obj in track.objects.values():
+        obj.provenance[n - 1] = Provenance.NONE  # never tracked: the run stopped before it
+    project.save_track(track)
+    at = open_page(project)
+    at.switch_page("pages/6_export.py").run()
+    no_errors(at)
+    page = (project.exports / "report.html").read_text(encoding="utf-8")
+    cards = dict(re.findall(r'<div class="card">([^<]*)<b>([^<]*)</b>', page))
+    at.switch_page(PAGE).run()
+    last = DATES[n - 2]
+    area = metric(at, f"Scar area on {last}")
+    assert area.value == f"{cards['Area on the last date (ha)']} ha"
+    assert area.delta == f"{cards['Net change (ha)']} ha"
+    assert metric(at, "Growth").value == cards["Growth"]
+    assert metric(at, "Mean rate (ha/year)").value == cards["Mean rate (ha/year)"]
+    assert metric(at, "Dates tracked").value == str(n - 1)
+    # ... and the right numbers: each object from its own first tracked date to its last
+    one = track.objects[1].masks
+    nets = [(one[n - 2].sum() - one[0].sum()) * 100.0, (two.masks[n - 2].sum() - two.masks[2].sum()) * 100.0]
+    days = [(last - DATES[0]).days, (last - DATES[2]).days]
+    units = choose("m")
+    assert area.delta == units.fmt_area(sum(nets), signed=True)
+    assert metric(at, "Mean rate (ha/year)").value == units.rate_number(nets[0] / days[0] + nets[1] / days[1],
+                                                                        signed=True)

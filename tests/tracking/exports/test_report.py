@@ -9,13 +9,14 @@ import re
 import pytest
 from plotly.offline import get_plotlyjs
 
-from tests.tracking.analytics_fixtures import DATES, growing_track, make_frames, utm_grid
-from tracking.render import charts
+from tests.helpers.frames import make_frames, utm_grid
+from tests.helpers.tracks import DATES, growing_track
 from tracking.analysis.accuracy import evaluate
 from tracking.analysis.measures import scar_measures
 from tracking.core.prompts import Prompt
-from tracking.exports.report import build_report, external_urls, write_report
 from tracking.core.track import Provenance
+from tracking.exports.report import build_report, external_urls, write_report
+from tracking.render import charts
 
 ENGINE = {"engine": "sam2", "model": "sam2.1_hiera_tiny", "checkpoint_sha256": "ab12cd34",
           "checkpoint_url": "https://dl.fbaipublicfiles.com/segment_anything_2/sam2.1_hiera_tiny.pt"}
@@ -24,7 +25,7 @@ ENGINE = {"engine": "sam2", "model": "sam2.1_hiera_tiny", "checkpoint_sha256": "
 @pytest.fixture(scope="module")
 def case():
     grid = utm_grid(50, 40)
-    frames = make_frames(grid, DATES, bad={2})
+    frames = make_frames(grid=grid, dates=DATES, pattern="smooth", bad={2}, cloud=0.5)
     track = growing_track(grid, DATES, [4, 7, 7, 10], second_object=True)
     track.objects[1].provenance[3] = Provenance.CORRECTED
     track.objects[1].provenance[2] = Provenance.CARRIED
@@ -112,7 +113,9 @@ def test_rate_and_gain_loss_charts(case):
     obj1 = next(t for t in rate.data if t.name == "object 1")
     rows = [r for r in measures if r["object"] == 1][1:]
     assert list(obj1.x) == [r["date"] for r in rows]
-    assert list(obj1.y) == pytest.approx([r["net_m2"] / (r["days"]) for r in rows])
+    # the default: ha per year (365.25 days) over the real gap to the previous date
+    assert list(obj1.y) == pytest.approx([r["net_m2"] / r["days"] * 365.25 / 10_000 for r in rows])
+    assert rate.layout.yaxis.title.text == "Rate (ha/year)"
     gl = charts.gain_loss_chart(measures)
     gained = next(t for t in gl.data if t.name == "gained")
     lost = next(t for t in gl.data if t.name == "lost")
@@ -135,3 +138,20 @@ def test_charts_accept_a_dataframe(case):
     fig = charts.area_chart(pd.DataFrame(measures))
     assert len([t for t in fig.data if t.mode == "lines"]) == 2
     assert isinstance(measures[0]["date"], dt.date)
+
+
+def test_report_tables_and_cards_follow_the_unit_choice(case):
+    from tracking.analysis.headline import headline
+    from tracking.core.units import units_for
+
+    frames, track, measures, prompts, _ = case
+    units = units_for(frames.grid, "km2", "year")
+    page = build_report(frames, track, measures, ENGINE, prompts, units=units)
+    heads = re.findall(r"<th[^>]*>([^<]*)</th>", page)
+    assert {"Area (km²)", "Gain (km²)", "Rate (km²/year)", "Perimeter (m)", "Footprint (km²)"} <= set(heads)
+    assert not [h for h in heads if re.search(r"\bha\b|(?<!k)m²", h)]
+    first = measures[0]
+    assert f"<td>{units.area_number(first['area_m2'])}</td>" in page
+    cards = dict(re.findall(r'<div class="card">([^<]*)<b>([^<]*)</b>', page))
+    assert cards["Net change (km²)"] == units.area_number(headline(measures).net, signed=True)
+    assert "Areas in square kilometres, rates in km²/year." in page
