@@ -38,6 +38,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from tracking.engines.base import Engine, PropagationStep
+from tracking.core.frames import check_video
 from tracking.core.prompts import Prompt
 from tracking.core.stamps import file_stamp
 
@@ -140,6 +141,7 @@ class GatedEngine:
 
     def load(self, images: np.ndarray) -> None:
         """Start a new video (checked against the frame and grid limits before any model work)."""
+        images = check_video(images)
         if self.limits is not None:
             from tracking.hosting.limits import check_frames, check_grid
 

@@ -107,9 +107,10 @@ def with_base(session: TrackingSession, prompt: Prompt) -> list[Prompt]:
     if any(p.frame == prompt.frame and p.object_id == prompt.object_id for p in session.prompts):
         return [prompt]
     obj = session.track.objects.get(prompt.object_id)
-    if obj is None or not obj.masks[prompt.frame].any() or session.frames.bad[prompt.frame]:
-        return [prompt]
-    return [Prompt(prompt.frame, prompt.object_id, mask=obj.masks[prompt.frame].copy()), prompt]
+    f = prompt.frame
+    if obj is None or session.frames.bad[f] or not (obj.masks[f] & session.frames.valid[f]).any():
+        return [prompt]  # nothing to refine where the scene has data
+    return [Prompt(f, prompt.object_id, mask=obj.masks[f].copy()), prompt]
 
 
 def repropagate(project: Project, session: TrackingSession, start: int, direction: str = "forward",

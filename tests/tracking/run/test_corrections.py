@@ -70,6 +70,16 @@ def test_first_click_on_a_frame_carries_the_mask_it_refines(tmp_path):
     assert corrections.with_base(session, lonely) == [lonely]  # nothing to refine
 
 
+def test_a_click_beside_a_mask_that_lies_on_nodata_goes_in_alone(tmp_path):
+    """The base mask would be refused as lying wholly on nodata; the click on data is still a correction."""
+    project, session = tracked_project(tmp_path)
+    session.frames.valid[3] = ~session.track.objects[1].masks[3]  # no data exactly under the tracked mask
+    click = Prompt(3, 1, points=[(30, 30)], labels=[1])
+    assert corrections.with_base(session, click) == [click]
+    mask = corrections.apply_correction(project, session, click)
+    assert mask[30, 30] and project.load_prompts()[-1].kind == "points"
+
+
 def test_click_after_reopening_refines_instead_of_starting_over(tmp_path):
     """The baseline engine rebuilt from saved prompts: a click inside the scar keeps the scar."""
     from tests.helpers.scar_project import scar_mask
