@@ -49,6 +49,20 @@ def test_baseline_run_tracks_every_frame_and_saves(prompted):
     assert "Up to date" in texts(at) or "up to date" in texts(at)
 
 
+def test_per_frame_table_gives_areas_in_the_chosen_unit(prompted):
+    at = app_test(prompted, PAGE)
+    run_baseline(at)
+    project = Project.open(prompted.root.parent, prompted.id)
+    track, grid = project.load_track(), project.load_frames().grid
+    table = at.dataframe[-1].value
+    areas = [track.union(i).sum() * grid.pixel_area_m2 for i in range(track.n_frames)]
+    assert list(table["area"]) == pytest.approx([a / 10_000 for a in areas])  # ha by default
+    assert "units" not in table.columns
+    at.session_state["units:area"] = "m2"
+    at.run()
+    assert list(at.dataframe[-1].value["area"]) == pytest.approx(areas)
+
+
 def test_running_again_unchanged_returns_at_once(prompted):
     at = app_test(prompted, PAGE)
     run_baseline(at)

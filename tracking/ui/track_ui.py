@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracking.project import runs, workflow
-from tracking.render.canvas_geometry import canvas_size
 from tracking.core.frames import Frames
-from tracking.render.overlay import SCAR_COLOR, draw
+from tracking.core.track import Track
+from tracking.hosting.settings import current as current_settings
+from tracking.project import runs, workflow
 from tracking.project.folder import Project
 from tracking.project.state import RunRecord
-from tracking.hosting.settings import current as current_settings
-from tracking.core.track import Track
+from tracking.render.canvas_geometry import canvas_size
+from tracking.render.overlay import SCAR_COLOR, draw
 from tracking.ui.shell import engine_status
 from tracking.ui.state import report
+from tracking.ui.units import current_units
 from tracking.ui.work import heavy_work
 
 ENGINES = {"auto": "Automatic (SAM2 when a checkpoint is present)", "sam2": "SAM2",
@@ -138,9 +139,12 @@ def summary(project: Project, frames: Frames, track: Track, cached: bool = False
     text = "; ".join(notes)
     st.caption((text[:1].upper() + text[1:] + ". Every other frame was propagated.") if notes
                else "Every frame was propagated.")
+    units = current_units(frames.grid)  # the Analysis page's choice (default ha; px² on a pixel grid)
+    table = [{**{k: v for k, v in r.items() if k != "units"}, "area": units.area_value(r["area"])} for r in rows]
     with st.expander("Per-frame table"):
-        st.dataframe(rows, hide_index=True, width="stretch",
-                     column_config={"area": st.column_config.NumberColumn("Area", format="%.0f"),
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={"area": st.column_config.NumberColumn(
+                                        units.area_title(), format=f"%.{units.area.decimals}f"),
                                     "confidence": st.column_config.NumberColumn("Confidence", format="%.2f")})
 
 
