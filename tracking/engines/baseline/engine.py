@@ -16,6 +16,8 @@ from typing import Iterator
 
 import numpy as np
 
+from tracking.core.frames import check_frame_index, check_video
+from tracking.core.prompt_rules import validate_prompt
 from tracking.core.prompts import Prompt
 from tracking.engines.baseline.appearance import frame_features
 from tracking.engines.base import PropagationStep
@@ -71,16 +73,14 @@ class BaselineEngine:
     # -- Engine protocol -----------------------------------------------------
     def load(self, images: np.ndarray) -> None:
         """Start a new video. images: (M, H, W, 3) uint8. Drops all prompts and memory."""
-        images = np.asarray(images)
-        if images.ndim != 4 or images.shape[-1] != 3 or images.dtype != np.uint8:
-            raise ValueError("images must be (M, H, W, 3) uint8")
-        self.images = images
+        self.images = check_video(images)
         self._objects = {}
         self._cache = OrderedDict()
 
     def add_prompt(self, prompt: Prompt) -> PropagationStep:
         """Add points/box/mask for one object on one frame; returns every object's mask there."""
-        f = self._check_frame(prompt.frame)
+        validate_prompt(prompt, self.images)
+        f = int(prompt.frame)
         obj = self._objects.setdefault(prompt.object_id, _Object())
         fp = self._accumulate(obj, prompt)
         obj.prompts[f] = fp
@@ -140,9 +140,7 @@ class BaselineEngine:
 
     # -- helpers -------------------------------------------------------------
     def _check_frame(self, frame: int) -> int:
-        if not 0 <= frame < len(self.images):
-            raise IndexError(f"frame {frame} is outside the loaded video of {len(self.images)} frames")
-        return int(frame)
+        return check_frame_index(frame, len(self.images))
 
     def _accumulate(self, obj: _Object, prompt: Prompt) -> _FramePrompt:
         old = obj.prompts.get(prompt.frame)
