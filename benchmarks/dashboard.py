@@ -46,12 +46,12 @@ def _prepared(base: Path) -> Project:
 
 
 def _app(project: Project, page: str):
-    import streamlit.runtime.scriptrunner.script_runner as script_runner
-    from streamlit.testing.v1 import AppTest
-
     # AppTest forgets between runs that st.navigation replaced the pages/ folder mode; a server
     # does not. Run app.py itself each time, as a server does.
     import runpy
+
+    import streamlit.runtime.scriptrunner.script_runner as script_runner
+    from streamlit.testing.v1 import AppTest
 
     script_runner._mpa_v1 = lambda path: runpy.run_path(path, run_name="__main__")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
@@ -69,6 +69,7 @@ def _timed(fn) -> float:
 
 
 def apptest_figures(project: Project, repeat: int) -> None:
+    """Time the Track button (a run, then the cached rerun) and each page load under AppTest."""
     at = _app(project, PAGES["Track"])
     at.radio(key="track:engine").set_value("baseline").run()
     seconds = _timed(lambda: at.button(key="track:run").click().run())
@@ -92,14 +93,7 @@ def browser_figures(base: Path) -> None:
     from tests.browser.flow_steps import choose_radio, draw_and_save_box, open_sample
     from tests.browser.server import goto_page, wait_idle
 
-    class _Factory:
-        def mktemp(self, name: str) -> Path:
-            path = base / name
-            path.mkdir(parents=True, exist_ok=True)
-            return path
-
-    with server._shared("dashboard", lambda: server._start_dashboard(_Factory().mktemp("served"))) as dash, \
-            server._shared("browser", server._start_browser) as chromium:
+    with server.served_dashboard(base / "served") as dash, server.chromium_browser() as chromium:
         page = chromium.new_page(viewport={"width": 1400, "height": 1000})
         open_sample(page, dash)
         draw_and_save_box(page)
@@ -118,6 +112,7 @@ def browser_figures(base: Path) -> None:
 
 
 def main() -> None:
+    """Prepare a sample project in a temporary folder and print the dashboard timings."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--browser", action="store_true", help="also time it in Chromium")
