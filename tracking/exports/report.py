@@ -59,9 +59,6 @@ def chart_html(fig, div_id: str) -> str:
     return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=PLOTLY_CONFIG)
 
 
-_chart = chart_html
-
-
 def html_page(title: str, parts: list[str]) -> str:
     """A self-contained page: the report's styles, plotly.js inlined once in the head, then ``parts``."""
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -134,7 +131,7 @@ def _measures_table(measures: list[dict], units: Units) -> str:
 def _accuracy_section(accuracy: list[dict]) -> str:
     means = {"date": "mean", **mean_scores(accuracy)}
     cols = [("date", "Date", -1)] + [(m, charts.METRIC_LABELS[m], 3) for m in METRICS]
-    return ("<h2>Accuracy against the reference</h2>" + _chart(charts.accuracy_chart(accuracy), "chart-accuracy")
+    return ("<h2>Accuracy against the reference</h2>" + chart_html(charts.accuracy_chart(accuracy), "chart-accuracy")
             + table(list(accuracy) + [means], cols)
             + '<p class="muted">Boundary F: share of boundary pixels within the tolerance of the other outline '
               "(Csurka et al., 2013). Both masks empty scores 1.</p>")
@@ -157,9 +154,9 @@ def build_report(frames: Frames, track: Track, measures: list[dict], engine_info
         "<h1>Landslide scar report</h1>",
         f'<p class="muted">Written {dt.datetime.now().isoformat(timespec="seconds")}.</p>',
         "<h2>Summary</h2>", _summary(frames, measures, engine_info, accuracy, units),
-        "<h2>Growth</h2>", _chart(charts.area_chart(measures, units), "chart-area"),
-        _chart(charts.expansion_rate_chart(measures, units), "chart-rate"),
-        _chart(charts.gain_loss_chart(measures, units), "chart-gain-loss"),
+        "<h2>Growth</h2>", chart_html(charts.area_chart(measures, units), "chart-area"),
+        chart_html(charts.expansion_rate_chart(measures, units), "chart-rate"),
+        chart_html(charts.gain_loss_chart(measures, units), "chart-gain-loss"),
         "<h2>Map</h2>", _png_img(outline_map_png(frames.images[-1], track, frames.dates), "dated outlines"),
         _png_img(evolution, "evolution map"),
         "<h2>Per date</h2>", _measures_table(measures, units),
