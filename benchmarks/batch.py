@@ -1,13 +1,15 @@
 """Throughput of ``batch`` on the synthetic region: 1 vs 2 Dask workers, Dask vs a plain loop.
 
-    nice -n 10 python benchmarks/batch.py [--landslides 12] [--dates 8] [--tile 150] [--engine baseline]
+    nice -n 10 python benchmarks/batch.py [--landslides 12] [--dates 8] [--tile 150] [--repeat 2]
+                                          [--engine baseline] [--checkpoint FILE] [--image-size N]
 
 Every mode tracks the same landslides into its own fresh output folder, ``--repeat`` times
 interleaved (the fastest run of each mode counts: the machine may be shared). Workers (and
 the loop's own process, limited to one thread like a worker) are warmed first (modules
-imported, engine made), so the timed part is the landslides; cluster start-up is printed apart. Prints landslides per minute, the
-2-to-1 worker ratio, the Dask overhead against the loop, peak memory per worker, and an
-estimate of 500 landslides x 20 dates on a 16-worker cluster from the measured cost.
+imported, engine made), so the timed part is the landslides; cluster start-up is printed
+apart. Prints landslides per minute, the 2-to-1 worker ratio, the Dask overhead against
+the loop, peak memory per worker, and an estimate of 500 landslides x 20 dates on a
+16-worker cluster from the measured cost per landslide-date (cost taken as linear in dates).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ def warm(settings: EngineSettings) -> float:
 
 
 def timed(label: str, run) -> tuple[list, float]:
+    """(results of ``run()``, its wall seconds); stop the benchmark when a landslide failed."""
     t0 = time.perf_counter()
     results = run()
     wall = time.perf_counter() - t0
@@ -65,6 +68,7 @@ def on_dask(tasks, workers: int, settings: EngineSettings) -> tuple[list, float,
 
 
 def per_worker_peak(results) -> dict[str, float]:
+    """{worker address: its peak resident memory in MiB}."""
     peaks: dict[str, float] = {}
     for r in results:
         peaks[r.worker] = max(peaks.get(r.worker, 0.0), r.peak_rss_mb)
@@ -72,6 +76,7 @@ def per_worker_peak(results) -> dict[str, float]:
 
 
 def main() -> None:
+    """Generate the region, time every mode, print the figures."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--landslides", type=int, default=12)
     ap.add_argument("--dates", type=int, default=8)
@@ -110,6 +115,7 @@ def main() -> None:
 
 
 def report(n, n_dates, loop, loop_s, loop_peak, one, one_s, one_start, two, two_s, two_start) -> None:
+    """Print the figures of the fastest run of each mode."""
     def rate(seconds: float) -> float:
         return n / seconds * 60
 

@@ -43,6 +43,8 @@ class Landslide:
 
 @dataclass
 class Inventory:
+    """The landslides of one inventory file, in file order."""
+
     path: Path
     crs: str  # WKT of the file's CRS (the combined outputs are written in it)
     landslides: list[Landslide]

@@ -56,6 +56,7 @@ class BatchSummary:
 
 
 def make_tasks(inventory: Inventory, timeline, opts: BatchOptions) -> list[LandslideTask]:
+    """One task per landslide, in inventory order."""
     return [LandslideTask(s, timeline, str(opts.out.resolve()), opts.buffer_m, opts.frames, opts.engine,
                           overwrite=opts.overwrite, shapefile=opts.shapefile) for s in inventory.landslides]
 
@@ -105,6 +106,7 @@ def failure_rows(scene_problems: list[str], results: list[LandslideResult]) -> l
 
 def write_outputs(out: Path, inventory: Inventory, timeline, results: list[LandslideResult],
                   failures: list[tuple[str, str]]) -> dict[str, Path]:
+    """The combined outputs, the run log, failures.csv and report.html; {kind: path}."""
     from tracking.batch.combine import growth_summary, write_combined, write_failures
     from tracking.batch.report import write_batch_report
 

@@ -117,6 +117,7 @@ def build_batch_report(growth: list[Growth], results: list[LandslideResult], fai
 
 def write_batch_report(path: Path, growth: list[Growth], results: list[LandslideResult],
                        failures: list[tuple[str, str]], inventory, dates: list[dt.date]) -> Path:
+    """Write the page (see ``build_batch_report``); RuntimeError if it would refer to the network."""
     from tracking.exports.report import write_page
 
     return write_page(path, build_batch_report(growth, results, failures, inventory, dates))

@@ -90,6 +90,7 @@ def cached_engine(settings: EngineSettings):
 
 
 def is_finished(folder: Path) -> bool:
+    """Whether a landslide folder was completed by an earlier run."""
     return (Path(folder) / FINISHED_MARK).is_file()
 
 

@@ -10,6 +10,7 @@ from tracking.cli.track import add_engine_arguments, add_frame_arguments
 
 
 def add_parser(sub) -> None:
+    """The ``batch`` sub-command: inventory, scenes, batch options, and the track command's engine options."""
     p = sub.add_parser("batch", help="track every landslide of an inventory (Dask distributed)",
                        description="Track each landslide of an inventory through one stack of large scenes: "
                                    "a window around its buffered outline, the outline as the prompt on its "
@@ -54,6 +55,7 @@ def options_from(args):
 
 
 def run(args) -> int:
+    """Run the batch, print a summary line, the failures and the combined files."""
     from tracking.batch.job import run_batch, summary_line
 
     summary = run_batch(options_from(args))

@@ -20,7 +20,8 @@ def rows(lid, areas):
 
 
 def test_growth_ranks_by_net_growth_and_flags_sudden_change():
-    ranked = growth_summary(rows("slow", [100, 120, 140]) + rows("jump", [100, 110, 400]) + rows("shrink", [90, 80, 70]))
+    ranked = growth_summary(rows("slow", [100, 120, 140]) + rows("jump", [100, 110, 400])
+                            + rows("shrink", [90, 80, 70]))
     assert [g.id for g in ranked] == ["jump", "slow", "shrink"]
     jump = ranked[0]
     assert jump.head.net == 300 and jump.head.growth_pct == pytest.approx(300)

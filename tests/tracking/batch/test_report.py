@@ -19,7 +19,8 @@ def rows(lid, areas):
 
 
 def page_for(n: int) -> str:
-    data = [r for k in range(n) for r in rows(f"LS-{k:03d}", [10_000, 10_000 + 100 * k, 30_000 if k == 1 else 12_000 - 1_000 * k])]
+    data = [r for k in range(n)
+            for r in rows(f"LS-{k:03d}", [10_000, 10_000 + 100 * k, 30_000 if k == 1 else 12_000 - 1_000 * k])]
     results = [LandslideResult(f"LS-{k:03d}", f"LS-{k:03d}", DONE) for k in range(n)]
     results.append(LandslideResult("LS-X", "LS-X", FAILED, sentence="LS-X lies outside every scene."))
     inv = Inventory(Path("inventory.gpkg"), "", [])

@@ -8,7 +8,6 @@ failures must be sentences in failures.csv, and a rerun must skip what is finish
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 
 import geopandas as gpd
@@ -59,7 +58,8 @@ def test_every_landslide_matches_its_truth(inputs, first_run):
         assert min(ious) >= MIN_DATE_IOU, (lid, ious)
         assert sorted(p.name for p in (first_run / lid / "masks").iterdir()) == [f"{d}.tif" for d in dates]
         manifest = json.loads((first_run / lid / "manifest.json").read_text())
-        assert {"scars.gpkg", "metrics.csv", "report.html", "evolution.gif"} <= {p.name for p in (first_run / lid).iterdir()}
+        written = {p.name for p in (first_run / lid).iterdir()}
+        assert {"scars.gpkg", "metrics.csv", "report.html", "evolution.gif"} <= written
         assert manifest["prompts"][0]["has_mask"]
 
 
