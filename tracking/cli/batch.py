@@ -58,6 +58,8 @@ def run(args) -> int:
     """Run the batch, print a summary line, the failures and the combined files."""
     from tracking.batch.job import run_batch, summary_line
 
+    if args.scheduler and args.workers:
+        print(f"note: --workers sizes a local cluster; the scheduler at {args.scheduler} uses its own workers.")
     summary = run_batch(options_from(args))
     print(summary_line(summary))
     for lid, sentence in summary.failures:

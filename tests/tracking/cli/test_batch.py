@@ -30,9 +30,9 @@ def inputs(tmp_path_factory):
     return make_batch_inputs(tmp_path_factory.mktemp("batch"))
 
 
-def batch_args(inputs, out, *extra):
-    return ["batch", str(inputs.inventory), str(inputs.scenes), "--out", str(out), "--workers", "2",
-            "--engine", "baseline", *extra]
+def batch_args(inputs, out, *extra, workers="2"):
+    return ["batch", str(inputs.inventory), str(inputs.scenes), "--out", str(out), "--engine", "baseline",
+            *(["--workers", workers] if workers else []), *extra]
 
 
 @pytest.fixture(scope="module")
@@ -116,9 +116,12 @@ def test_report_ranks_every_landslide_offline(inputs, first_run):
     assert external_urls(page) == []
 
 
-def test_rerun_skips_finished_landslides(inputs, first_run, capsys):
+def test_rerun_on_a_running_cluster_skips_finished_landslides(inputs, first_run, capsys):
+    from distributed import LocalCluster
+
     stamps = {lid: (first_run / lid / "manifest.json").stat().st_mtime_ns for lid in inputs.region.ids}
-    assert main(batch_args(inputs, first_run)) == 0
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        assert main(batch_args(inputs, first_run, "--scheduler", cluster.scheduler_address, workers=None)) == 0
     assert "0 landslides tracked, 4 already finished, 1 failed" in capsys.readouterr().out
     assert {lid: (first_run / lid / "manifest.json").stat().st_mtime_ns for lid in inputs.region.ids} == stamps
     assert len(gpd.read_file(first_run / "inventory.gpkg")) == 4 * len(inputs.region.dates)
