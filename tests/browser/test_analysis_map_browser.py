@@ -2,10 +2,48 @@
 
 from __future__ import annotations
 
-from tests.browser.flow_steps import tracked_sample_project
-from tests.browser.server import shot, wait_idle
+from pathlib import Path
+
+from tests.browser.server import goto_page, shot, wait_idle
+from tracking.core.prompts import Prompt
+from tracking.project import workflow
+from tracking.project.folder import Project
+from tracking.project.runs import run_tracking
+from tracking.project.uploads import add_uploads
+from tracking.sample.delivery import write_delivery
 
 MAP = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def delivery_project(dashboard, work: Path, name: str = "Delivery", width: int = 1300, height: int = 662):
+    """A tracked project of plain PNG screenshots (no georeferencing, month names), made as the pages do."""
+    delivery = write_delivery(work, width=width, height=height, n_images=4)
+    project = Project.create(dashboard.projects_dir, name=name)
+    saved, refused = add_uploads(project, [(p.name, p.read_bytes()) for p in delivery.paths])
+    assert saved and not refused, refused
+    workflow.rebuild_frames(project)
+    workflow.set_prompts(project, [Prompt(0, 1, box=list(delivery.box))])
+    assert run_tracking(project, engine_kind="baseline").completed
+    return Project.open(dashboard.projects_dir, project.id)
+
+
+def sample_project(dashboard, name: str):
+    """A tracked project of the server's sample (a UTM grid), with the sample's box prompt."""
+    import os
+
+    from tracking.sample.series import ensure_sample
+
+    sample = ensure_sample(dashboard.sample_dir)
+    project = Project.create(dashboard.projects_dir, name=name)
+    saved = os.environ.get("LANDSLIDE_SAMPLE_DIR")
+    os.environ["LANDSLIDE_SAMPLE_DIR"] = str(dashboard.sample_dir)  # what load_sample reads, as the server
+    try:
+        workflow.load_sample(project)
+    finally:
+        os.environ.pop("LANDSLIDE_SAMPLE_DIR") if saved is None else os.environ.update(LANDSLIDE_SAMPLE_DIR=saved)
+    workflow.prompts_from_file(project, sample.prompt_box_path)
+    assert run_tracking(project, engine_kind="baseline").completed
+    return Project.open(dashboard.projects_dir, project.id)
 
 
 def _map_alive(page) -> None:
@@ -23,18 +61,19 @@ def _map_alive(page) -> None:
 def _open_analysis(page, dashboard, project) -> None:
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(f"{dashboard.url}/analysis?project={project.id}")
-    page.wait_for_selector('h1:has-text("Analysis")', timeout=120_000)
+    page.goto(f"{dashboard.url}/?project={project.id}")
+    page.wait_for_selector('h1:has-text("Scenes")', timeout=120_000)
     wait_idle(page)
+    goto_page(page, "Analysis")
     _map_alive(page)
     return errors
 
 
-def test_map_survives_the_compare_slider_and_the_reference_buttons(page, dashboard):
-    project = tracked_sample_project(dashboard, name="Map stays")
+def test_map_survives_the_compare_slider_and_the_reference_buttons(page, dashboard, tmp_path):
+    project = sample_project(dashboard, name="Map stays")
     errors = _open_analysis(page, dashboard, project)
     # move the compare slider's left thumb one date to the right (a rerun of the page)
-    thumb = page.locator('[data-testid="stSlider"] [role="slider"]').first
+    thumb = page.locator('[data-testid="stSlider"] input').first  # the left thumb (a range input)
     thumb.focus()
     thumb.press("ArrowRight")
     wait_idle(page)
@@ -48,8 +87,8 @@ def test_map_survives_the_compare_slider_and_the_reference_buttons(page, dashboa
     assert not [e for e in errors if "is not defined" in e], errors
 
 
-def test_pixel_grid_map_shows_the_whole_scene_and_can_zoom_out(page, dashboard):
-    project = tracked_sample_project(dashboard, name="Map zoom")
+def test_pixel_grid_map_shows_the_whole_scene_and_can_zoom_out(page, dashboard, tmp_path):
+    project = delivery_project(dashboard, tmp_path, name="Map zoom")
     _open_analysis(page, dashboard, project)
     inner = page.frame_locator(MAP).first
     zoom_out = inner.locator("a.leaflet-control-zoom-out")
@@ -62,5 +101,11 @@ def test_pixel_grid_map_shows_the_whole_scene_and_can_zoom_out(page, dashboard):
         return [img.left >= map.left - 1, img.right <= map.right + 1, img.top >= map.top - 1,
                 img.bottom <= map.bottom + 1, img.width, img.height];
     }}""")
-    assert all(fits[:4]) and fits[4] > 100, fits
-    inner.locator(".leaflet-control-scale").wait_for()  # the sample is a UTM grid: a scale bar
+    assert all(fits[:4]) and fits[4] > 300, fits  # the whole scene, and not as a postage stamp
+    shot(page, "analysis-map-pixel-grid")
+
+
+def test_utm_map_has_a_scale_bar(page, dashboard):
+    project = sample_project(dashboard, name="Map scale")
+    _open_analysis(page, dashboard, project)
+    page.frame_locator(MAP).first.locator(".leaflet-control-scale").wait_for()

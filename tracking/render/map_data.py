@@ -59,11 +59,28 @@ def map_crs(grid: Grid) -> str:
 
 
 def map_bounds(grid: Grid) -> list[list[float]]:
-    """[[south, west], [north, east]] of the whole grid in map coordinates."""
+    """[[south, west], [north, east]] of the whole grid in map coordinates.
+
+    Without a CRS the map units are the grid's own: pixels, or metres when the analyst gave
+    the ground pixel size (then Leaflet's scale bar is right), with y = -row direction.
+    """
     if grid.crs is None:
-        return [[-float(grid.height), 0.0], [0.0, float(grid.width)]]
+        left, top, right, bottom = grid.bounds  # rows grow downwards: "top" is the larger y here
+        return [[-max(top, bottom), left], [-min(top, bottom), right]]
     west, south, east, north = transform_bounds(grid.crs, WGS84, *grid.bounds, densify_pts=21)
     return [[south, west], [north, east]]
+
+
+def zoom_range(grid: Grid, view_px: int = 900) -> dict:
+    """Leaflet options {minZoom, maxZoom, zoom} that let the whole grid be seen and its pixels
+    be told apart: from the zoom that fits the grid in about ``view_px`` screen pixels
+    (minus two steps) to four screen pixels per grid pixel."""
+    if grid.crs is not None:
+        return {"minZoom": 1, "maxZoom": 22, "zoom": 1}
+    extent = max(abs(grid.transform.a) * grid.width, abs(grid.transform.e) * grid.height)
+    pixel = min(abs(grid.transform.a), abs(grid.transform.e))
+    fit = math.log2(view_px / extent)  # on the Simple CRS a map unit is 2**zoom screen pixels
+    return {"minZoom": math.floor(fit) - 2, "maxZoom": math.ceil(math.log2(4 / pixel)) + 1, "zoom": math.floor(fit)}
 
 
 def _display_shape(h: int, w: int, max_px: int) -> tuple[int, int]:

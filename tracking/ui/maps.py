@@ -54,6 +54,21 @@ def _image_layer(ov: mapdata.Overlay, name: str, overlay: bool, show: bool = Tru
                                              show=show, opacity=opacity, interactive=False, cross_origin=False)
 
 
+def _stable_ids(element, prefix: str = "div") -> None:
+    """Name every element after its place in the map ("div", "div_0", "div_0_1"...), not a uuid.
+
+    st_folium renames the elements of the map it draws to exactly these names, in place. The
+    Analysis page keeps its map between reruns, so the first run drew it under folium's random
+    names mapped to these, and every later run under these names again, mapped a second time:
+    the script changed, and references came out wrong (``image_overlay_... is not defined``, a
+    map of height 0). Named so from the start, the renaming changes nothing, and the script is
+    the same on every rerun until the content changes.
+    """
+    element._id = prefix
+    for k, child in enumerate(element._children.values()):
+        _stable_ids(child, f"{prefix}_{k}")
+
+
 def _outline_style(feature: dict) -> dict:
     return {"color": feature["properties"]["color"], "weight": 2, "fill": False}
 
@@ -67,9 +82,11 @@ def scar_map(frames: Frames, track: Track, scene_frames: list[int], height: int 
     """
     grid = frames.grid
     colors = date_colors(len(frames))
-    fmap = folium.Map(tiles=None, crs=mapdata.map_crs(grid), control_scale=grid.crs is not None,
-                      zoom_start=0, min_zoom=-6 if grid.crs is None else 1, max_zoom=22 if grid.crs else 6,
+    fmap = folium.Map(tiles=None, crs=mapdata.map_crs(grid), control_scale=grid.units == "m",
                       zoom_snap=0.25, height=height)
+    # folium hands min/max zoom to its tile layer only (there is none here) and drops a zoom_start of 0:
+    # without them Leaflet's floor is zoom 0, and a big pixel grid could never be seen whole.
+    fmap.options.update(mapdata.zoom_range(grid))
     fmap.default_js, fmap.default_css = offline_assets()
     for k, i in enumerate(scene_frames):
         ov = mapdata.scene_overlay(frames.images[i], frames.valid[i], grid)
@@ -83,6 +100,7 @@ def scar_map(frames: Frames, track: Track, scene_frames: list[int], height: int 
                        tooltip=folium.GeoJsonTooltip(["date", "object", "area_label", "provenance"],
                                                      aliases=["Date", "Object", "Area", "How"])).add_to(fmap)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    _stable_ids(fmap)
     fmap.fit_bounds(mapdata.map_bounds(grid))
     return fmap
 
