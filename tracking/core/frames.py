@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-
 import operator
+from dataclasses import dataclass, field
 
 import numpy as np
 

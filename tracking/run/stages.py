@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from tracking.engines.base import Engine
 from tracking.core.frames import Frames
 from tracking.core.prompts import Prompt
 from tracking.core.track import Track
 from tracking.core.work import checkpoint
+from tracking.engines.base import Engine
 from tracking.run.session import Progress, TrackingSession
 
 ProgressCallback = Callable[[Progress], None]
