@@ -83,16 +83,6 @@ def test_thumbnails_are_small_pngs_cached_on_disk(project):
     assert len(workflow.thumbnails(project, frames, size=64)) == 3
 
 
-def test_load_frames_cache_sees_rewrites(project):
-    frames = with_frames(project, n=3)
-    first = frames_store.load_frames(project)
-    assert frames_store.load_frames(project) is first
-    workflow.set_excluded(project, 0, True)
-    assert frames_store.load_frames(project).excluded == {0}
-    assert frames_store.load_frames(Project.create(project.root.parent)) is None
-    assert len(first) == len(frames)
-
-
 # -- prompts ---------------------------------------------------------------------
 def test_set_prompts_checks_against_frames(project):
     with pytest.raises(InputError, match="no frames"):
