@@ -5,7 +5,7 @@ import streamlit as st
 from tracking.project import frames_store, uploads, workflow
 from tracking.core.errors import InputError
 from tracking.project.folder import Project
-from tracking.ui import scenes_ui
+from tracking.ui import georef_ui, scenes_ui
 from tracking.ui.shell import my_projects, new_project, open_project
 from tracking.ui.state import current_project, projects_base, report
 from tracking.ui.widgets import problems
@@ -72,6 +72,7 @@ if frames is None:
 scenes_ui.timeline_editor(project, frames)
 scenes_ui.undated_dates(project)
 problems(project.meta.problems)
+georef_ui.ground_position(project, frames)
 scenes_ui.frame_settings(project, frames)
 scenes_ui.preview(frames)
 st.page_link("pages/2_prompt.py", label="Next: draw the prompt", icon=":material/arrow_forward:")

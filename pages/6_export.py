@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from tracking.exports.vector import position_note
 from tracking.project import downloads
 from tracking.ui.state import report, require_project, require_track
 from tracking.ui.units import current_units
@@ -26,13 +27,15 @@ else:
 if exports.note:
     st.warning(exports.note)
 ready = exports.paths
+st.caption(position_note(frames.grid))
 st.caption(f"The report gives areas in {units.area_symbol} and rates in {units.rate_symbol} (choose on the "
            "Analysis page); metrics.csv and the outline files keep "
            + ("m², metres and rates per day." if units.metric else "px², pixels and rates per day: the images "
               "have no ground pixel size."))
 
 for kind, path in downloads.ordered(ready):
-    label, mime, what = downloads.EXPORTS.get(kind, (path.name, "application/octet-stream", ""))
+    label, mime, _ = downloads.EXPORTS.get(kind, (path.name, "application/octet-stream", ""))
+    what = downloads.describe(kind, frames.grid)
     size_kb = path.stat().st_size / 1024
     c1, c2 = st.columns([2, 5], vertical_alignment="center")
     # data is read only when the button is pressed (the report and the GIF are megabytes)

@@ -90,3 +90,45 @@ def test_an_unusable_reference_costs_only_the_accuracy(project, tmp_path):
     stamp = (project.exports / "scars.gpkg").stat().st_mtime_ns
     at.run()  # made once, the warning kept
     assert (project.exports / "scars.gpkg").stat().st_mtime_ns == stamp and at.warning
+
+
+def _plain_project(app_env, tmp_path, georef=None):
+    """A tracked project of plain PNG screenshots (no map position), optionally with a ground position."""
+    import dataclasses
+
+    from tracking.project import workflow
+    from tracking.project.folder import Project
+    from tracking.project.runs import run_tracking
+    from tracking.project.uploads import add_uploads
+    from tracking.sample.delivery import write_delivery
+
+    delivery = write_delivery(tmp_path / "d", width=260, height=132, n_images=3, source_size=96)
+    project = Project.create(app_env, name="Screenshots")
+    add_uploads(project, [(p.name, p.read_bytes()) for p in delivery.paths])
+    workflow.rebuild_frames(project, dataclasses.replace(workflow.frame_options(project), georef=georef))
+    workflow.set_prompts(project, [Prompt(0, 1, box=list(delivery.box))])
+    assert run_tracking(project, engine_kind="baseline").completed
+    return reopen(project)
+
+
+def test_pixel_grid_exports_say_pixels_and_claim_no_crs(app_env, tmp_path):
+    project = _plain_project(app_env, tmp_path)
+    at = open_page(project)
+    shown = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "EPSG:4326" not in shown  # the GeoJSON holds pixel positions, not longitudes
+    assert "pixel coordinates" in shown and "no CRS" in shown
+    gdf = gpd.read_file(project.exports / "scars.gpkg", layer="scars")
+    assert gdf.crs is None and "area_px2" in gdf.columns and "area_m2" not in gdf.columns
+
+
+def test_a_ground_pixel_size_exports_metres(app_env, tmp_path):
+    from tracking.ingest.georef import Georeference
+
+    project = _plain_project(app_env, tmp_path, Georeference(pixel_size_m=2.0))
+    at = open_page(project)
+    shown = " ".join(c.value for c in at.caption)
+    assert "metres from the bottom-left corner" in shown and "EPSG:4326" not in shown
+    gdf = gpd.read_file(project.exports / "scars.gpkg", layer="scars")
+    assert "area_m2" in gdf.columns and gdf.crs is None
+    mask_px = project.load_track().objects[1].masks[0].sum()
+    assert gdf.sort_values("date")["area_m2"].iloc[0] == mask_px * 4.0  # 2 m pixels

@@ -158,3 +158,62 @@ def test_a_bad_typed_date_is_one_sentence(app_env, tmp_path):
     at.text_input(key="scenes:undated:shot_a.png").set_value("13/1992")
     at.button(key="FormSubmitter:scenes:undated-Use these dates").click().run()
     assert not at.exception and "is not a date for shot_a.png" in at.error[0].value
+
+
+def test_a_ground_pixel_size_puts_plain_images_in_metres(app_env, tmp_path):
+    from tracking.project.workflow import rebuild_frames
+    from tracking.sample.delivery import write_delivery
+
+    delivery = write_delivery(tmp_path / "d", width=260, height=132, n_images=2, source_size=96)
+    project = _new_project_with(app_env, [(p.name, p.read_bytes()) for p in delivery.paths])
+    rebuild_frames(project)
+    at = app_test(project)
+    assert Project.open(app_env, project.id).load_frames().grid.units == "px"
+    at.radio(key="scenes:georef-mode").set_value("pixel_size").run()
+    at.number_input(key="scenes:georef-size").set_value(2.5).run()
+    at.button(key="scenes:georef-apply").click().run()
+    assert not at.exception and not at.error
+    reopened = Project.open(app_env, project.id)
+    grid = reopened.load_frames().grid
+    assert grid.units == "m" and grid.pixel_area_m2 == 6.25 and grid.crs is None
+    assert reopened.meta.options.georef.pixel_size_m == 2.5  # kept with the project
+
+
+def test_corners_and_a_crs_give_a_georeferenced_grid(app_env, tmp_path):
+    from tracking.project.workflow import rebuild_frames
+    from tracking.sample.delivery import write_delivery
+
+    delivery = write_delivery(tmp_path / "d", width=260, height=132, n_images=2, source_size=96)
+    project = _new_project_with(app_env, [(p.name, p.read_bytes()) for p in delivery.paths])
+    rebuild_frames(project)
+    at = app_test(project)
+    at.radio(key="scenes:georef-mode").set_value("corners").run()
+    at.text_input(key="scenes:georef-crs").set_value("4326").run()
+    assert "not a projected CRS in metres" in at.error[0].value  # degrees are refused in one sentence
+    at.text_input(key="scenes:georef-crs").set_value("32648").run()
+    for name, value in zip(("Left", "Bottom", "Right", "Top"), (500000, 3400000, 500520, 3400264)):
+        at.number_input(key=f"scenes:georef-{name}").set_value(float(value))
+    at.run()
+    at.button(key="scenes:georef-apply").click().run()
+    assert not at.exception and not at.error
+    grid = Project.open(app_env, project.id).load_frames().grid
+    assert grid.crs.to_epsg() == 32648 and grid.pixel_size == (2.0, 2.0) and grid.bounds[0] == 500000
+
+
+def test_world_files_upload_beside_their_images(app_env, tmp_path):
+    from tracking.project.workflow import rebuild_frames
+    from tracking.sample.delivery import write_delivery
+
+    delivery = write_delivery(tmp_path / "d", width=260, height=132, n_images=2, source_size=96)
+    world = b"2\n0\n0\n-2\n500001\n3400263\n"
+    files = [(p.name, p.read_bytes()) for p in delivery.paths] + [(p.stem + ".pgw", world) for p in delivery.paths]
+    project = _new_project_with(app_env, files)
+    rebuild_frames(project)
+    at = app_test(project)
+    at.radio(key="scenes:georef-mode").set_value("world").run()
+    at.text_input(key="scenes:georef-crs").set_value("EPSG:32648").run()
+    at.button(key="scenes:georef-apply").click().run()
+    assert not at.exception and not at.error
+    frames = Project.open(app_env, project.id).load_frames()
+    assert frames.grid.crs.to_epsg() == 32648 and frames.grid.bounds == (500000.0, 3400000.0, 500520.0, 3400264.0)
+    assert len(frames) == 2 and frames.valid.all()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from plotly.offline import get_plotlyjs
 
+from tracking.exports.vector import position_note
 from tracking.analysis.accuracy import METRICS, mean_scores
 from tracking.analysis.headline import headline
 from tracking.analysis.measures import evolution_map
@@ -98,7 +99,7 @@ def _summary(frames: Frames, measures: list[dict], engine_info: dict, accuracy, 
     note = (f'<p class="muted">Grid CRS {defang(crs)}, pixel {grid.pixel_size[0]:g} × {grid.pixel_size[1]:g} '
             f'{grid.units}, {grid.width} × {grid.height} pixels. {units.caption} Each object is measured from '
             "its first tracked date to its last; growth is measured over the real gaps between "
-            "acquisition dates.</p>")
+            f"acquisition dates. {defang(position_note(grid))}</p>")
     return ('<div class="cards">' + "".join(f'<div class="card">{k}<b>{v}</b></div>' for k, v in cards)
             + "</div>" + note)
 

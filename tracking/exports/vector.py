@@ -65,6 +65,19 @@ def scars_frame(track: Track, grid: Grid, dates: list[dt.date], measures: list[d
     return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries(geoms, crs=grid.crs), crs=grid.crs)
 
 
+def position_note(grid: Grid) -> str:
+    """One or two sentences on where the exported outlines lie (the Export page and the report)."""
+    if grid.crs is not None:
+        return (f"Outlines and rasters are in {grid.crs.to_string()} (the GeoJSON in EPSG:4326, as RFC 7946 "
+                "wants); areas in m².")
+    if grid.is_metric:
+        return ("The images have no map position: outlines are in metres from the bottom-left corner (the "
+                "ground pixel size given on the Scenes page) and no CRS is claimed.")
+    return ("The images have no map position and no ground pixel size: outlines are in pixel coordinates, areas "
+            "in px², and no CRS is claimed. Give a pixel size, world files or corner coordinates on the Scenes "
+            "page to measure in metres.")
+
+
 def _nullable(value: float) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 

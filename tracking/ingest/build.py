@@ -6,6 +6,7 @@ unreadable pixels, missing bands) becomes one problem sentence naming the file.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -16,6 +17,7 @@ from tracking.core.errors import InputError
 from tracking.core.frames import Frames
 from tracking.core.work import checkpoint
 from tracking.core.grid import Grid
+from tracking.ingest.georef import Georeference
 from tracking.ingest.regrid import choose_grid, read_onto_grid
 from tracking.ingest.harmonise import (
     Radiometry,
@@ -41,6 +43,8 @@ class FrameOptions:
         (and the histogram matching target when that frame is good).
     aoi, aoi_crs: an area of interest (left, bottom, right, top) and its CRS
         (see gridding.choose_grid).
+    georef: where plain images lie on the ground (pixel size, world files or corners and a
+        CRS; see :mod:`tracking.ingest.georef`), None for pixels only.
     """
 
     composite: str | tuple[int, int, int] | None = None
@@ -50,12 +54,14 @@ class FrameOptions:
     aoi_crs: str | None = None
     histogram_match: bool = False
     thresholds: QualityThresholds = field(default_factory=QualityThresholds)
+    georef: Georeference | None = None
 
     def to_dict(self) -> dict:
         composite = list(self.composite) if isinstance(self.composite, tuple) else self.composite
         return {"composite": composite, "resolution": self.resolution, "reference": self.reference,
                 "aoi": list(self.aoi) if self.aoi is not None else None, "aoi_crs": self.aoi_crs,
-                "histogram_match": self.histogram_match, "thresholds": self.thresholds.to_dict()}
+                "histogram_match": self.histogram_match, "thresholds": self.thresholds.to_dict(),
+                "georef": self.georef.to_dict() if self.georef is not None else None}
 
     @classmethod
     def from_dict(cls, d: dict) -> "FrameOptions":
@@ -69,7 +75,8 @@ class FrameOptions:
                    reference=int(d.get("reference", 0)),
                    aoi=tuple(float(v) for v in aoi) if aoi is not None else None,
                    aoi_crs=d.get("aoi_crs"), histogram_match=bool(d.get("histogram_match", False)),
-                   thresholds=QualityThresholds.from_dict(d.get("thresholds") or {}))
+                   thresholds=QualityThresholds.from_dict(d.get("thresholds") or {}),
+                   georef=Georeference.from_dict(d.get("georef")))
 
 
 def quality_bands(scene: Scene, composite: Composite) -> tuple[int, int, int]:
@@ -172,7 +179,9 @@ def build_frames(timeline: Timeline, options: FrameOptions = FrameOptions(),
     problems: list[str] = []
     kept = _same_kind(scenes, ref_scene, problems)
     grid = choose_grid(kept, reference=kept.index(ref_scene), resolution=options.resolution,
-                       aoi=options.aoi, aoi_crs=options.aoi_crs)
+                       aoi=options.aoi, aoi_crs=options.aoi_crs, georef=options.georef)
+    if options.georef is not None and options.georef.mode == "world":
+        kept = _placed_by_world_files(kept, grid, problems)
     failures: list[str] = []
     loaded = _read_all(kept, grid, options, failures, progress)
     if not loaded.scenes:
@@ -180,6 +189,20 @@ def build_frames(timeline: Timeline, options: FrameOptions = FrameOptions(),
         raise InputError(f"None of the {len(scenes)} scenes could be placed on the grid (first problem: {first}).")
     problems += [f"{line.rstrip('.')}; it was left out." for line in failures]
     return _harmonise(loaded, grid, options, ref_scene, problems), problems
+
+
+def _placed_by_world_files(scenes: list[Scene], grid: Grid, problems: list[str]) -> list[Scene]:
+    """Plain scenes as georeferenced in the analyst's CRS by their own world files (warped onto
+    the grid like any GeoTIFF); one without a world file is left out with a problem line."""
+    placed = []
+    for scene in scenes:
+        if scene.georeferenced:
+            placed.append(scene)
+        elif scene.world_transform is None:
+            problems.append(f"{scene.name} has no world file beside it; it was left out.")
+        else:
+            placed.append(dataclasses.replace(scene, crs=grid.crs, transform=scene.world_transform))
+    return placed
 
 
 def _same_kind(scenes: list[Scene], ref: Scene, problems: list[str]) -> list[Scene]:

@@ -20,6 +20,7 @@ from rasterio.errors import CRSError, RasterioError
 from rasterio.warp import calculate_default_transform, reproject, transform, transform_bounds
 from rasterio.windows import Window
 
+from tracking.ingest.georef import Georeference, plain_grid
 from tracking.core.errors import InputError
 from tracking.core.grid import Grid
 from tracking.hosting.limits import check_grid
@@ -47,14 +48,15 @@ def utm_crs_for(lon: float, lat: float) -> CRS:
 
 def choose_grid(scenes: Sequence[Scene], reference: int = 0, resolution: float | None = None,
                 aoi: tuple[float, float, float, float] | None = None,
-                aoi_crs: str | None = None) -> Grid:
+                aoi_crs: str | None = None, georef: Georeference | None = None) -> Grid:
     """The common analysis grid for ``scenes``.
 
     aoi: (left, bottom, right, top) in ``aoi_crs``; when ``aoi_crs`` is None the box is read as
         longitude/latitude if it fits their ranges, else in the reference scene's CRS.
     resolution: pixel size in metres; default the finest input pixel size.
     Scenes without georeferencing give a pixel grid the size of the reference image
-    (an AOI cannot apply to them; ``resolution`` is ignored).
+    (an AOI cannot apply to them; ``resolution`` is ignored), placed on the ground by
+    ``georef`` when the analyst gave one (:mod:`tracking.ingest.georef`).
     Raises InputError on an empty list, a bad reference, mixed georeferenced and plain
     images, a bad AOI or resolution, or a grid larger than the server's limit
     (:func:`tracking.hosting.limits.check_grid`).
@@ -71,7 +73,7 @@ def choose_grid(scenes: Sequence[Scene], reference: int = 0, resolution: float |
             raise InputError(f"An area of interest needs georeferenced scenes, and {ref.name} "
                              "has no coordinate reference system.")
         check_grid(ref.width, ref.height)  # the server's limit (tracking.hosting.settings)
-        return Grid(None, Affine.identity(), ref.width, ref.height)
+        return plain_grid(ref.width, ref.height, georef, ref.world_transform, ref.name)
     if resolution is not None and not (math.isfinite(resolution) and resolution > 0):
         raise InputError(f"The resolution {resolution} is not a positive number of metres.")
     if aoi is not None:
@@ -193,12 +195,12 @@ def read_onto_grid(scene: Scene, grid: Grid, bands: Sequence[int]) -> tuple[np.n
     if not bands or bad:
         raise InputError(f"{scene.name} has {scene.band_count} band(s); band(s) "
                          f"{', '.join(map(str, bad or bands))} cannot be read.")
-    if scene.georeferenced != (grid.crs is not None):
-        raise InputError(f"{scene.name} {'has' if scene.georeferenced else 'lacks'} georeferencing "
-                         "but the grid does not match; it cannot be placed on the grid.")
+    if scene.georeferenced and grid.crs is None:
+        raise InputError(f"{scene.name} has georeferencing but the grid does not; it cannot be placed "
+                         "on the grid.")
     try:
         with open_raster(scene.path) as src:
-            if grid.crs is None:
+            if not scene.georeferenced:  # a plain image covers the whole grid (placed by the analyst)
                 return _read_resized(src, grid, bands)
             return _read_warped(src, scene, grid, bands)
     except InputError:

@@ -41,6 +41,7 @@ class Scene:
     height: int
     nodata: float | None
     band_names: tuple[str, ...] = field(default_factory=tuple)
+    world_transform: Affine | None = None  # a plain image's world file (.pgw/.jgw/.wld/.tfw), if any
 
     @property
     def name(self) -> str:
@@ -133,6 +134,7 @@ def _scene_from_dataset(path: Path, src, manifest: Mapping[str, dt.date] | None)
         width=src.width, height=src.height,
         nodata=float(src.nodata) if src.nodata is not None else None,
         band_names=tuple((d or "").strip() for d in src.descriptions),
+        world_transform=src.transform if src.crs is None and not src.transform.is_identity else None,
     )
 
 

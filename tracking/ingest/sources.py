@@ -20,6 +20,9 @@ from tracking.core.errors import InputError
 from tracking.ingest.dates import is_date_manifest
 
 SCENE_SUFFIXES = (".tif", ".tiff", ".png", ".jpg", ".jpeg")
+# Files GDAL reads beside an image of the same name: world files (position and pixel size) and
+# the .aux.xml (CRS, among others). They are kept next to their image, never opened as scenes.
+SIDECAR_SUFFIXES = (".pgw", ".pngw", ".jgw", ".jpgw", ".jpegw", ".wld", ".tfw", ".tifw", ".aux.xml")
 _CHUNK = 1 << 20
 # One cleaned name part: a temporary ".<name>.<random>.part" beside it still fits the
 # 255-byte file name limit of common file systems.
@@ -80,6 +83,11 @@ class SourceListing:
     files: list[Path]
     manifest: Path | None
     problems: list[str] = field(default_factory=list)
+
+
+def is_sidecar(path: Path | PurePosixPath | str) -> bool:
+    """A world file or .aux.xml, read by GDAL beside its image (see SIDECAR_SUFFIXES)."""
+    return str(getattr(path, "name", path)).lower().endswith(SIDECAR_SUFFIXES)
 
 
 def ignored(path: Path | PurePosixPath) -> bool:
@@ -235,6 +243,9 @@ def _plan(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], archive: Path, prob
                             f"folder and was skipped.")
             continue
         suffix = rel.suffix.lower()
+        if is_sidecar(rel) and not any(p.startswith(".") or p == "__MACOSX" for p in rel.parts):
+            plan.keep.append((info, _unique_name(PurePosixPath(*[clean_name(p) or "_" for p in rel.parts]), taken)))
+            continue
         if ignored(rel):
             continue
         if suffix == ".zip":

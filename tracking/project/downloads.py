@@ -40,6 +40,19 @@ EXPORTS: dict[str, tuple[str, str, str]] = {
 }
 
 
+_POSITIONED = ("gpkg", "geojson", "shapefile", "masks", "evolution_tif")
+
+
+def describe(kind: str, grid) -> str:
+    """The one line on an export, true to ``grid``: no CRS is claimed for images without one."""
+    what = EXPORTS.get(kind, ("", "", ""))[2]
+    if grid.crs is None and kind in _POSITIONED:
+        where = ("metres from the image's bottom-left corner" if grid.is_metric
+                 else "pixel coordinates (column, row)")
+        what = what.replace(" in EPSG:4326", "").rstrip(".") + f", in {where}; no CRS."
+    return what
+
+
 @dataclass
 class ExportSet:
     """The files ready for download ({kind: path}), whether they were just made, and a note

@@ -12,10 +12,10 @@ from typing import Sequence
 
 from tracking.core.atomic import write_bytes
 from tracking.core.errors import InputError
-from tracking.ingest.sources import SCENE_SUFFIXES, clean_name, shown_name
+from tracking.ingest.sources import SCENE_SUFFIXES, SIDECAR_SUFFIXES, clean_name, shown_name
 from tracking.project.folder import Project
 
-UPLOAD_SUFFIXES = SCENE_SUFFIXES + (".zip", ".csv")
+UPLOAD_SUFFIXES = SCENE_SUFFIXES + SIDECAR_SUFFIXES + (".zip", ".csv")
 PROMPT_FILE_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
 
 
@@ -55,8 +55,8 @@ def add_uploads(project: Project, files: Sequence[tuple[str, bytes]]) -> tuple[l
             problems.append(str(exc))
             continue
         if not clean.lower().endswith(UPLOAD_SUFFIXES):
-            problems.append(f"{clean} is not a scene file (use GeoTIFF, PNG, JPEG, a .zip of them, "
-                            f"or a dates .csv).")
+            problems.append(f"{clean} is not a scene file (use GeoTIFF, PNG, JPEG, their world files "
+                            f"or .aux.xml, a .zip of them, or a dates .csv).")
             continue
         if clean.lower() in {s.lower() for s in saved}:  # two names that clean alike: keep both
             first, clean = clean, _numbered(clean, saved)

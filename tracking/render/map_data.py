@@ -65,10 +65,17 @@ def map_bounds(grid: Grid) -> list[list[float]]:
     the ground pixel size (then Leaflet's scale bar is right), with y = -row direction.
     """
     if grid.crs is None:
-        left, top, right, bottom = grid.bounds  # rows grow downwards: "top" is the larger y here
-        return [[-max(top, bottom), left], [-min(top, bottom), right]]
+        left, y0, right, y1 = grid.bounds
+        south, north = sorted((_map_y(grid, y0), _map_y(grid, y1)))
+        return [[south, left], [north, right]]
     west, south, east, north = transform_bounds(grid.crs, WGS84, *grid.bounds, densify_pts=21)
     return [[south, west], [north, east]]
+
+
+def _map_y(grid: Grid, y: float) -> float:
+    """Leaflet's y (up) of a grid y without a CRS: -row on a pixel grid (rows grow downwards),
+    y itself on a metric grid whose y already grows upwards (negative ``transform.e``)."""
+    return -y if grid.transform.e > 0 else y
 
 
 def zoom_range(grid: Grid, view_px: int = 900) -> dict:
@@ -150,7 +157,7 @@ def evolution_overlay(evolution: np.ndarray, colors: list[str], grid: Grid, alph
 def _to_map_coords(geom, grid: Grid):
     """Grid coordinates to map coordinates: lon/lat, or (x, -row) on a pixel grid."""
     if grid.crs is None:
-        return shapely.transform(geom, lambda x, y: (x, -y), interleaved=False)
+        return shapely.transform(geom, lambda x, y: (x, _map_y(grid, y)), interleaved=False)
     to_wgs = Transformer.from_crs(grid.crs, WGS84, always_xy=True)
     return shapely.transform(geom, to_wgs.transform, interleaved=False)
 

@@ -24,7 +24,8 @@ from tracking.ui.state import plain, report, upload_limit_mb
 from tracking.ui.widgets import progress_callback
 from tracking.ui.work import heavy_work
 
-UPLOAD_TYPES = ["tif", "tiff", "png", "jpg", "jpeg", "zip", "csv"]
+UPLOAD_TYPES = ["tif", "tiff", "png", "jpg", "jpeg", "zip", "csv",
+                "pgw", "pngw", "jgw", "jpgw", "jpegw", "wld", "tfw", "tifw", "xml"]  # world files, .aux.xml
 AOI_MODES = ("Whole scenes", "Box in longitude/latitude", "Box in the grid's CRS", "Draw a box on the image")
 
 
@@ -50,7 +51,8 @@ def upload_form(project: Project, expanded: bool = True) -> None:
     with st.expander("Add scenes", expanded=expanded), \
             st.form("scenes:upload", clear_on_submit=True, border=False):
         files = st.file_uploader(
-            "GeoTIFF, PNG or JPEG files, or a zip of them (a dates .csv with file,date lines may come along)",
+            "GeoTIFF, PNG or JPEG files, or a zip of them (a dates .csv with file,date lines, and world files "
+            "(.pgw, .jgw, .wld) or .aux.xml beside their images, may come along)",
             type=UPLOAD_TYPES, accept_multiple_files=True, key="scenes:files", max_upload_size=upload_limit_mb())
         sent = st.form_submit_button("Add to the project", type="primary")
     if not (sent and files):
@@ -162,8 +164,8 @@ def _composite_field(options) -> str | None:
 
 def _aoi_fields(project: Project, frames: Frames, options):
     """(aoi, aoi_crs) chosen by the analyst; ``...`` when a drawn box is not there yet."""
-    if frames.grid.crs is None:
-        st.caption("These scenes are not georeferenced, so the whole image is used.")
+    if frames.grid.crs is None or getattr(options, "georef", None) is not None:
+        st.caption("These scenes have no map position of their own, so the whole image is used.")
         return None, None
     mode = st.radio("Area of interest", AOI_MODES, horizontal=True, key="scenes:aoi-mode",
                     index=1 if getattr(options, "aoi", None) and getattr(options, "aoi_crs", "") == "EPSG:4326"

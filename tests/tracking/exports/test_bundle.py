@@ -161,3 +161,4 @@ def test_pixel_grid_exports_carry_no_crs(tmp_path):
     assert float(rows[0]["area_px2"]) == track.objects[1].masks[0].sum()
     assert not [c for c in rows[0] if c.endswith(("_m", "_m2", "_ha")) or "_m2_" in c]
     assert "px²" in paths["report"].read_text(encoding="utf-8")
+    assert "no CRS is claimed" in paths["report"].read_text(encoding="utf-8")
