@@ -11,7 +11,7 @@ from tests.helpers.apptest import app_test, sample_project, texts
 from tracking.core.prompts import Prompt
 from tracking.project import workflow
 from tracking.project.folder import Project
-from tracking.render.canvas_geometry import POSITIVE_COLOR, CanvasScale, canvas_size
+from tracking.render.canvas_geometry import POSITIVE_COLOR, CanvasScale, prompt_canvas_size
 
 PAGE = "pages/2_prompt.py"
 
@@ -46,7 +46,7 @@ def test_without_frames_the_page_points_to_scenes(app_env):
 
 def test_a_drawn_box_is_previewed_and_saved_in_image_pixels(project):
     frames = project.load_frames()
-    w, h = canvas_size(frames.shape)
+    w, h = prompt_canvas_size(frames.shape)
     at = app_test(project, PAGE)
     seed_canvas(at, project, 0, [rect(w * 0.25, h * 0.5, w * 0.75, h * 0.75)])
     at.run()
@@ -73,7 +73,7 @@ def test_the_saved_prompt_comes_back_on_the_canvas(project):
     state = at.session_state[f"canvas:prompt:{project.id}:2"]
     kinds = sorted(o["type"] for o in state["initial"]["objects"])
     assert kinds == ["Circle", "Rect"]
-    scale = CanvasScale(canvas_size(frames.shape), frames.shape)
+    scale = CanvasScale(prompt_canvas_size(frames.shape), frames.shape)
     box = next(o for o in state["initial"]["objects"] if o["type"] == "Rect")
     assert box["left"] == pytest.approx(10.0 / scale.sx)
     assert "Saved: a box and 1 click(s)" in texts(at)

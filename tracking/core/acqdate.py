@@ -39,6 +39,15 @@ class PartialDate(dt.date):
 
     __str__ = isoformat
 
+    def __format__(self, spec: str) -> str:
+        """strftime without the parts that are not known: "%Y-%m-%d" gives "1992-10" for a month
+        and "1992" for a year, "%d %b %Y" gives "Oct 1992" or "1992"."""
+        if not spec:
+            return self.isoformat()
+        unknown = "d" if self.precision == "month" else "dmbB"
+        spec = re.sub(rf"%[{unknown}][-/ .,]?", "", spec).rstrip("-/ .,")
+        return self.plain().strftime(spec)
+
     def __repr__(self) -> str:
         return f"PartialDate({self.isoformat()!r})"
 

@@ -44,18 +44,35 @@ class CanvasScale:
 
     canvas: (width, height) of the canvas in CSS pixels.
     image:  (height, width) of the image grid, i.e. ``frames.shape``.
+    window: (col, row, width, height) of the part of the image the canvas shows when zoomed
+            in, in image pixels; None for the whole image.
     """
 
     canvas: tuple[int, int]
     image: tuple[int, int]
+    window: tuple[int, int, int, int] | None = None
+
+    @property
+    def _win(self) -> tuple[int, int, int, int]:
+        return self.window if self.window is not None else (0, 0, self.image[1], self.image[0])
 
     @property
     def sx(self) -> float:
-        return self.image[1] / self.canvas[0]
+        return self._win[2] / self.canvas[0]
 
     @property
     def sy(self) -> float:
-        return self.image[0] / self.canvas[1]
+        return self._win[3] / self.canvas[1]
+
+    @property
+    def ox(self) -> float:
+        """Image column of the canvas's left edge."""
+        return float(self._win[0])
+
+    @property
+    def oy(self) -> float:
+        """Image row of the canvas's top edge."""
+        return float(self._win[1])
 
 
 @dataclass
@@ -82,6 +99,32 @@ class CanvasSummary:
     def ignored(self) -> int:
         """Points and boxes left out because an outline makes the prompt a mask."""
         return (self.positive + self.negative + self.boxes) if self.outlines else 0
+
+
+#: Width in CSS pixels of the Prompt page's drawing column in a 1,400 px wide browser with the
+#: sidebar open (3 of 5 parts of the wide layout's main area, less the gap): a canvas wider
+#: than this is cut off at the column's edge (a 720 px canvas lost 26 % of a wide image).
+PROMPT_COLUMN_PX = 520
+#: Tallest prompt canvas: a portrait frame keeps the whole image in view without scrolling.
+PROMPT_MAX_HEIGHT = 640
+
+
+def prompt_canvas_size(image_shape: tuple[int, int],
+                       window: tuple[int, int, int, int] | None = None) -> tuple[int, int]:
+    """(width, height) of the Prompt page's canvas for an (H, W) image, or for its zoom ``window``:
+    as large as fits the drawing column (:data:`PROMPT_COLUMN_PX`) and :data:`PROMPT_MAX_HEIGHT`."""
+    shown = image_shape if window is None else (window[3], window[2])
+    return canvas_size(shown, PROMPT_COLUMN_PX, PROMPT_MAX_HEIGHT)
+
+
+def zoom_window(image_shape: tuple[int, int], zoom: float, centre: tuple[float, float]) -> tuple[int, int, int, int]:
+    """(col, row, width, height) of the part of an (H, W) image shown ``zoom`` times larger, centred
+    on ``centre`` (x, y as fractions of the width and height) and kept inside the image."""
+    h, w = image_shape
+    ww, wh = max(1, round(w / zoom)), max(1, round(h / zoom))
+    col = int(np.clip(round(centre[0] * w - ww / 2), 0, w - ww))
+    row = int(np.clip(round(centre[1] * h - wh / 2), 0, h - wh))
+    return col, row, ww, wh
 
 
 def canvas_size(image_shape: tuple[int, int], max_width: int = 720, max_height: int = 560) -> tuple[int, int]:
@@ -125,7 +168,7 @@ def canvas_to_prompt(json_data: dict | None, scale: CanvasScale, frame: int,
         kind = obj.get("type", "")
         if kind == "Circle":
             cx, cy = _center(obj)
-            points.append(_clip_point(cx * scale.sx, cy * scale.sy, scale.image))
+            points.append(_clip_point(scale.ox + cx * scale.sx, scale.oy + cy * scale.sy, scale.image))
             labels.append(0 if _is_negative(obj) else 1)
         elif kind in ("Rect", "LabeledRect"):
             box = _rect_box(obj, scale)
@@ -161,14 +204,15 @@ def prompt_to_drawing(prompt: Prompt | None, scale: CanvasScale, stroke_width: i
         return {"objects": objects}
     if prompt.box is not None:
         x0, y0, x1, y1 = prompt.box
-        objects.append({"type": "Rect", "left": x0 / scale.sx, "top": y0 / scale.sy,
+        objects.append({"type": "Rect", "left": (x0 - scale.ox) / scale.sx, "top": (y0 - scale.oy) / scale.sy,
                         "width": (x1 - x0) / scale.sx, "height": (y1 - y0) / scale.sy,
                         "originX": "left", "originY": "top", "scaleX": 1, "scaleY": 1, "angle": 0,
                         "stroke": BOX_COLOR, "strokeWidth": stroke_width, "fill": "rgba(0,0,0,0)",
                         "strokeUniform": True})
     for (x, y), label in zip(prompt.points, prompt.labels):
         color = POSITIVE_COLOR if label else NEGATIVE_COLOR
-        objects.append({"type": "Circle", "left": float(x) / scale.sx, "top": float(y) / scale.sy,
+        objects.append({"type": "Circle", "left": (float(x) - scale.ox) / scale.sx,
+                        "top": (float(y) - scale.oy) / scale.sy,
                         "originX": "center", "originY": "center", "radius": point_radius,
                         "scaleX": 1, "scaleY": 1, "angle": 0, "stroke": color, "strokeWidth": stroke_width,
                         "fill": color})
@@ -223,8 +267,9 @@ def _rect_box(obj: dict, scale: CanvasScale) -> tuple[float, float, float, float
     cx, cy = _center(obj)
     x0, y0 = cx - ow / 2, cy - oh / 2  # the rect tool puts the mouse-down point at the outer corner
     hgt, wid = scale.image
-    return (float(np.clip(x0 * scale.sx, 0, wid)), float(np.clip(y0 * scale.sy, 0, hgt)),
-            float(np.clip((x0 + w) * scale.sx, 0, wid)), float(np.clip((y0 + h) * scale.sy, 0, hgt)))
+    ox, oy = scale.ox, scale.oy
+    return (float(np.clip(ox + x0 * scale.sx, 0, wid)), float(np.clip(oy + y0 * scale.sy, 0, hgt)),
+            float(np.clip(ox + (x0 + w) * scale.sx, 0, wid)), float(np.clip(oy + (y0 + h) * scale.sy, 0, hgt)))
 
 
 def _to_canvas(obj: dict, local: np.ndarray, offset: np.ndarray) -> np.ndarray:
@@ -245,7 +290,7 @@ def _polygon(obj: dict, scale: CanvasScale) -> Polygon | None:
         return None
     offset = (pts.min(axis=0) + pts.max(axis=0)) / 2  # Fabric's pathOffset: centre of the points' box
     canvas = _to_canvas(obj, pts, offset)
-    poly = Polygon(canvas * np.array([scale.sx, scale.sy])).buffer(0)
+    poly = Polygon(canvas * np.array([scale.sx, scale.sy]) + np.array([scale.ox, scale.oy])).buffer(0)
     return None if poly.is_empty else poly
 
 
@@ -261,7 +306,7 @@ def _path_stroke(obj: dict, scale: CanvasScale):
         return None
     pts = np.array(pts, float)
     offset = (pts.min(axis=0) + pts.max(axis=0)) / 2
-    canvas = _to_canvas(obj, pts, offset) * np.array([scale.sx, scale.sy])
+    canvas = _to_canvas(obj, pts, offset) * np.array([scale.sx, scale.sy]) + np.array([scale.ox, scale.oy])
     radius = max(0.5, _num(obj, "strokeWidth", 1.0) * (scale.sx + scale.sy) / 4)
     line = LineString(canvas) if len(canvas) > 1 else LineString([canvas[0], canvas[0] + 1e-6])
     return line.buffer(radius)

@@ -18,6 +18,8 @@ from tracking.render.canvas_geometry import (
     NEGATIVE_COLOR,
     POLYGON_COLOR,
     POSITIVE_COLOR,
+    PROMPT_COLUMN_PX,
+    PROMPT_MAX_HEIGHT,
     CanvasScale,
     CanvasSummary,
     canvas_size,
@@ -74,9 +76,13 @@ def background(image: np.ndarray, size: tuple[int, int]):
 
 
 def prompt_canvas(image: np.ndarray, frame: int, tool: str, key: str, initial: dict | None = None,
-                  max_width: int = 720, max_height: int = 560, object_id: int = 1) -> CanvasOutput:
+                  max_width: int = PROMPT_COLUMN_PX, max_height: int = PROMPT_MAX_HEIGHT, object_id: int = 1,
+                  window: tuple[int, int, int, int] | None = None) -> CanvasOutput:
     """Draw the canvas over ``image`` ((H, W, 3) uint8) and return the prompt drawn on it.
 
+    The canvas fits ``max_width`` x ``max_height`` (by default the Prompt page's column) with
+    the image's aspect kept; ``window`` (col, row, width, height) shows only that part of the
+    image, larger (zoom), and the prompt still comes back in whole-image pixels.
     ``initial`` is shown the first time this ``key`` is drawn (e.g. the saved prompt,
     from :func:`tracking.render.canvas_geometry.prompt_to_drawing`). "Undo last" and "Clear"
     buttons sit under the canvas; its own toolbar also has undo, redo and reset.
@@ -86,10 +92,14 @@ def prompt_canvas(image: np.ndarray, frame: int, tool: str, key: str, initial: d
     state = _state(key)
     if state["version"] == 0 and state["initial"] is None and initial is not None:
         state["initial"] = state["last"] = initial
-    size = canvas_size(image.shape[:2], max_width, max_height)
+    shown = image
+    if window is not None:
+        col, row, w, h = window
+        shown = image[row:row + h, col:col + w]
+    size = canvas_size(shown.shape[:2], max_width, max_height)  # = prompt_canvas_size with the defaults
     mode, stroke, fill = TOOLS[tool]
     result = st_canvas(fill_color=fill, stroke_width=2 if mode == "point" else 3, stroke_color=stroke,
-                       background_image=background(image, size), update_streamlit=True,
+                       background_image=background(shown, size), update_streamlit=True,
                        width=size[0], height=size[1], drawing_mode=mode, initial_drawing=state["initial"],
                        point_display_radius=5, key=f"{key}:v{state['version']}")
     json_data = result.json_data if result.json_data is not None else state["initial"]
@@ -104,5 +114,5 @@ def prompt_canvas(image: np.ndarray, frame: int, tool: str, key: str, initial: d
                         disabled=not summarize(json_data).total):
         reset_canvas(key, {"objects": []})
         st.rerun()
-    scale = CanvasScale(canvas=size, image=image.shape[:2])
+    scale = CanvasScale(canvas=size, image=image.shape[:2], window=window)
     return CanvasOutput(canvas_to_prompt(json_data, scale, frame, object_id), summarize(json_data), json_data)

@@ -10,7 +10,9 @@ from tracking.render.canvas_geometry import (
     CanvasScale,
     canvas_size,
     prompt_to_drawing,
+    prompt_canvas_size,
     same_prompt,
+    zoom_window,
 )
 from tracking.core.frames import Frames
 from tracking.render.overlay import draw, hex_to_rgb
@@ -43,14 +45,33 @@ def canvas_for(project: Project, frames: Frames, frame: int, saved: list[Prompt]
     """The canvas on ``frame``; a saved outline shows in the image, saved clicks and box as shapes."""
     on_frame = [p for p in saved if p.frame == frame]
     image = frames.images[frame]
+    window = zoom_control(frames.shape)
     initial = None
     if on_frame and on_frame[0].mask is None:
-        size = canvas_size(frames.shape)
-        initial = prompt_to_drawing(on_frame[0], CanvasScale(size, frames.shape))
+        size = prompt_canvas_size(frames.shape, window)
+        initial = prompt_to_drawing(on_frame[0], CanvasScale(size, frames.shape, window))
     elif on_frame:
         image = draw(image, [(on_frame[0].mask, hex_to_rgb(POLYGON_COLOR))], opacity=0.3)
     st.caption(TOOL_HELP[tool])
-    return prompt_canvas(image, frame, tool, key=f"prompt:{project.id}:{frame}", initial=initial)
+    view = "" if window is None else ":" + ",".join(map(str, window))  # a new canvas for each view
+    return prompt_canvas(image, frame, tool, key=f"prompt:{project.id}:{frame}{view}", initial=initial,
+                         window=window)
+
+
+ZOOMS = (1, 2, 4)
+
+
+def zoom_control(shape: tuple[int, int]) -> tuple[int, int, int, int] | None:
+    """Zoom (1x, 2x, 4x) and, zoomed in, where to look; the window of the image to draw on, or None."""
+    c1, c2, c3 = st.columns([1, 2, 2], vertical_alignment="bottom")
+    zoom = c1.selectbox("Zoom", ZOOMS, key="prompt:zoom", format_func=lambda z: f"{z}x",
+                        help="Draw on a part of the image, larger; the prompt keeps whole-image pixels. "
+                             "Clicks and boxes not saved yet stay on the canvas of the view they were drawn in.")
+    if zoom == 1:
+        return None
+    x = c2.slider("Look at, left to right", 0.0, 1.0, 0.5, 0.05, key="prompt:zoom-x")
+    y = c3.slider("Look at, top to bottom", 0.0, 1.0, 0.5, 0.05, key="prompt:zoom-y")
+    return zoom_window(shape, zoom, (x, y))
 
 
 def preview(project: Project, frames: Frames, prompt: Prompt | None) -> None:

@@ -39,3 +39,9 @@ def test_iso_text_round_trips_with_its_precision():
         back = from_iso(d.isoformat())
         assert back == d and precision(back) == precision(d)
         assert pickle.loads(pickle.dumps(d)).isoformat() == d.isoformat()
+
+
+def test_formatting_leaves_out_what_is_not_known():
+    month, year = PartialDate(1992, 10), PartialDate(1992, precision="year")
+    assert (f"{month:%Y-%m-%d}", f"{month:%d %b %Y}", f"{month}") == ("1992-10", "Oct 1992", "1992-10")
+    assert (f"{year:%Y-%m-%d}", f"{year:%d %b %Y}") == ("1992", "1992")

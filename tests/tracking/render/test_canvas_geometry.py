@@ -139,3 +139,31 @@ def test_same_prompt_tolerates_canvas_rounding_only():
     m[1, 1] = True
     assert same_prompt(Prompt(0, 1, mask=m), Prompt(0, 1, mask=m.copy()))
     assert not same_prompt(Prompt(0, 1, mask=m), Prompt(0, 1, mask=~m))
+
+
+@pytest.mark.parametrize("shape", [(662, 1300), (2160, 3900), (1513, 2730), (1300, 662), (256, 256), (96, 1000)])
+def test_prompt_canvas_fits_its_column_for_every_aspect(shape):
+    from tracking.render.canvas_geometry import PROMPT_COLUMN_PX, PROMPT_MAX_HEIGHT, prompt_canvas_size
+
+    w, h = prompt_canvas_size(shape)
+    assert w <= PROMPT_COLUMN_PX and h <= PROMPT_MAX_HEIGHT
+    assert abs(w / h - shape[1] / shape[0]) < 0.02 * shape[1] / shape[0]  # the whole image, not a crop
+    assert w == PROMPT_COLUMN_PX or h == PROMPT_MAX_HEIGHT  # and as large as fits
+
+
+def test_a_box_drawn_zoomed_in_comes_back_in_whole_image_pixels():
+    from tracking.render.canvas_geometry import CanvasScale, canvas_to_prompt, prompt_to_drawing, zoom_window
+
+    window = zoom_window((662, 1300), 2, (0.75, 0.25))  # the top right quarter, twice as large
+    assert window == (650, 0, 650, 331)
+    scale = CanvasScale((520, 265), (662, 1300), window)
+    drawing = {"objects": [{"type": "Rect", "left": 52, "top": 26.5, "width": 104, "height": 53,
+                            "originX": "left", "originY": "top", "strokeWidth": 0},
+                           {"type": "Circle", "left": 260, "top": 132.5, "originX": "center",
+                            "originY": "center", "radius": 5, "fill": "#00e676"}]}
+    prompt = canvas_to_prompt(drawing, scale, frame=0)
+    assert prompt.box == pytest.approx((650 + 65, 33.1, 650 + 195, 99.3), abs=0.01)
+    assert prompt.points[0] == pytest.approx((650 + 325, 165.5), abs=0.01)
+    back = canvas_to_prompt(prompt_to_drawing(prompt, scale), scale, frame=0)
+    assert back.box == pytest.approx(prompt.box, abs=0.01)
+    assert back.points[0] == pytest.approx(prompt.points[0], abs=0.01)
