@@ -25,6 +25,11 @@ from tracking.engines.baseline.belief import hard_belief
 from tracking.engines.baseline.graphcut import EdgeWeights
 from tracking.engines.baseline.prompt_seg import segment_prompt
 from tracking.engines.baseline.propagation import ObjectState, learn_state, reference_mask, track_step
+from tracking.engines.baseline.superpixels import SuperpixelFrame, superpixel_frame
+
+# Frames whose superpixels are kept (about 5 MB each at 1024 px): prompts come in bursts
+# on a few frames, so the frames being corrected stay cached.
+SUPERPIXEL_FRAMES = 8
 
 
 @dataclass
@@ -32,6 +37,7 @@ class _FramePrompt:
     """One object's prompt on one frame, accumulated: clicks add up, a box or a mask replaces.
 
     base: (H, W) bool, the mask the frame had before its first click (refined by clicks).
+    result: (H, W) bool, the mask after the first ``done`` clicks (each new click edits it).
     """
 
     points: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.float32))
@@ -39,6 +45,8 @@ class _FramePrompt:
     box: tuple[float, float, float, float] | None = None
     mask: np.ndarray | None = None
     base: np.ndarray | None = None
+    result: np.ndarray | None = None
+    done: int = 0
 
 
 @dataclass
@@ -69,6 +77,7 @@ class BaselineEngine:
         self.images = np.zeros((0, 1, 1, 3), np.uint8)
         self._objects: dict[int, _Object] = {}
         self._cache: OrderedDict[int, tuple[np.ndarray, EdgeWeights]] = OrderedDict()
+        self._superpixels: OrderedDict[int, SuperpixelFrame] = OrderedDict()
 
     # -- Engine protocol -----------------------------------------------------
     def load(self, images: np.ndarray) -> None:
@@ -76,6 +85,7 @@ class BaselineEngine:
         self.images = check_video(images)
         self._objects = {}
         self._cache = OrderedDict()
+        self._superpixels = OrderedDict()
 
     def add_prompt(self, prompt: Prompt) -> PropagationStep:
         """Add points/box/mask for one object on one frame; returns every object's mask there."""
@@ -85,8 +95,10 @@ class BaselineEngine:
         fp = self._accumulate(obj, prompt)
         obj.prompts[f] = fp
         with _single_blas_thread():
-            features, edges = self._features(f)
-            mask = segment_prompt(features, edges, fp.mask, fp.box, fp.points, fp.labels, fp.base)
+            mask = segment_prompt(self._superpixel_frame(f), fp.mask, fp.box, fp.points, fp.labels, fp.base,
+                                  fp.result, fp.done, seed=self.seed + f)
+            fp.result, fp.done = mask.copy(), len(fp.points)
+            features, _ = self._features(f)
             # A correction re-learns from this frame, starting from what the tracker knew before it.
             before = obj.nearest_state(f, reverse=False) or obj.nearest_state(f, reverse=True)
             if mask.any():
@@ -152,7 +164,18 @@ class BaselineEngine:
             return _FramePrompt(prompt.points.copy(), prompt.labels.copy(), prompt.box,
                                 None if prompt.mask is None else prompt.mask.copy(), base)
         return _FramePrompt(np.concatenate([old.points, prompt.points]),
-                            np.concatenate([old.labels, prompt.labels]), old.box, old.mask, old.base)
+                            np.concatenate([old.labels, prompt.labels]), old.box, old.mask, old.base,
+                            old.result, old.done)
+
+    def _superpixel_frame(self, frame: int) -> SuperpixelFrame:
+        """The superpixels of a frame, computed once (the least recently used frame goes)."""
+        hit = self._superpixels.get(frame)
+        if hit is None:
+            hit = self._superpixels[frame] = superpixel_frame(self.images[frame])
+            while len(self._superpixels) > SUPERPIXEL_FRAMES:
+                self._superpixels.popitem(last=False)
+        self._superpixels.move_to_end(frame)
+        return hit
 
     def _features(self, frame: int) -> tuple[np.ndarray, EdgeWeights]:
         """(H, W, 7) features and edge weights of a frame, cached (least recently used goes)."""
