@@ -3,7 +3,8 @@
 import streamlit as st
 
 from tracking.project import frames_store
-from tracking.ui import prompt_ui
+from tracking.project.objects import scar_objects
+from tracking.ui import objects_ui, prompt_ui
 from tracking.ui.canvas import TOOLS
 from tracking.ui.state import require_project
 
@@ -20,22 +21,27 @@ if frames is None:
 saved = project.load_prompts()
 if "prompt:loaded" in st.session_state:
     st.success(st.session_state.pop("prompt:loaded"))
+names = {o.id: o.name for o in scar_objects(project)}
 if saved:
-    st.caption(f"Saved prompt: {prompt_ui.describe(saved[0], frames)}"
-               + (f" and {len(saved) - 1} more" if len(saved) > 1 else "") + ".")
+    st.caption(objects_ui.describe_saved(saved, names, lambda p: prompt_ui.describe(p, frames)))
 
 left, right = st.columns([3, 2], gap="large")
 with left:
-    frame = prompt_ui.choose_frame(frames, saved)
+    scar = objects_ui.scar_picker(project, saved)
+    mine = [p for p in saved if p.object_id == scar.id]  # this scar's saved prompt
+    frame = prompt_ui.choose_frame(frames, mine)
     tool = st.radio("Tool", list(TOOLS), horizontal=True, key="prompt:tool")
-    drawn = prompt_ui.canvas_for(project, frames, frame, saved, tool)
+    drawn = prompt_ui.canvas_for(project, frames, frame, mine, tool, scar.id)
     st.caption(f"On the canvas: {drawn.summary.describe()}."
                + (" The outline wins: clicks and boxes drawn with it are left out." if drawn.summary.ignored else ""))
-current = drawn.prompt or next((p for p in saved if p.frame == frame), None)
+    if drawn.summary.boxes > 1 and not drawn.summary.ignored:
+        st.warning(f"Only the last box counts: a scar has one box. To track another scar, press **Add a scar** "
+                   f"and draw its box there; {scar.name} keeps the last box drawn here.")
+current = drawn.prompt or next((p for p in mine if p.frame == frame), None)
 with right:
-    st.markdown("**Preview**")
-    prompt_ui.preview(project, frames, current)
-    prompt_ui.save_button(project, frames, current, saved)
+    st.markdown(f"**Preview · {scar.name}**")
+    prompt_ui.preview(project, frames, current, scar.color)
+    prompt_ui.save_button(project, frames, current, mine)
     if saved:
         st.page_link("pages/3_track.py", label="Next: track the scar", icon=":material/arrow_forward:")
 prompt_ui.outline_upload(project)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from tracking.project.objects import scar_objects
 from tracking.run import corrections
 from tracking.render.canvas_geometry import canvas_size
 from tracking.core.errors import InputError
@@ -56,7 +57,9 @@ with top_left:
     objects = sorted(track.objects)
     oid = objects[0]
     if len(objects) > 1:
-        oid = st.selectbox("Object to correct", objects, key="review:object", format_func=lambda o: f"object {o}")
+        names = {o.id: o.name for o in scar_objects(project)}
+        oid = st.selectbox("Scar to correct", objects, key="review:object",
+                           format_func=lambda o: names.get(o, f"Scar {o}"))
 
 size = canvas_size(frames.shape, *review.VIEW_SIZES[view_px])
 t1, t2 = st.columns([4, 1], vertical_alignment="bottom")

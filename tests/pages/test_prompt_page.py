@@ -121,3 +121,42 @@ def test_a_broken_outline_file_is_one_sentence(project):
     assert not at.exception
     assert len(at.error) == 1 and "bad.geojson" in at.error[0].value
     assert project.load_prompts() == []
+
+
+def test_a_second_box_is_not_silently_dropped(project):
+    frames = project.load_frames()
+    w, h = prompt_canvas_size(frames.shape)
+    at = app_test(project, PAGE)
+    seed_canvas(at, project, 0, [rect(w * 0.1, h * 0.1, w * 0.3, h * 0.3), rect(w * 0.6, h * 0.6, w * 0.9, h * 0.9)])
+    at.run()
+    assert not at.exception
+    assert any("Only the last box counts" in m.value and "Add a scar" in m.value for m in at.warning)
+
+
+def test_several_scars_each_keep_their_prompt(project):
+    frames = project.load_frames()
+    w, h = prompt_canvas_size(frames.shape)
+    at = app_test(project, PAGE)
+    seed_canvas(at, project, 0, [rect(w * 0.1, h * 0.1, w * 0.3, h * 0.3)])
+    at.run()
+    at.button(key="prompt:save").click().run()
+    at.button(key="prompt:object-add").click().run()
+    assert not at.exception and at.selectbox(key="prompt:object").value == 2
+    at.text_input(key="prompt:object-name:2").set_value("Toe slump")
+    at.button(key="FormSubmitter:prompt:object-form:2-Save name and colour").click().run()
+    at.session_state[f"canvas:prompt:{project.id}:0:o2"] = {
+        "version": 1, "initial": {"objects": [rect(w * 0.6, h * 0.6, w * 0.9, h * 0.9)]}, "last": None}
+    at.run()
+    at.button(key="prompt:save").click().run()
+    assert not at.exception and not at.error
+    again = Project.open(project.root.parent, project.id)
+    saved = sorted(again.load_prompts(), key=lambda p: p.object_id)
+    assert [(p.object_id, p.kind) for p in saved] == [(1, "box"), (2, "box")]  # the first box stays
+    fh, fw = frames.shape
+    assert saved[1].box == pytest.approx((fw * 0.6, fh * 0.6, fw * 0.9, fh * 0.9), abs=0.01)
+    assert [o.name for o in again.meta.objects] == ["Scar 1", "Toe slump"]
+    assert "Toe slump: a box on" in texts(at)
+    # deleting the second scar takes its prompt with it and keeps the first
+    at.button(key="prompt:object-delete:2").click().run()
+    again = Project.open(project.root.parent, project.id)
+    assert [p.object_id for p in again.load_prompts()] == [1] and [o.id for o in again.meta.objects] == [1]

@@ -75,20 +75,22 @@ def write_accuracy_csv(path: str | Path, rows: list[dict]) -> Path:
 
 
 def export_all(out_dir: str | Path, frames: Frames, track: Track, engine_info: dict, prompts: list[Prompt],
-               reference=None, shapefile: bool = False, units: Units | None = None) -> dict[str, Path]:
+               reference=None, shapefile: bool = False, units: Units | None = None,
+               names: dict[int, str] | None = None) -> dict[str, Path]:
     """Write every export into ``out_dir`` and return {kind: path}.
 
     ``reference`` is None, a path (folder of dated masks or a vector file, see
     ``reference.load_reference``) or an already loaded {date: (H, W) bool}.
     ``units`` is the report's choice of area unit and rate period (default ha per
     year); the data files keep base units (m², per day; px² on a pixel grid).
+    ``names``: {object id: the scar's name}, written beside the object id in the outline files.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     grid, dates = frames.grid, frames.dates
     outlines: dict = {}
     measures = scar_measures(track, grid, dates, outlines)
-    gdf = scars_frame(track, grid, dates, measures, str(engine_info.get("engine", "")), outlines)
+    gdf = scars_frame(track, grid, dates, measures, str(engine_info.get("engine", "")), outlines, names)
     paths = {
         "gpkg": write_gpkg(out / "scars.gpkg", gdf),
         "geojson": write_geojson(out / "scars.geojson", gdf),

@@ -35,11 +35,12 @@ FIELDS = ("date", "object", "area_m2", "perimeter_m", "gain_m2", "loss_m2", "pro
 
 
 def scars_frame(track: Track, grid: Grid, dates: list[dt.date], measures: list[dict],
-                engine: str, outlines: dict | None = None) -> gpd.GeoDataFrame:
+                engine: str, outlines: dict | None = None, names: dict[int, str] | None = None) -> gpd.GeoDataFrame:
     """One row per row of ``measures`` (date and object) with its outline, in the grid CRS.
 
     ``outlines`` ({(object id, frame index): outline}, filled by ``scar_measures``)
-    saves vectorising the masks again. An empty mask gets no geometry (null).
+    saves vectorising the masks again. An empty mask gets no geometry (null). ``names``
+    ({object id: scar name}) adds a ``scar`` column.
     """
     index = {d: i for i, d in enumerate(dates)}
     outlines = outlines or {}
@@ -55,11 +56,13 @@ def scars_frame(track: Track, grid: Grid, dates: list[dt.date], measures: list[d
             "gain_m2": _nullable(row["gain_m2"]), "loss_m2": _nullable(row["loss_m2"]),
             "provenance": row["provenance"], "engine": engine,
         })
-    names = export_columns(grid.units)
-    columns = {names.get(f, f): [r[f] for r in records] for f in FIELDS}
+    column_names = export_columns(grid.units)
+    columns = {column_names.get(f, f): [r[f] for r in records] for f in FIELDS}
     days = columns["date"]
     # A real DATE field (GeoPackage DATE, Shapefile D): QGIS's temporal controller reads it as is.
     columns["date"] = pd.array([dt.date(d.year, d.month, d.day) for d in days], dtype=pd.ArrowDtype(pa.date32()))
+    if names:
+        columns["scar"] = [names.get(int(o), f"Scar {o}") for o in columns["object"]]
     if any(precision(d) != "day" for d in days):  # "1992-10": the DATE is mid-period, the text says so
         columns["date_known"] = [d.isoformat() for d in days]
     return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries(geoms, crs=grid.crs), crs=grid.crs)

@@ -82,6 +82,13 @@ def recorded_engine_provenance(project: Project) -> dict:
     return info
 
 
+def scar_names(project: Project) -> dict[int, str]:
+    """{object id: name} of the project's scars (:mod:`tracking.project.objects`)."""
+    from tracking.project.objects import scar_objects
+
+    return {o.id: o.name for o in scar_objects(project)}
+
+
 def exports_key(project: Project, shapefile: bool = True, units: Units | None = None) -> str:
     """Digest of everything the exports depend on (``units``: the report's unit choice)."""
     root = project.root
@@ -92,6 +99,7 @@ def exports_key(project: Project, shapefile: bool = True, units: Units | None = 
     parts["engine"] = recorded_engine_provenance(project)
     parts["shapefile"] = shapefile
     parts["units"] = [units.area.key, units.period] if units is not None else None
+    parts["names"] = scar_names(project)
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -148,7 +156,7 @@ def ensure_exports(project: Project, shapefile: bool = True, units: Units | None
             old.unlink()
     reference, note = _reference_masks(project, frames.grid)  # a bad reference costs only the accuracy
     paths = export_all(out, frames, track, recorded_engine_provenance(project), project.load_prompts(),
-                       reference=reference, shapefile=shapefile, units=units)
+                       reference=reference, shapefile=shapefile, units=units, names=scar_names(project))
     write_json(out / _MANIFEST, {"key": key, "files": {k: Path(p).name for k, p in paths.items()}, "note": note})
     return ExportSet({k: Path(p) for k, p in paths.items()}, True, note)
 

@@ -148,6 +148,23 @@ class RunRecord:
 
 
 @dataclass
+class ScarObject:
+    """One scar the analyst tracks (an object id of the prompts and the track): its name and colour."""
+
+    id: int
+    name: str
+    color: str  # "#rrggbb"
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "color": self.color}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ScarObject":
+        d = _known(cls, d)
+        return cls(id=int(d["id"]), name=str(d.get("name") or f"Scar {d['id']}"), color=str(d.get("color") or ""))
+
+
+@dataclass
 class ProjectMeta:
     """Everything ``project.json`` holds (see the module docstring for versions and unknown keys).
 
@@ -156,7 +173,8 @@ class ProjectMeta:
     left out; sources: names of the uploaded files; problems: sentences from the last
     frame build; frames_hash: content hash of the saved frames, None before the first build;
     reference: the reference outlines, relative to the project folder (or absolute, for
-    the sample's true masks), None when unset; run: the last tracking run, None before one.
+    the sample's true masks), None when unset; run: the last tracking run, None before one;
+    objects: the scars' names and colours by object id (empty: one scar, "Scar 1").
     version: the schema version the state was read at (1: a file from before versions;
     saving writes :data:`SCHEMA_VERSION`); extra: unknown keys of the file, written back.
     """
@@ -175,6 +193,7 @@ class ProjectMeta:
     sample: SamplePaths | None = None
     reference: str | None = None
     run: RunRecord | None = None
+    objects: list[ScarObject] = field(default_factory=list)
     version: int = SCHEMA_VERSION
     extra: dict = field(default_factory=dict)
 
@@ -192,7 +211,8 @@ class ProjectMeta:
                  "excluded": list(self.excluded), "engine": self.engine.to_dict(), "sources": list(self.sources),
                  "problems": list(self.problems), "frames_hash": self.frames_hash,
                  "sample": self.sample.to_dict() if self.sample is not None else None,
-                 "reference": self.reference, "run": self.run.to_dict() if self.run is not None else None}
+                 "reference": self.reference, "run": self.run.to_dict() if self.run is not None else None,
+                 "objects": [o.to_dict() for o in self.objects]}
         return {**{k: v for k, v in self.extra.items() if k not in known}, **known}
 
     @classmethod
@@ -217,4 +237,5 @@ class ProjectMeta:
                    problems=[str(s) for s in d.get("problems") or []],
                    frames_hash=_opt_str(d.get("frames_hash")), sample=SamplePaths.from_dict(d.get("sample")),
                    reference=_opt_str(d.get("reference")) or None, run=RunRecord.from_dict(d.get("run")),
+                   objects=[ScarObject.from_dict(o) for o in d.get("objects") or []],
                    version=int(d.get("version", 1)), extra={k: v for k, v in d.items() if k not in names})

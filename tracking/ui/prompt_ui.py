@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from tracking.project.objects import save_object_prompt
 from tracking.project import uploads, workflow
 from tracking.render.canvas_geometry import (
     POLYGON_COLOR,
@@ -41,8 +42,10 @@ def choose_frame(frames: Frames, saved: list[Prompt]) -> int:
                         key="prompt:frame", help="Usually the first date; any frame works.")
 
 
-def canvas_for(project: Project, frames: Frames, frame: int, saved: list[Prompt], tool: str) -> CanvasOutput:
-    """The canvas on ``frame``; a saved outline shows in the image, saved clicks and box as shapes."""
+def canvas_for(project: Project, frames: Frames, frame: int, saved: list[Prompt], tool: str,
+               object_id: int = 1) -> CanvasOutput:
+    """The canvas on ``frame`` for scar ``object_id`` (``saved``: its saved prompts); a saved outline
+    shows in the image, saved clicks and box as shapes."""
     on_frame = [p for p in saved if p.frame == frame]
     image = frames.images[frame]
     window = zoom_control(frames.shape)
@@ -54,8 +57,9 @@ def canvas_for(project: Project, frames: Frames, frame: int, saved: list[Prompt]
         image = draw(image, [(on_frame[0].mask, hex_to_rgb(POLYGON_COLOR))], opacity=0.3)
     st.caption(TOOL_HELP[tool])
     view = "" if window is None else ":" + ",".join(map(str, window))  # a new canvas for each view
-    return prompt_canvas(image, frame, tool, key=f"prompt:{project.id}:{frame}{view}", initial=initial,
-                         window=window)
+    scar = "" if object_id == 1 else f":o{object_id}"  # and for each scar
+    return prompt_canvas(image, frame, tool, key=f"prompt:{project.id}:{frame}{scar}{view}", initial=initial,
+                         window=window, object_id=object_id)
 
 
 ZOOMS = (1, 2, 4)
@@ -74,7 +78,7 @@ def zoom_control(shape: tuple[int, int]) -> tuple[int, int, int, int] | None:
     return zoom_window(shape, zoom, (x, y))
 
 
-def preview(project: Project, frames: Frames, prompt: Prompt | None) -> None:
+def preview(project: Project, frames: Frames, prompt: Prompt | None, color: str = POLYGON_COLOR) -> None:
     """The prompt's mask over the frame: an outline as drawn, clicks and boxes as the baseline reads them."""
     if prompt is None:
         st.info("Draw on the image: a box around the scar is the quickest start.")
@@ -90,19 +94,19 @@ def preview(project: Project, frames: Frames, prompt: Prompt | None) -> None:
     mask = st.session_state[key]
     h, w = frames.shape
     size = canvas_size((h, w), 360, 360)
-    shown = draw(frames.images[prompt.frame], [(mask, hex_to_rgb(POLYGON_COLOR))], opacity=0.35, size=(size[1], size[0]))
+    shown = draw(frames.images[prompt.frame], [(mask, hex_to_rgb(color))], opacity=0.35, size=(size[1], size[0]))
     st.image(shown, caption=f"Prompt mask preview: {int(mask.sum())} pixels "
                             f"({100 * mask.mean():.1f} % of the frame)", width=size[0])
 
 
 def save_button(project: Project, frames: Frames, prompt: Prompt | None, saved: list[Prompt]) -> None:
-    same = len(saved) == 1 and same_prompt(saved[0], prompt)
+    same = len(saved) == 1 and same_prompt(saved[0], prompt)  # ``saved``: this scar's prompt
     if same:
         st.success(f"Saved: {describe(prompt, frames)}.")
     if st.button("Save prompt", type="primary", key="prompt:save", disabled=prompt is None or same,
                  help="Store this prompt in the project; tracking starts from it"):
         try:
-            workflow.set_prompts(project, [prompt])
+            save_object_prompt(project, prompt)  # the other scars' prompts stay
             st.rerun()
         except Exception as exc:
             report(exc)
