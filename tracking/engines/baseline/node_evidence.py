@@ -80,12 +80,13 @@ def logit(p: np.ndarray) -> np.ndarray:
 
 def pair_weights(sp: SuperpixelFrame, smoothness: float | None = None) -> np.ndarray:
     """(E,) float cost of separating adjacent nodes: boundary length x exp(-d^2 / (2 mean d^2)),
-    d the colour difference; a cut prefers strong edges and short outlines. Scaled so that
-    against unaries of log-odds x full-resolution area it weighs the same at any frame size
-    (as if both were counted in working pixels)."""
+    d the colour difference; a cut prefers strong edges and short outlines. Against unaries
+    of log-odds x full-resolution area it weighs as it would on the frame resampled to 512 px
+    (boundaries scale with the side, areas with its square), so a scar drawn at any size
+    gets the same outline."""
     beta = 1.0 / (2.0 * float(np.mean(sp.edge_diff ** 2)) + 1e-6)
     smoothness = SMOOTHNESS if smoothness is None else smoothness
-    return smoothness * sp.factor * sp.edge_len * np.exp(-beta * sp.edge_diff ** 2)
+    return smoothness * sp.scale * sp.edge_len * np.exp(-beta * sp.edge_diff ** 2)
 
 
 def bareness(sp: SuperpixelFrame, where: np.ndarray) -> np.ndarray:

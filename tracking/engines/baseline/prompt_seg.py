@@ -10,10 +10,12 @@ each is kept by the engine, so a new click costs one edit, not a replay of all.
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage as ndi
 
 from tracking.core.work import checkpoint
 from tracking.engines.baseline.click_edit import edit_click
 from tracking.engines.baseline.interactive import segment_box, segment_click
+from tracking.engines.baseline.refine import refine_outline
 from tracking.engines.baseline.superpixels import SuperpixelFrame
 
 # Clicks after a box may reach this share of the box's longer side beyond it (at least 2 px).
@@ -57,10 +59,13 @@ def apply_click(sp: SuperpixelFrame, current: np.ndarray | None, nodes: list[tup
         free = np.ones(sp.n, bool) if allowed is None else allowed.copy()
         free[[nd for nd, lb in nodes if lb == 0]] = False
         free[node] = True
-        return sp.to_pixels(segment_click(sp, node, free, seed))
+        return refine_outline(sp, segment_click(sp, node, free, seed), seed)
     old = sp.from_pixels(current)
     new = edit_click(sp, old, nodes, allowed, seed, protect_core)
     out = (current | sp.to_pixels(new & ~old)) & ~sp.to_pixels(old & ~new)
+    if (new ^ old).any():  # redraw the outline where the edit moved it
+        near = ndi.binary_dilation(sp.to_pixels(new ^ old), iterations=2 * sp.factor)
+        out[near] = refine_outline(sp, new, seed)[near]
     return out | src if label == 1 else out & ~src
 
 
@@ -70,7 +75,7 @@ def _initial(sp: SuperpixelFrame, mask: np.ndarray | None, box, base: np.ndarray
     if mask is not None:
         return mask.copy()
     if box is not None:
-        return sp.to_pixels(segment_box(sp, box, seed))
+        return refine_outline(sp, segment_box(sp, box, seed), seed)
     return None if base is None else base.copy()
 
 

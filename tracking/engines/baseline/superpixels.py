@@ -18,10 +18,10 @@ from scipy import ndimage as ndi
 from tracking.engines.baseline.appearance import rgb_to_lab
 
 WORK_SIDE = 512
-# Target superpixel area in working pixels (about 10 x 10) ...
-SUPERPIXEL_AREA = 100
-# ... but small frames still get enough superpixels to follow an outline.
-MIN_SUPERPIXELS = 600
+# Superpixels per frame (about 10 x 10 working pixels at 512 px), so that any frame size
+# costs the same per prompt; a small frame's scar still spans many of them ...
+SUPERPIXELS = 2600
+# ... down to superpixels of this many pixels.
 MIN_AREA = 12
 # Columns of ``SuperpixelFrame.features``.
 FEATURE_NAMES = ("L", "a", "b", "sd_L", "sd_a", "sd_b", "grad1", "grad3", "texture3", "exg")
@@ -39,7 +39,10 @@ class SuperpixelFrame:
     edges: (E, 2) int32 pairs i < j of adjacent nodes.
     edge_len: (E,) float32 shared boundary length in full-resolution pixels.
     edge_diff: (E,) float32 difference of the pair's mean L*a*b* colour.
+    work_labels: (h, w) int32 node of each working-resolution pixel.
+    work_lab: (h, w, 3) float32 L*a*b* of the frame at the working resolution.
     factor: full-resolution pixels per working pixel along a side.
+    scale: the frame's longer side over ``WORK_SIDE`` (energies are balanced as on a 512 px frame).
     """
 
     labels: np.ndarray
@@ -49,7 +52,10 @@ class SuperpixelFrame:
     edges: np.ndarray
     edge_len: np.ndarray
     edge_diff: np.ndarray
+    work_labels: np.ndarray
+    work_lab: np.ndarray
     factor: int = 1
+    scale: float = 1.0
 
     @property
     def n(self) -> int:
@@ -58,7 +64,7 @@ class SuperpixelFrame:
     @property
     def nbytes(self) -> int:
         return sum(a.nbytes for a in (self.labels, self.features, self.area, self.centroid, self.edges,
-                                      self.edge_len, self.edge_diff))
+                                      self.edge_len, self.edge_diff, self.work_labels, self.work_lab))
 
     def to_pixels(self, nodes: np.ndarray) -> np.ndarray:
         """(N,) bool per node -> (H, W) bool at full resolution."""
@@ -100,7 +106,7 @@ def superpixel_frame(image: np.ndarray, extra: np.ndarray | None = None) -> Supe
     rgb = _downsample(image, factor)
     rgb8 = np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
     hw = rgb.shape[0] * rgb.shape[1]
-    n_seg = max(hw // SUPERPIXEL_AREA, min(MIN_SUPERPIXELS, hw // MIN_AREA), 1)
+    n_seg = max(min(SUPERPIXELS, hw // MIN_AREA), 1)
     work = slic(rgb8, n_segments=n_seg, compactness=10, start_label=0, enforce_connectivity=True,
                 channel_axis=-1).astype(np.int32)
     n = int(work.max()) + 1
@@ -117,7 +123,8 @@ def superpixel_frame(image: np.ndarray, extra: np.ndarray | None = None) -> Supe
     diff = np.linalg.norm(feats[edges[:, 0], :3] - feats[edges[:, 1], :3], axis=1)
     return SuperpixelFrame(full, feats, area.astype(np.float32),
                            (cen / np.maximum(area, 1)[:, None]).astype(np.float32), edges,
-                           (blen * factor).astype(np.float32), diff.astype(np.float32), factor)
+                           (blen * factor).astype(np.float32), diff.astype(np.float32), work, lab,
+                           factor, max(h, w) / WORK_SIDE)
 
 
 def _downsample(image: np.ndarray, factor: int) -> np.ndarray:
