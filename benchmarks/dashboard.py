@@ -11,6 +11,10 @@ first-date box, and prints:
 - the time of the same click again (inputs unchanged: the cached results);
 - the rerun time of pages 1-3 when nothing changed (median of --repeat runs).
 
+With --real-size it also times each step on generated real-size deliveries (4 plain PNG
+screenshots at 1300 x 662 px, and 4 at 2048 x 1134 px): page open, prompt preview, saving,
+tracking per frame, the first Review open and a click correction.
+
 With --browser it also serves the app and times the Track click to the results in
 Debian's Chromium (what an analyst waits for, websocket and rendering included).
 """
@@ -27,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import numpy as np
 
 from tracking.project import workflow
 from tracking.project.folder import Project
@@ -86,6 +92,60 @@ def apptest_figures(project: Project, repeat: int) -> None:
               f"(min {min(times):.3f}, max {max(times):.3f}, {repeat} runs)")
 
 
+REAL_SIZES = ((1300, 662), (2048, 1134))  # the screenshots of issue 10, and a 2048 px set
+
+
+def _real_project(base: Path, width: int, height: int):
+    """A project of 4 plain PNG screenshots (month names, no georeferencing) and its box (image px)."""
+    from tracking.project.uploads import add_uploads
+    from tracking.sample.delivery import write_delivery
+
+    delivery = write_delivery(base / f"delivery-{width}", width=width, height=height, n_images=4)
+    project = Project.create(base / "projects", name=f"Screenshots {width} px")
+    add_uploads(project, [(p.name, p.read_bytes()) for p in delivery.paths])
+    seconds = _timed(lambda: workflow.rebuild_frames(project))
+    return project, delivery, seconds
+
+
+def _switch(at, page: str) -> float:
+    at.switch_page(page)
+    return _timed(at.run)
+
+
+def realsize_figures(base: Path) -> None:
+    """Step times on real-size plain screenshots: page open, prompt preview, track, Review, a click."""
+    from tracking.render.canvas_geometry import canvas_size, prompt_canvas_size
+    from tracking.ui import review
+
+    for width, height in REAL_SIZES:
+        project, delivery, build = _real_project(base, width, height)
+        print(f"Real-size {width} x {height} px, 4 dates: frames built in {build:.2f} s")
+        at = _app(project, PAGES["Scenes"])
+        print(f"  open Scenes: {_switch(at, PAGES['Scenes']):.2f} s; open Prompt: {_switch(at, PAGES['Prompt']):.2f} s")
+        cw, ch = prompt_canvas_size((height, width))
+        x0, y0, x1, y1 = (v * cw / width if k % 2 == 0 else v * ch / height for k, v in enumerate(delivery.box))
+        rect = {"type": "Rect", "left": x0, "top": y0, "width": x1 - x0, "height": y1 - y0, "originX": "left",
+                "originY": "top", "strokeWidth": 3, "strokeUniform": True, "scaleX": 1, "scaleY": 1}
+        at.session_state[f"canvas:prompt:{project.id}:0"] = {"version": 1, "initial": {"objects": [rect]},
+                                                               "last": None}
+        print(f"  prompt preview (box drawn to mask shown): {_timed(at.run):.2f} s")
+        print(f"  save prompt: {_timed(lambda: at.button(key='prompt:save').click().run()):.2f} s")
+        _switch(at, PAGES["Track"])
+        at.radio(key="track:engine").set_value("baseline").run()
+        seconds = _timed(lambda: at.button(key="track:run").click().run())
+        print(f"  track (baseline) 4 frames: {seconds:.2f} s, {seconds / 4:.2f} s per frame")
+        print(f"  first Review open: {_switch(at, 'pages/4_review.py'):.2f} s; "
+              f"Review rerun: {_timed(at.run):.2f} s")
+        frame = at.session_state[review.FRAME_KEY]
+        ys, xs = np.nonzero(delivery.truth[frame])
+        vw, vh = canvas_size((height, width), *review.VIEW_SIZES["medium"])
+        dot = {"type": "Circle", "left": xs.mean() * vw / width, "top": ys.mean() * vh / height, "originX": "center",
+               "originY": "center", "radius": 5, "fill": "#00e676", "stroke": "#00e676", "strokeWidth": 2}
+        key = f"review:canvas:{frame}:Scar click (+):{at.session_state['review:drawn']}"
+        at.session_state[key] = {"drawing": {"raw": {"objects": [dot]}, "data": None}, "backgroundFit": None}
+        print(f"  click correction on frame {frame + 1} (with auto forward): {_timed(at.run):.2f} s")
+
+
 def browser_figures(base: Path) -> None:
     """Serve the app and time the Track click in Chromium, on a fresh sample project."""
     os.environ.setdefault("LANDSLIDE_SAMPLE_DIR", str(base / "sample"))
@@ -116,6 +176,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--browser", action="store_true", help="also time it in Chromium")
+    parser.add_argument("--real-size", action="store_true",
+                        help="also time each step on 4 plain screenshots at 1300 x 662 and at 2048 px")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
@@ -128,6 +190,8 @@ def main() -> None:
         print(f"Sample: {len(frames)} frames of {frames.shape[1]} x {frames.shape[0]} pixels "
               f"(prepared in {time.perf_counter() - t0:.1f} s)")
         apptest_figures(project, args.repeat)
+        if args.real_size:
+            realsize_figures(base)
         if args.browser:
             browser_figures(base)
 
