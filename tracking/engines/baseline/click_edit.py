@@ -30,6 +30,10 @@ MAX_REMOVE = 0.8
 CORE_DEPTH = 0.5
 # Edits cut with less smoothing than a box: the click, not the outline's length, decides.
 EDIT_SMOOTHNESS = 10.0
+# A click changes nothing farther than this many times its distance to the other side of the
+# outline (nor less than this share of the frame's side).
+REACH = 4.0
+MIN_REACH = 0.05
 # Weight (nats) and scale (typical edge colour differences) of the geodesic competition.
 GEO_WEIGHT = 4.0
 GEO_SCALE = 5.0
@@ -80,15 +84,26 @@ def edit_click(sp: SuperpixelFrame, mask: np.ndarray, points: list[tuple[int, in
     keep = (pos | anchors) & allowed & ~neg & ~src
     cut = node_cut(z * sp.area, sp.edges, pair_weights(sp, EDIT_SMOOTHNESS), hard_fg=keep, hard_bg=neg | ~allowed)
     area = sp.area
+    ball = reach(sp, node, ~mask if label == 0 else mask)
     if label == 1:
-        add = touching((cut & ~mask) | src, src, sp.edges)
+        add = touching(((cut & ~mask) | src) & ball, src, sp.edges)
         if area[add].sum() > max(area[mask].sum(), MAX_ADD_SHARE * area.sum()):
-            add = touching((cut & zone) | src, src, sp.edges)
+            add = touching(((cut & zone) | src) & ball, src, sp.edges)
         return (mask | add | (near & zone)) & allowed
-    rem = touching((mask & ~cut) | src, src, sp.edges)
+    rem = touching(((mask & ~cut) | src) & ball, src, sp.edges)
     if area[rem].sum() > MAX_REMOVE * area[mask].sum():
-        rem = touching((zone & ~cut) | src, src, sp.edges)
+        rem = touching(((zone & ~cut) | src) & ball, src, sp.edges)
     return mask & ~rem & ~neg & ~(near & zone)
+
+
+def reach(sp: SuperpixelFrame, node: int, other: np.ndarray) -> np.ndarray:
+    """(N,) bool: the nodes a click on ``node`` may change, those within ``REACH`` times its
+    distance to the nearest node of ``other`` (N,) bool (the error region's half-width, as
+    the analyst clicks inside it), and at least ``MIN_REACH`` of the frame's side."""
+    d = np.hypot(*(sp.centroid - sp.centroid[node]).T)
+    gap = float(d[other].min()) if other.any() else np.inf
+    radius = max(REACH * gap, MIN_REACH * max(sp.labels.shape))
+    return d <= radius
 
 
 def core(sp: SuperpixelFrame, nodes: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ from tracking.engines.baseline.superpixels import SuperpixelFrame
 
 # Clicks after a box may reach this share of the box's longer side beyond it (at least 2 px).
 BOX_SLACK = 0.05
+REFINE_EDITS = True
 
 
 def segment_prompt(sp: SuperpixelFrame, mask: np.ndarray | None, box: tuple[float, float, float, float] | None,
@@ -39,18 +40,22 @@ def segment_prompt(sp: SuperpixelFrame, mask: np.ndarray | None, box: tuple[floa
         done = 0
         current = _initial(sp, mask, box, base, seed)
     nodes = [(sp.node_at(x, y), int(lb)) for (x, y), lb in zip(np.asarray(points, float), labels)]
+    clicks = np.column_stack([np.asarray(points, float).reshape(-1, 2), np.asarray(labels, float)])
     given = mask is not None or box is not None or base is not None
     for k in range(done, len(nodes)):
         checkpoint()  # between clicks: a closed tab or a spent CPU budget stops a long preview
-        current = apply_click(sp, current, nodes[:k + 1], allowed, seed + k, protect_core=given)
+        current = apply_click(sp, current, nodes[:k + 1], allowed, seed + k, protect_core=given,
+                              clicks=clicks[:k + 1])
     return np.zeros(sp.labels.shape, bool) if current is None else current
 
 
 def apply_click(sp: SuperpixelFrame, current: np.ndarray | None, nodes: list[tuple[int, int]],
-                allowed: np.ndarray | None, seed: int = 0, protect_core: bool = False) -> np.ndarray | None:
+                allowed: np.ndarray | None, seed: int = 0, protect_core: bool = False,
+                clicks: np.ndarray | None = None) -> np.ndarray | None:
     """(H, W) bool: ``current`` (or None: nothing yet) after the last click of ``nodes``
     [(node, label)]. Pixels away from the edited nodes keep their state exactly.
-    protect_core: ``current`` came from a box, an outline or tracking (see ``edit_click``)."""
+    protect_core: ``current`` came from a box, an outline or tracking (see ``edit_click``).
+    clicks: (K, 3) x, y, label of the same clicks in pixels, held when the outline is redrawn."""
     node, label = nodes[-1]
     src = sp.to_pixels(np.arange(sp.n) == node)
     if current is None or not current.any():
@@ -59,13 +64,13 @@ def apply_click(sp: SuperpixelFrame, current: np.ndarray | None, nodes: list[tup
         free = np.ones(sp.n, bool) if allowed is None else allowed.copy()
         free[[nd for nd, lb in nodes if lb == 0]] = False
         free[node] = True
-        return refine_outline(sp, segment_click(sp, node, free, seed), seed)
+        return refine_outline(sp, segment_click(sp, node, free, seed), seed, clicks)
     old = sp.from_pixels(current)
     new = edit_click(sp, old, nodes, allowed, seed, protect_core)
     out = (current | sp.to_pixels(new & ~old)) & ~sp.to_pixels(old & ~new)
-    if (new ^ old).any():  # redraw the outline where the edit moved it
+    if REFINE_EDITS and (new ^ old).any():  # redraw the outline where the edit moved it
         near = ndi.binary_dilation(sp.to_pixels(new ^ old), iterations=2 * sp.factor)
-        out[near] = refine_outline(sp, new, seed)[near]
+        out[near] = refine_outline(sp, new, seed, clicks)[near]
     return out | src if label == 1 else out & ~src
 
 

@@ -23,13 +23,22 @@ STRIP = 6
 # Nats per unit of boundary between two pixels of the same colour (GrabCut's contrast term).
 PIXEL_SMOOTHNESS = 2.0
 SAMPLES = 3000
+# A click holds the pixels this close to it (working pixels) to its label.
+CLICK_RADIUS = 1.5
 
 
-def refine_outline(sp: SuperpixelFrame, nodes: np.ndarray, seed: int = 0) -> np.ndarray:
-    """(H, W) bool: the mask of ``nodes`` (N,) bool with its outline redrawn pixel by pixel."""
+def refine_outline(sp: SuperpixelFrame, nodes: np.ndarray, seed: int = 0,
+                   clicks: np.ndarray | None = None) -> np.ndarray:
+    """(H, W) bool: the mask of ``nodes`` (N,) bool with its outline redrawn pixel by pixel.
+
+    clicks: optional (K, 3) x, y, label in full-resolution pixels; the pixels within
+    ``CLICK_RADIUS`` of each keep the click's label, also where it lies in the band.
+    """
     m = nodes[sp.work_labels]
     if not m.any() or m.all():
         return sp.to_pixels(nodes)
+    pos, neg = _click_discs(sp, clicks)
+    m = (m | pos) & ~neg
     inner = ndi.binary_erosion(m, iterations=BAND, border_value=1)
     outer = ~ndi.binary_dilation(m, iterations=BAND)
     band = ~inner & ~outer
@@ -38,11 +47,26 @@ def refine_outline(sp: SuperpixelFrame, nodes: np.ndarray, seed: int = 0) -> np.
     if fg.sum() < 10 or bg.sum() < 10:
         return sp.to_pixels(nodes)
     feats = _pixel_features(sp.work_lab)
-    z = _band_log_odds(feats, fg, bg, band, seed)
+    z = _band_log_odds(feats, fg | pos, bg | neg, band, seed)
+    z[pos[band]], z[neg[band]] = 1e3, -1e3
     cut = _band_cut(sp.work_lab, z, band, inner)
     out = inner.copy()
     out[band] = cut
-    return _upsample(out, sp.factor, sp.labels.shape)
+    return _upsample((out | pos) & ~neg, sp.factor, sp.labels.shape)
+
+
+def _click_discs(sp: SuperpixelFrame, clicks: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(h, w) bool discs of ``CLICK_RADIUS`` working pixels around the positive and the
+    negative clicks (K, 3) x, y, label given in full-resolution pixels."""
+    h, w = sp.work_labels.shape
+    out = [np.zeros((h, w), bool), np.zeros((h, w), bool)]
+    if clicks is None:
+        return out[0], out[1]
+    yy, xx = np.ogrid[:h, :w]
+    for x, y, label in np.asarray(clicks, float).reshape(-1, 3):
+        cx, cy = (x + 0.5) / sp.factor - 0.5, (y + 0.5) / sp.factor - 0.5
+        out[0 if label == 1 else 1] |= (yy - cy) ** 2 + (xx - cx) ** 2 <= CLICK_RADIUS ** 2
+    return out[0] & ~out[1], out[1]
 
 
 def _pixel_features(lab: np.ndarray) -> np.ndarray:
