@@ -6,8 +6,8 @@
 Every mode tracks the same landslides into its own fresh output folder, ``--repeat`` times
 interleaved (the fastest run of each mode counts: the machine may be shared). Workers (and
 the loop's own process, limited to one thread like a worker) are warmed first (modules
-imported, engine made), so the timed part is the landslides; cluster start-up is printed
-apart. Prints landslides per minute, the 2-to-1 worker ratio, the Dask overhead against
+imported, engine made, one landslide tracked), so the timed part is the landslides;
+cluster start-up is printed apart. Prints landslides per minute, the 2-to-1 worker ratio, the Dask overhead against
 the loop, peak memory per worker, and an estimate of 500 landslides x 20 dates on a
 16-worker cluster from the measured cost per landslide-date (cost taken as linear in dates).
 """
@@ -15,6 +15,7 @@ the loop, peak memory per worker, and an estimate of 500 landslides x 20 dates o
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import statistics
 import sys
@@ -29,19 +30,17 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 from tracking.batch.inventory import read_inventory  # noqa: E402
 from tracking.batch.job import BatchOptions, make_tasks  # noqa: E402
 from tracking.batch.runner import dask_client, run_in_loop, run_on_dask  # noqa: E402
-from tracking.batch.task import DONE, EngineSettings, cached_engine, peak_rss_mb  # noqa: E402
+from tracking.batch.task import DONE, LandslideTask, run_landslide  # noqa: E402
+from tracking.batch.worker import EngineSettings, peak_rss_mb  # noqa: E402
 from tracking.ingest.timeline import build_timeline  # noqa: E402
 from tracking.sample.region import generate_region  # noqa: E402
 
 
-def warm(settings: EngineSettings) -> float:
-    """Import what a task imports and make the engine; return this process's peak memory (MiB)."""
-    import tracking.batch.combine  # noqa: F401
-    import tracking.exports.bundle  # noqa: F401
-    import tracking.ingest.build  # noqa: F401
-    import tracking.run.stages  # noqa: F401
-
-    cached_engine(settings)
+def warm(task: LandslideTask) -> float:
+    """Track one landslide into a scratch folder of this process (imports, engine, first-use costs
+    such as font caches, paid before the clock starts); return this process's peak memory (MiB)."""
+    scratch = Path(task.out_dir) / f"warm-{os.getpid()}"
+    run_landslide(dataclasses.replace(task, out_dir=str(scratch), overwrite=True))
     return peak_rss_mb()
 
 
@@ -56,12 +55,12 @@ def timed(label: str, run) -> tuple[list, float]:
     return results, wall
 
 
-def on_dask(tasks, workers: int, settings: EngineSettings) -> tuple[list, float, float]:
-    """(results, timed wall seconds, start-up seconds) on a LocalCluster of ``workers`` processes."""
+def on_dask(tasks, workers: int) -> tuple[list, float, float]:
+    """(results, timed wall seconds, start-up and warm-up seconds) on a LocalCluster of ``workers`` processes."""
     t0 = time.perf_counter()
     with dask_client(workers=workers) as client:
         client.wait_for_workers(workers)
-        client.run(warm, settings)
+        client.run(warm, tasks[0])
         startup = time.perf_counter() - t0
         results, wall = timed(f"{workers} workers", lambda: run_on_dask(client, tasks, show_progress=False))
     return results, wall, startup
@@ -100,13 +99,13 @@ def main() -> None:
         n = len(inventory.landslides)
         print(f"region: {n} landslides x {args.dates} dates, tile {args.tile} px, engine {args.engine}; "
               f"{os.cpu_count()} CPU cores on this machine (shared)")
-        loop_peak = warm(settings)
+        loop_peak = warm(tasks_into("warm")[0])
         runs: dict[str, list] = {"loop": [], "w1": [], "w2": []}
         for k in range(args.repeat):  # interleaved, so a burst of load elsewhere hits every mode alike
             with threadpool_limits(1):  # as on a Dask worker (its nanny sets OMP_NUM_THREADS=1)
                 runs["loop"].append((*timed("loop", lambda: run_in_loop(tasks_into(f"loop{k}"))), 0.0))
-            runs["w1"].append(on_dask(tasks_into(f"w1-{k}"), 1, settings))
-            runs["w2"].append(on_dask(tasks_into(f"w2-{k}"), 2, settings))
+            runs["w1"].append(on_dask(tasks_into(f"w1-{k}"), 1))
+            runs["w2"].append(on_dask(tasks_into(f"w2-{k}"), 2))
         for mode, tries in runs.items():
             print(f"{mode}: " + ", ".join(f"{wall:.1f} s" for _, wall, _ in tries))
         best = {mode: min(tries, key=lambda t: t[1]) for mode, tries in runs.items()}
@@ -120,9 +119,11 @@ def report(n, n_dates, loop, loop_s, loop_peak, one, one_s, one_start, two, two_
         return n / seconds * 60
 
     print(f"plain loop (no Dask):   {rate(loop_s):6.1f} landslides/min  ({loop_s:.1f} s; "
-          f"peak {max(r.peak_rss_mb for r in loop):.0f} MiB, {loop_peak:.0f} MiB before the first landslide)")
-    print(f"LocalCluster 1 worker:  {rate(one_s):6.1f} landslides/min  ({one_s:.1f} s; start-up {one_start:.1f} s)")
-    print(f"LocalCluster 2 workers: {rate(two_s):6.1f} landslides/min  ({two_s:.1f} s; start-up {two_start:.1f} s)")
+          f"peak {max(r.peak_rss_mb for r in loop):.0f} MiB, {loop_peak:.0f} MiB after the warm-up landslide)")
+    print(f"LocalCluster 1 worker:  {rate(one_s):6.1f} landslides/min  ({one_s:.1f} s; start-up and warm-up "
+          f"{one_start:.1f} s)")
+    print(f"LocalCluster 2 workers: {rate(two_s):6.1f} landslides/min  ({two_s:.1f} s; start-up and warm-up "
+          f"{two_start:.1f} s)")
     print(f"2 workers / 1 worker:   {one_s / two_s:.2f}x")
     print(f"Dask overhead (1 worker vs loop): {100 * (one_s - loop_s) / loop_s:+.1f} %")
     peaks = {**{f"1w {k}": v for k, v in per_worker_peak(one).items()},

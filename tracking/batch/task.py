@@ -2,22 +2,19 @@
 
 ``run_landslide`` runs on a Dask worker (or in a plain loop). It never raises: a failure
 comes back as a result with one sentence. The engine is made once per worker process
-and settings (``cached_engine``), so SAM2 loads its weights once, not per landslide.
+and settings (``worker.cached_engine``), so SAM2 loads its weights once, not per landslide.
 """
 
 from __future__ import annotations
 
 import logging
-import resource
-import sys
-import threading
 import time
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 
 from tracking.batch.inventory import Landslide
 from tracking.batch.window import check_covered, landslide_window, outline_prompt
+from tracking.batch.worker import EngineSettings, cached_engine, peak_rss_mb, tune_allocator, worker_name
 from tracking.core.errors import InputError
 from tracking.ingest.build import FrameOptions
 from tracking.ingest.timeline import Timeline
@@ -28,17 +25,6 @@ DONE, SKIPPED, FAILED = "done", "skipped", "failed"
 #: the file whose presence marks a finished landslide folder (it is written last, and the
 #: folder only appears under its final name once complete)
 FINISHED_MARK = "manifest.json"
-
-
-@dataclass(frozen=True)
-class EngineSettings:
-    """The ``track`` command's engine options; the key of the per-worker engine cache."""
-
-    kind: str = "auto"
-    model: str = "tiny"
-    checkpoint: str | None = None
-    device: str = "auto"
-    image_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -78,35 +64,9 @@ class LandslideResult:
     rows: list[dict] = field(default_factory=list)
 
 
-@lru_cache(maxsize=2)
-def cached_engine(settings: EngineSettings):
-    """(engine, note, lock) made once per worker process and settings; the lock keeps one landslide
-    at a time on an engine when a worker runs several threads."""
-    from tracking.engines.factory import make_engine
-
-    engine, note = make_engine(settings.kind, model=settings.model, checkpoint=settings.checkpoint,
-                               device=settings.device, image_size=settings.image_size)
-    return engine, note, threading.Lock()
-
-
 def is_finished(folder: Path) -> bool:
     """Whether a landslide folder was completed by an earlier run."""
     return (Path(folder) / FINISHED_MARK).is_file()
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process in MiB (ru_maxrss is KiB on Linux, bytes on macOS)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
-
-
-def _worker_name() -> str:
-    try:
-        from distributed import get_worker
-
-        return get_worker().address
-    except (ImportError, ValueError):
-        return "local"
 
 
 def run_landslide(task: LandslideTask) -> LandslideResult:
@@ -116,7 +76,8 @@ def run_landslide(task: LandslideTask) -> LandslideResult:
     slide = task.landslide
     t0 = time.perf_counter()
     target = Path(task.out_dir) / slide.folder
-    result = LandslideResult(slide.id, slide.folder, DONE, worker=_worker_name())
+    tune_allocator()
+    result = LandslideResult(slide.id, slide.folder, DONE, worker=worker_name())
     try:
         if not task.overwrite and is_finished(target):
             result.status = SKIPPED

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tracking.batch.inventory import read_inventory
-from tracking.batch.task import DONE, FAILED, SKIPPED, EngineSettings, LandslideTask, cached_engine, run_landslide
+from tracking.batch.task import DONE, FAILED, SKIPPED, LandslideTask, run_landslide
+from tracking.batch.worker import EngineSettings
 from tracking.ingest.build import FrameOptions
 from tracking.ingest.timeline import build_timeline
 from tracking.sample.region import generate_region
@@ -55,10 +56,3 @@ def test_an_unexpected_error_is_a_failure_sentence_and_leaves_no_folder(region, 
     assert result.status == FAILED and result.sentence == "Unexpected error (ValueError: boom)."
     assert not (tmp_path / "LS-02").exists()
     assert [p for p in tmp_path.iterdir() if p.name.startswith(".LS-02")] == []
-
-
-def test_the_engine_is_made_once_per_process_and_settings():
-    cached_engine.cache_clear()
-    first = cached_engine(EngineSettings("baseline"))
-    assert cached_engine(EngineSettings("baseline")) is first
-    assert cached_engine.cache_info().misses == 1
