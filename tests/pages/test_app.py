@@ -53,3 +53,30 @@ def test_new_project_button_keeps_the_old_one(app_env, sample_template):
     assert set(at.session_state["my_projects"]) == {project.id, new_id}
     assert Project.open(app_env, new_id).load_frames() is None
     assert "Upload scene files above" in texts(at)
+
+
+def test_a_refresh_keeps_the_sample_in_the_project_switcher(app_env):
+    from streamlit.testing.v1 import AppTest
+
+    at = app_test()  # first visit: the sample project
+    sample_id = at.session_state["project_id"]
+    at.button(key="shell:new").click().run()  # then an empty one
+    new_id = at.session_state["project_id"]
+    params = {k: at.query_params[k] for k in ("project", "mine")}
+    # a refresh: a new browser session with the same URL
+    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in params.items():
+        again.query_params[k] = v[0] if isinstance(v, list) else v
+    again.run()
+    assert not again.exception
+    assert again.session_state["project_id"] == new_id
+    assert set(again.session_state["my_projects"]) == {sample_id, new_id}
+    links = " ".join(str(getattr(e, "proto", "")) for e in again.get("page_link"))
+    assert sample_id[:8] in links  # the switcher still offers the sample
+
+
+def test_a_hosted_link_carries_only_its_own_project(app_env, monkeypatch):
+    monkeypatch.setenv("LANDSLIDE_HOSTED", "1")
+    at = app_test()
+    at.button(key="shell:new").click().run()
+    assert "mine" not in at.query_params

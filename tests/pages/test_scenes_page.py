@@ -217,3 +217,4 @@ def test_world_files_upload_beside_their_images(app_env, tmp_path):
     frames = Project.open(app_env, project.id).load_frames()
     assert frames.grid.crs.to_epsg() == 32648 and frames.grid.bounds == (500000.0, 3400000.0, 500520.0, 3400264.0)
     assert len(frames) == 2 and frames.valid.all()
+

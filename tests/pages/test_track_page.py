@@ -134,3 +134,13 @@ def test_long_lists_of_dates_are_summed_up():
     days = [f"2020-01-{d:02d}" for d in range(1, 31)]
     assert date_list(days[:3]) == "2020-01-01, 2020-01-02, 2020-01-03"
     assert date_list(days) == "30 dates from 2020-01-01 to 2020-01-30"
+
+
+def test_per_frame_table_headers_share_one_case(prompted):
+    import json
+
+    at = app_test(prompted, PAGE)
+    run_baseline(at)
+    config = json.loads(at.dataframe[-1].proto.columns)
+    labels = [config[c]["label"] for c in ("frame", "date", "made", "confidence", "area")]
+    assert all(label[:1].isupper() for label in labels), labels  # not "frame, date, made, Confidence, Area"

@@ -12,6 +12,7 @@ import streamlit as st
 
 from tracking.project import uploads, workflow
 from tracking.render.canvas_geometry import pixel_box_to_bounds
+from tracking.core.acqdate import precision
 from tracking.ingest.composite import PRESETS
 from tracking.ingest.dates import parse_date_value
 from tracking.core.errors import InputError
@@ -24,6 +25,8 @@ from tracking.ui.state import plain, report, upload_limit_mb
 from tracking.ui.widgets import progress_callback
 from tracking.ui.work import heavy_work
 
+#: Width of the Scenes preview's image column (3 of 5 parts of the main area in a 1,400 px browser).
+PREVIEW_COLUMN_PX = 540
 UPLOAD_TYPES = ["tif", "tiff", "png", "jpg", "jpeg", "zip", "csv",
                 "pgw", "pngw", "jgw", "jpgw", "jpegw", "wld", "tfw", "tifw", "xml"]  # world files, .aux.xml
 AOI_MODES = ("Whole scenes", "Box in longitude/latitude", "Box in the grid's CRS", "Draw a box on the image")
@@ -84,7 +87,8 @@ def timeline_editor(project: Project, frames: Frames) -> None:
         column_config={
             "image": st.column_config.ImageColumn("Image", width="small"),
             "frame": st.column_config.NumberColumn("#", width="small"),
-            "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD", help="Edit to fix a wrong date"),
+            "date": st.column_config.DateColumn("Date", format=_date_format(frames.dates),
+                                                help="Edit to fix a wrong date"),
             "cloud %": st.column_config.NumberColumn("Cloud %", format="%.0f"),
             "snow %": st.column_config.NumberColumn("Snow %", format="%.0f"),
             "nodata %": st.column_config.NumberColumn("No data %", format="%.0f"),
@@ -108,6 +112,12 @@ def timeline_editor(project: Project, frames: Frames) -> None:
         return
     st.session_state["scenes:table-version"] = version + 1
     st.rerun()
+
+
+def _date_format(dates) -> str:
+    """The table's date format: months or years only when no date is known to the day."""
+    known = {precision(d) for d in dates}
+    return "YYYY" if known == {"year"} else "YYYY-MM" if known <= {"month", "year"} else "YYYY-MM-DD"
 
 
 def undated_dates(project: Project) -> None:
@@ -247,7 +257,9 @@ def preview(frames: Frames) -> None:
     scale = max(1, int(np.ceil(480 / max(h, w))))
     image = enlarge(frames.images[i], (h * scale, w * scale)) if scale > 1 else frames.images[i]
     c1, c2 = st.columns([3, 2])
-    c1.image(image, caption=f"{label} — {frames.sources[i]}", width=min(640, w * scale))
+    # never wider than its column: a landscape frame at its own width covered the text beside it
+    c1.image(image, caption=f"{label} — {frames.sources[i]}",
+             width="stretch" if w * scale > PREVIEW_COLUMN_PX else w * scale)
     used = "left out of tracking" if frames.bad[i] else "used for tracking"
     c2.markdown(f"**Frame {i + 1} of {len(frames)}**, {used}  \n"
                 f"Cloud {100 * q.cloud:.0f} %, snow {100 * q.snow:.0f} %, no data {100 * q.nodata:.0f} %  \n"

@@ -17,10 +17,13 @@ import streamlit as st
 from tracking.project import workflow
 from tracking.core.errors import InputError
 from tracking.project.folder import Project
+from tracking.hosting.settings import current as current_settings
 from tracking.ui.state import current_project, plain, projects_base, report, set_project
 
 _PID = "project_id"
 _MINE = "my_projects"
+_MINE_PARAM = "mine"
+MAX_REMEMBERED = 20
 _TRACK_WORDS = {"none": "not tracked yet", "partial": "stopped part-way", "current": "up to date",
                 "corrected": "corrected on Review", "outdated": "inputs changed since the run"}
 
@@ -28,18 +31,34 @@ log = logging.getLogger("tracking.ui")
 
 
 def sync_project_param() -> None:
-    """Keep the project id in the URL across page changes (and remember the URL's one)."""
+    """Keep the project id in the URL across page changes (and remember the URL's one); on a
+    workstation, also the ids of this tab's other projects, so a refresh does not forget them."""
     pid = st.query_params.get("project")
     if pid:
         st.session_state[_PID] = pid
     elif st.session_state.get(_PID):
         st.query_params["project"] = st.session_state[_PID]
+    if _MINE_PARAM in st.query_params and _MINE not in st.session_state:  # a refresh: the session is new
+        for other in st.query_params[_MINE_PARAM].split(",")[:MAX_REMEMBERED]:
+            try:
+                remember(Project.open(projects_base(), other.strip()))
+            except InputError:
+                continue  # gone (expired or deleted): left out of the list
+    elif st.session_state.get(_MINE):
+        _write_mine_param()
+
+
+def _write_mine_param() -> None:
+    # Hosted: a project's link is its key, so one link must never carry the others' ids.
+    if not current_settings().hosted:
+        st.query_params[_MINE_PARAM] = ",".join(list(st.session_state.get(_MINE, {}))[-MAX_REMEMBERED:])
 
 
 def remember(project: Project) -> None:
-    """Add ``project`` to this browser session's list of projects."""
+    """Add ``project`` to this browser session's list of projects (and, locally, to the URL)."""
     mine = st.session_state.setdefault(_MINE, {})
     mine[project.id] = project.meta.name
+    _write_mine_param()
 
 
 def my_projects() -> dict[str, str]:

@@ -140,10 +140,15 @@ def summary(project: Project, frames: Frames, track: Track, cached: bool = False
     st.caption((text[:1].upper() + text[1:] + ". Every other frame was propagated.") if notes
                else "Every frame was propagated.")
     units = current_units(frames.grid)  # the Analysis page's choice (default ha; px² on a pixel grid)
-    table = [{**{k: v for k, v in r.items() if k != "units"}, "area": units.area_value(r["area"])} for r in rows]
+    # dates as text: a month known only reads "1992-10", not a made-up day
+    table = [{**{k: v for k, v in r.items() if k != "units"}, "date": str(r["date"]),
+              "area": units.area_value(r["area"])} for r in rows]
     with st.expander("Per-frame table"):
         st.dataframe(table, hide_index=True, width="stretch",
-                     column_config={"area": st.column_config.NumberColumn(
+                     column_config={"frame": st.column_config.NumberColumn("Frame", width="small"),
+                                    "date": st.column_config.TextColumn("Date"),
+                                    "made": st.column_config.TextColumn("Made by"),
+                                    "area": st.column_config.NumberColumn(
                                         units.area_title(), format=f"%.{units.area.decimals}f"),
                                     "confidence": st.column_config.NumberColumn("Confidence", format="%.2f")})
 
