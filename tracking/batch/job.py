@@ -20,6 +20,8 @@ from tracking.ingest.build import FrameOptions
 
 DEFAULT_BUFFER_M = 200.0
 SCENES_WORK = ".scenes-work"  # zips are unpacked here, beside the outputs, so every worker can read them
+#: the combined outputs' names, which no landslide folder may take
+OUTPUT_NAMES = ("inventory.gpkg", "metrics.csv", "failures.csv", "report.html", "batch.json")
 
 
 @dataclass
@@ -73,6 +75,10 @@ def run_batch(opts: BatchOptions, show_progress: bool = True, client=None) -> Ba
     if not opts.buffer_m >= 0:
         raise InputError(f"The buffer {opts.buffer_m} is not a non-negative number of metres.")
     inventory = read_inventory(opts.inventory, opts.id_field, opts.date_field, opts.radius_m)
+    clash = [s.id for s in inventory.landslides if s.folder.lower() in OUTPUT_NAMES]
+    if clash:
+        raise InputError(f"Landslide id {clash[0]} would be the folder of a combined output "
+                         f"({', '.join(OUTPUT_NAMES)}); rename it in the inventory.")
     opts.out.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(opts.out)  # half-written landslide folders of a killed run
     work = opts.out / SCENES_WORK

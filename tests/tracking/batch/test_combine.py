@@ -9,8 +9,6 @@ from rasterio.crs import CRS
 from shapely.geometry import box
 
 from tracking.batch.combine import SUDDEN_SHARE, combined_frame, growth_summary
-from tracking.batch.job import failure_rows
-from tracking.batch.task import DONE, FAILED, LandslideResult
 
 D = [dt.date(2020, 1, 1), dt.date(2021, 1, 1), dt.date(2022, 1, 1)]
 
@@ -31,15 +29,6 @@ def test_growth_ranks_by_net_growth_and_flags_sudden_change():
     assert [s[:2] for s in edge.sudden] == []  # exactly the share is not sudden; +33 % neither
 
 
-def test_failure_rows_list_landslides_then_each_scene_problem_once():
-    results = [LandslideResult("a", "a", DONE, problems=["x.tif is cut short; it was left out."]),
-               LandslideResult("b", "b", FAILED, sentence="b lies outside every scene."),
-               LandslideResult("c", "c", DONE, problems=["x.tif is cut short; it was left out."])]
-    assert failure_rows(["y.tif could not be read."], results) == [
-        ("b", "b lies outside every scene."), ("", "y.tif could not be read."),
-        ("", "x.tif is cut short; it was left out.")]
-
-
 def test_the_combined_frame_is_in_the_inventory_crs():
     utm = "EPSG:32648"
     rs = [{"id": "a", "date": D[0], "area_m2": 100.0, "net_m2": float("nan"), "expansion_rate_m2_per_day": float("nan"),
@@ -49,3 +38,4 @@ def test_the_combined_frame_is_in_the_inventory_crs():
     gdf = combined_frame(rs, "EPSG:4326")
     assert gdf.crs.to_epsg() == 4326 and gdf["grid_crs"].iloc[0] == utm
     assert gdf["change_m2"].isna().iloc[0] and 100 < gdf.geometry.iloc[0].centroid.x < 110
+
