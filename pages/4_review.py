@@ -3,6 +3,7 @@
 import streamlit as st
 
 from tracking.project.objects import scar_objects
+from tracking.render.overlay import hex_to_rgb
 from tracking.run import corrections
 from tracking.render.canvas_geometry import canvas_size
 from tracking.core.errors import InputError
@@ -56,8 +57,10 @@ with top_left:
                                key="review:size", help="Size of the two images on screen")
     objects = sorted(track.objects)
     oid = objects[0]
+    scars = scar_objects(project)
+    colors = {o.id: hex_to_rgb(o.color) for o in scars if o.color}  # the colours picked on the Prompt page
     if len(objects) > 1:
-        names = {o.id: o.name for o in scar_objects(project)}
+        names = {o.id: o.name for o in scars}
         oid = st.selectbox("Scar to correct", objects, key="review:object",
                            format_func=lambda o: names.get(o, f"Scar {o}"))
 
@@ -72,7 +75,7 @@ left, right = st.columns(2, gap="medium")
 with left:
     if frame > 0:
         st.markdown(f"**Previous date · {dates[frame - 1].isoformat()}**")
-        st.image(review.view(frames, track, frame - 1, size, opacity, fill, edge), width=size[0])
+        st.image(review.view(frames, track, frame - 1, size, opacity, fill, edge, colors=colors), width=size[0])
         review.badges(track, frame - 1)
     else:
         st.markdown("**Previous date**")
@@ -80,7 +83,7 @@ with left:
 with right:
     st.markdown(f"**This date · {dates[frame].isoformat()}** · draw on it to correct it")
     shown = review.view(frames, track, frame, size, opacity, fill, edge,
-                        track.union(frame - 1) if prev_outline and frame > 0 else None)
+                        track.union(frame - 1) if prev_outline and frame > 0 else None, colors=colors)
     counter = st.session_state.setdefault("review:drawn", 0)
     prompt = brush.correction_canvas(shown, frames.shape, tool, frame, track.objects[oid].masks[frame],
                                      key=f"review:canvas:{frame}:{tool}:{counter}", brush_px=brush_px,

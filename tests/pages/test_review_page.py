@@ -174,3 +174,12 @@ def test_a_stopped_repropagation_is_said_and_stays_said(project):
     at.button(key="review:forward").click().run()  # the next action clears it
     no_errors(at)
     assert not any("Re-propagation stopped" in i.value for i in at.info)
+
+
+def test_check_these_first_headers_share_one_case(project):
+    import json
+
+    at = open_page(project)
+    config = json.loads(at.dataframe[0].proto.columns)
+    labels = [config[c]["label"] for c in ("date", "how", "confidence")]
+    assert all(label[:1].isupper() for label in labels), labels

@@ -96,23 +96,26 @@ def _on_table_select(rows: list[dict]) -> None:
 def review_table(track: Track, frames: Frames, height: int = 260) -> None:
     """The frames in review order (low confidence first); picking a row jumps the slider to it."""
     rows = corrections.review_rows(track, frames.dates)
-    shown = [{"date": r["date"], "how": BADGE[Provenance(r["provenance"])][0].split(" ")[0],
+    shown = [{"date": str(r["date"]), "how": BADGE[Provenance(r["provenance"])][0].split(" ")[0],
               "confidence": None if math.isnan(r["confidence"]) else round(r["confidence"], 3)} for r in rows]
     st.dataframe(shown, hide_index=True, height=height, key=_table_key(), on_select=lambda: _on_table_select(rows),
                  selection_mode="single-row", width="stretch",
-                 column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD", width="small"),
-                                "how": st.column_config.TextColumn("how", width="small"),
+                 column_config={"date": st.column_config.TextColumn("Date", width="small"),
+                                "how": st.column_config.TextColumn("How", width="small"),
                                 "confidence": st.column_config.ProgressColumn(
-                                    "confidence", min_value=0.0, max_value=1.0, format="%.2f", width="small")})
+                                    "Confidence", min_value=0.0, max_value=1.0, format="%.2f", width="small")})
 
 
 def view(frames: Frames, track: Track, frame: int, size: tuple[int, int], opacity: float, fill: bool,
-         edge: bool, extra_outline: np.ndarray | None = None) -> np.ndarray:
+         edge: bool, extra_outline: np.ndarray | None = None,
+         colors: dict[int, tuple[int, int, int]] | None = None) -> np.ndarray:
     """The frame at ``size`` (w, h) with every object's mask drawn, (h, w, 3) uint8.
 
     ``extra_outline`` (H, W) bool is drawn as a white outline only (e.g. the previous date's).
+    ``colors``: {object id: RGB}, the scars' own colours (default ``overlay.object_color``).
     """
-    masks = [(track.objects[oid].masks[frame], object_color(oid)) for oid in sorted(track.objects)]
+    colors = colors or {}
+    masks = [(track.objects[oid].masks[frame], colors.get(oid) or object_color(oid)) for oid in sorted(track.objects)]
     w, h = size
     out = draw(frames.images[frame], masks, opacity=opacity, fill=fill, edge=edge, size=(h, w))
     if extra_outline is not None and extra_outline.any():

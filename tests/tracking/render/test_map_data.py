@@ -155,3 +155,29 @@ def test_tooltip_area_follows_the_unit_choice():
     # a pixel grid says px² whatever the choice
     fc = map_data.outline_features(track, pixel_grid(), DATES, units=units_for(pixel_grid(), "ha"))
     assert fc["features"][2]["properties"]["area_label"] == "200 px²"
+
+
+def test_plain_grids_fit_the_map_and_outlines_land_on_the_image():
+    import datetime as dt
+
+    from affine import Affine
+
+    from tracking.core.grid import Grid
+    from tracking.core.track import ObjectTrack, Provenance, Track
+    from tracking.render import map_data
+
+    for transform, unit in ((Affine.identity(), 1.0), (Affine(2.0, 0, 0, 0, -2.0, 2.0 * 662), 2.0)):
+        grid = Grid(None, transform, 1300, 662)
+        south, west = map_data.map_bounds(grid)[0]
+        north, east = map_data.map_bounds(grid)[1]
+        assert (east - west, north - south) == (1300 * unit, 662 * unit)
+        zoom = map_data.zoom_range(grid)
+        # the whole scene fits a ~900 px view at the start zoom, and one can zoom out from there
+        assert zoom["minZoom"] < zoom["zoom"] and 1300 * unit * 2 ** zoom["zoom"] <= 900
+        mask = np.zeros((662, 1300), bool)
+        mask[10:60, 20:120] = True  # near the top left of the image
+        obj = ObjectTrack(masks=mask[None], provenance=[Provenance.PROMPTED], confidence=np.ones(1))
+        feats = map_data.outline_features(Track(1, (662, 1300), {1: obj}), grid, [dt.date(2020, 1, 1)])
+        xs, ys = np.array(feats["features"][0]["geometry"]["coordinates"][0]).T
+        assert west <= xs.min() and xs.max() <= west + 130 * unit
+        assert north - 70 * unit <= ys.min() and ys.max() <= north  # at the top, not flipped to the bottom
