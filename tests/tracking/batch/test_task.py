@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -56,3 +57,17 @@ def test_an_unexpected_error_is_a_failure_sentence_and_leaves_no_folder(region, 
     assert result.status == FAILED and result.sentence == "Unexpected error (ValueError: boom)."
     assert not (tmp_path / "LS-02").exists()
     assert [p for p in tmp_path.iterdir() if p.name.startswith(".LS-02")] == []
+
+
+def test_sam2_landslides_share_one_model_per_process(region, tmp_path, sam2_checkpoint):
+    """Two landslides with SAM2 (random weights, small input): one model load for both."""
+    from tests.helpers.sam2_weights import SAM2_IMAGE_SIZE
+    from tracking.batch.worker import cached_engine
+
+    cached_engine.cache_clear()
+    settings = EngineSettings("sam2", checkpoint=str(sam2_checkpoint), device="cpu", image_size=SAM2_IMAGE_SIZE)
+    results = [run_landslide(dataclasses.replace(task_for(region, tmp_path, k=k), engine=settings)) for k in (0, 1)]
+    assert [r.status for r in results] == [DONE, DONE], [r.sentence for r in results]
+    assert [r.engine_loads for r in results] == [1, 1]
+    manifest = json.loads((tmp_path / "LS-02" / "manifest.json").read_text())
+    assert manifest["engine"]["engine"] == "sam2"
