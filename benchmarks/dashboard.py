@@ -129,6 +129,9 @@ def realsize_figures(base: Path) -> None:
         at.session_state[f"canvas:prompt:{project.id}:0"] = {"version": 1, "initial": {"objects": [rect]},
                                                                "last": None}
         print(f"  prompt preview (box drawn to mask shown): {_timed(at.run):.2f} s")
+        at.session_state[f"canvas:prompt:{project.id}:0"] = {
+            "version": 2, "initial": {"objects": [{**rect, "width": rect["width"] * 1.1}]}, "last": None}
+        print(f"  next prompt preview on the same frame (box redrawn): {_timed(at.run):.2f} s")
         print(f"  save prompt: {_timed(lambda: at.button(key='prompt:save').click().run()):.2f} s")
         _switch(at, PAGES["Track"])
         at.radio(key="track:engine").set_value("baseline").run()
