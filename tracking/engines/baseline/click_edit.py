@@ -28,6 +28,7 @@ MAX_ADD_SHARE = 0.05
 MAX_REMOVE = 0.8
 # Share of the deepest depth that makes a node part of a mask's core.
 CORE_DEPTH = 0.5
+CORE_PX = 8
 # Edits cut with less smoothing than a box: the click, not the outline's length, decides.
 EDIT_SMOOTHNESS = 10.0
 # A click changes nothing farther than this many times its distance to the other side of the
@@ -59,10 +60,13 @@ def edit_click(sp: SuperpixelFrame, mask: np.ndarray, points: list[tuple[int, in
     cost = geo_cost(sp)
     d = geodesic(sp.edges, cost, n, src)
     near = d <= CLICK_REACH * np.median(sp.edge_diff)
+    ball = reach(sp, node, ~mask if label == 0 else mask)
     if label == 1:
         anchors = pos & ~src
+    elif protect_core or not pos.any():
+        anchors = pos | core(sp, mask, mask & ~near & ~ball)
     else:
-        anchors = pos | core(sp, mask & ~near) if protect_core or not pos.any() else pos.copy()
+        anchors = pos.copy()
     d_other = geodesic(sp.edges, cost, n, mask | anchors if label == 1 else anchors)
     zone = (~mask if label == 1 else mask) & (d < d_other)
     weight = sp.area.astype(np.float64).copy()
@@ -84,7 +88,8 @@ def edit_click(sp: SuperpixelFrame, mask: np.ndarray, points: list[tuple[int, in
     keep = (pos | anchors) & allowed & ~neg & ~src
     cut = node_cut(z * sp.area, sp.edges, pair_weights(sp, EDIT_SMOOTHNESS), hard_fg=keep, hard_bg=neg | ~allowed)
     area = sp.area
-    ball = reach(sp, node, ~mask if label == 0 else mask)
+    if label == 1 and neg.any():  # ground nearer an earlier negative click stays out
+        ball &= d <= geodesic(sp.edges, cost, n, neg)
     if label == 1:
         add = touching(((cut & ~mask) | src) & ball, src, sp.edges)
         if area[add].sum() > max(area[mask].sum(), MAX_ADD_SHARE * area.sum()):
@@ -106,11 +111,14 @@ def reach(sp: SuperpixelFrame, node: int, other: np.ndarray) -> np.ndarray:
     return d <= radius
 
 
-def core(sp: SuperpixelFrame, nodes: np.ndarray) -> np.ndarray:
-    """(N,) bool: the nodes of ``nodes`` at least half as deep inside them as the deepest
-    (depth: a node's deepest pixel's distance to the outline of ``nodes``)."""
-    if not nodes.any():
+def core(sp: SuperpixelFrame, mask: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """(N,) bool: the nodes of ``among`` deep inside ``mask`` (both (N,) bool): at least
+    ``CORE_DEPTH`` of the deepest depth, or ``CORE_PX`` working pixels (a node's depth: its
+    deepest pixel's distance to the mask's outline). Empty ``among`` falls back to ``mask``."""
+    among = among if among.any() else mask
+    if not among.any():
         return np.zeros(sp.n, bool)
-    depth = ndi.distance_transform_edt(np.pad(sp.to_pixels(nodes), 1))[1:-1, 1:-1]
+    depth = ndi.distance_transform_edt(np.pad(sp.to_pixels(mask), 1))[1:-1, 1:-1]
     node_depth = np.asarray(ndi.maximum(depth, sp.labels, np.arange(sp.n)))
-    return nodes & (node_depth >= CORE_DEPTH * node_depth.max())
+    deep = min(CORE_DEPTH * node_depth[among].max(), CORE_PX * sp.factor)
+    return among & (node_depth >= deep)
