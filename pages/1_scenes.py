@@ -6,10 +6,11 @@ from tracking.project import frames_store, uploads, workflow
 from tracking.core.errors import InputError
 from tracking.project.folder import Project
 from tracking.ui import georef_ui, scenes_ui
-from tracking.ui.shell import my_projects, new_project, open_project
+from tracking.ui.shell import my_projects, new_project, open_project, use_app_navigation
 from tracking.ui.state import current_project, projects_base, report
 from tracking.ui.widgets import problems
 
+use_app_navigation()  # before anything is drawn: a direct page URL still gets app.py around it
 st.title("Scenes")
 st.caption("Step 1 of 6 — bring in the scenes of one landslide; they are ordered by date and "
            "harmonised into frames on one grid.")

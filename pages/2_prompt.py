@@ -7,7 +7,9 @@ from tracking.project.objects import scar_objects
 from tracking.ui import objects_ui, prompt_ui
 from tracking.ui.canvas import TOOLS
 from tracking.ui.state import require_project
+from tracking.ui.shell import use_app_navigation
 
+use_app_navigation()  # before anything is drawn: a direct page URL still gets app.py around it
 st.title("Prompt")
 st.caption("Step 2 of 6 — mark the scar on one frame; the tracker carries it through the other dates.")
 

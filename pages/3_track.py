@@ -6,7 +6,9 @@ from tracking.project import frames_store, runs
 from tracking.project.folder import Project
 from tracking.ui import track_ui
 from tracking.ui.state import require_project
+from tracking.ui.shell import use_app_navigation
 
+use_app_navigation()  # before anything is drawn: a direct page URL still gets app.py around it
 st.title("Track")
 st.caption("Step 3 of 6 — the engine carries the prompt from its frame through all the dates.")
 

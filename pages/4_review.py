@@ -11,7 +11,9 @@ from tracking.ui import brush
 from tracking.ui import review
 from tracking.ui import sessions
 from tracking.ui.state import report, require_project, require_track
+from tracking.ui.shell import use_app_navigation
 
+use_app_navigation()  # before anything is drawn: a direct page URL still gets app.py around it
 st.title("Review and correct")
 st.caption("Step 4 of 6 — step through the dates, correct any frame with clicks, a box or the brush, "
            "and carry the correction through time.")

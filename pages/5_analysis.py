@@ -9,7 +9,9 @@ from tracking.render import charts
 from tracking.ui import analysis, maps
 from tracking.ui.state import report, require_project, require_track
 from tracking.ui.units import unit_selector
+from tracking.ui.shell import use_app_navigation
 
+use_app_navigation()  # before anything is drawn: a direct page URL still gets app.py around it
 st.title("Analysis")
 st.caption("Step 5 of 6 — scar area and growth over the real dates, the map of every outline, "
            "and accuracy against reference outlines.")

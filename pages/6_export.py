@@ -6,7 +6,9 @@ from tracking.exports.vector import position_note
 from tracking.project import downloads
 from tracking.ui.state import report, require_project, require_track
 from tracking.ui.units import current_units
+from tracking.ui.shell import use_app_navigation
 
+use_app_navigation()  # before anything is drawn: a direct page URL still gets app.py around it
 st.title("Export and report")
 st.caption("Step 6 of 6 — GIS files, tables, the evolution map and animation, and a self-contained HTML "
            "report. They are made again only when the masks (or anything they show) change.")

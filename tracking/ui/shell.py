@@ -30,6 +30,22 @@ _TRACK_WORDS = {"none": "not tracked yet", "partial": "stopped part-way", "curre
 log = logging.getLogger("tracking.ui")
 
 
+def use_app_navigation() -> None:
+    """Run app.py's navigation even when a page's own URL is the first request the server gets.
+
+    Streamlit decides once per process whether ``pages/`` is an old-style page folder; until
+    ``st.navigation`` has run it is, and a fresh server asked for ``/analysis`` (a refresh on a
+    page after a restart) ran the page file alone: no sidebar status, pages named after their
+    files, and every later session on a page URL the same. Called first on every page: it turns
+    that mode off and reruns, and app.py then draws the page as usual.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def sync_project_param() -> None:
     """Keep the project id in the URL across page changes (and remember the URL's one); on a
     workstation, also the ids of this tab's other projects, so a refresh does not forget them."""
