@@ -34,7 +34,7 @@ def segment_prompt(sp: SuperpixelFrame, mask: np.ndarray | None, box: tuple[floa
     after the first ``done`` points (from an earlier call), so only the rest are applied.
     """
     allowed = None if box is None else _box_neighbourhood(sp, box)
-    if start is not None and 0 < done <= len(points):
+    if start is not None and 0 <= done <= len(points):
         current = start.copy()
     else:
         done = 0
