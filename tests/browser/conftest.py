@@ -1,10 +1,24 @@
-"""Fixtures of the browser tests: the served dashboard, Chromium, and a fresh tab per test."""
+"""Fixtures of the browser tests: the served dashboard, Chromium, and a fresh tab per test.
+
+Every test in this folder is marked ``browser`` (``-m "not browser"`` leaves them all out).
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from tests.browser.server import Dashboard, chromium_browser, served_dashboard
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark every test of tests/browser as a browser test."""
+    for item in items:
+        if HERE in item.path.resolve().parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
