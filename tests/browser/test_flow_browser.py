@@ -32,8 +32,6 @@ from tracking.core.track import Provenance
 from tracking.project.folder import Project
 from tracking.run import corrections
 
-pytestmark = pytest.mark.browser
-
 
 def no_exception_shown(page) -> None:
     assert not page.locator('[data-testid="stException"]').count(), page.locator(

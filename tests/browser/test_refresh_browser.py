@@ -7,12 +7,8 @@ whole-flow test in test_flow_browser.py.
 
 from __future__ import annotations
 
-import pytest
-
 from tests.browser.flow_steps import project_id, tracked_sample_project
 from tests.browser.server import goto_page, shot, wait_idle
-
-pytestmark = pytest.mark.browser
 
 
 def _projects(dashboard) -> set[str]:
