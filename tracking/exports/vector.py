@@ -78,7 +78,7 @@ def position_note(grid: Grid) -> str:
                 "ground pixel size given on the Scenes page) and no CRS is claimed.")
     return ("The images have no map position and no ground pixel size: outlines are in pixel coordinates, areas "
             "in px², and no CRS is claimed. Give a pixel size, world files or corner coordinates on the Scenes "
-            "page to measure in metres.")
+            "page to measure on the ground.")
 
 
 def _nullable(value: float) -> float | None:

@@ -66,7 +66,7 @@ def map_bounds(grid: Grid) -> list[list[float]]:
     """
     if grid.crs is None:
         left, y0, right, y1 = grid.bounds
-        south, north = sorted((_map_y(grid, y0), _map_y(grid, y1)))
+        south, north = sorted((_map_y(grid, y0) + 0.0, _map_y(grid, y1) + 0.0))  # + 0.0: no "-0.0"
         return [[south, left], [north, right]]
     west, south, east, north = transform_bounds(grid.crs, WGS84, *grid.bounds, densify_pts=21)
     return [[south, west], [north, east]]
@@ -163,10 +163,12 @@ def _to_map_coords(geom, grid: Grid):
 
 
 def outline_features(track: Track, grid: Grid, dates: list[dt.date],
-                     colors: list[str] | None = None, units: Units | None = None) -> dict:
+                     colors: list[str] | None = None, units: Units | None = None,
+                     names: dict[int, str] | None = None) -> dict:
     """GeoJSON FeatureCollection of every tracked outline, one feature per date and object.
 
-    Properties: date (ISO), frame, object, area (m² or px², see ``units``),
+    Properties: date (ISO), frame, object, scar (its name from ``names``, else "Scar N"),
+    area (m² or px², see ``units``),
     area_label (in ``units``, default ha or px², e.g. "1.23 ha"), provenance,
     color (the date's colour).
     Frames never tracked and empty masks are left out. Coordinates as in
@@ -185,7 +187,8 @@ def outline_features(track: Track, grid: Grid, dates: list[dt.date],
             area = float(obj.masks[i].sum()) * grid.pixel_area_m2
             geom = _to_map_coords(scar_outline(obj.masks[i], grid), grid)
             features.append({"type": "Feature", "geometry": mapping(geom), "properties": {
-                "date": date.isoformat(), "frame": i, "object": oid, "area": area,
+                "date": date.isoformat(), "frame": i, "object": oid,
+                "scar": (names or {}).get(oid, f"Scar {oid}"), "area": area,
                 "area_label": units.fmt_area(area), "provenance": obj.provenance[i].value,
                 "units": grid.units, "color": colors[i]}})
     return {"type": "FeatureCollection", "features": features}

@@ -6,6 +6,7 @@ import math
 
 import streamlit as st
 
+from tracking.project.objects import scar_objects
 from tracking.analysis.accuracy import METRICS, mean_scores
 from tracking.analysis.compare import Change
 from tracking.analysis.headline import headline
@@ -47,11 +48,13 @@ def cached_map(project: Project, frames: Frames, track: Track, units: Units):
     """The folium map (last and first scenes as base layers), built once per state of the project
     and unit choice (the outline tooltips give areas in ``units``)."""
     key, entry = _cache("map", project)
-    fmap = entry[1] if entry is not None and entry[0] == units else None
+    names = {o.id: o.name for o in scar_objects(project)}  # a renamed scar: the tooltips follow
+    fmap = entry[1] if entry is not None and entry[0] == (units, names) else None
     if fmap is None:
         with st.spinner("Drawing the map…"):
-            fmap = maps.scar_map(frames, track, [len(frames) - 1, 0] if len(frames) > 1 else [0], units=units)
-        _store("map", key, (units, fmap))
+            fmap = maps.scar_map(frames, track, [len(frames) - 1, 0] if len(frames) > 1 else [0], units=units,
+                                 names=names)
+        _store("map", key, ((units, names), fmap))
     return fmap
 
 

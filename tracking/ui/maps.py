@@ -74,7 +74,7 @@ def _outline_style(feature: dict) -> dict:
 
 
 def scar_map(frames: Frames, track: Track, scene_frames: list[int], height: int = 560,
-             units: Units | None = None) -> folium.Map:
+             units: Units | None = None, names: dict[int, str] | None = None) -> folium.Map:
     """A Leaflet map of the scar: chosen scenes as base layers, evolution map and dated outlines on top.
 
     scene_frames: frame indices offered as base layers (the first is shown).
@@ -93,12 +93,12 @@ def scar_map(frames: Frames, track: Track, scene_frames: list[int], height: int 
         _image_layer(ov, f"Scene {frames.dates[i].isoformat()}", overlay=False, show=k == 0).add_to(fmap)
     evo = mapdata.evolution_overlay(evolution_map(track), colors, grid)
     _image_layer(evo, "Evolution map (first date as scar)", overlay=True, show=False, opacity=0.8).add_to(fmap)
-    outlines = mapdata.outline_features(track, grid, frames.dates, colors, units)
+    outlines = mapdata.outline_features(track, grid, frames.dates, colors, units, names)
     if outlines["features"]:
         folium.GeoJson(outlines, name="Scar outlines by date", style_function=_outline_style,
                        highlight_function=lambda f: {"weight": 4},
-                       tooltip=folium.GeoJsonTooltip(["date", "object", "area_label", "provenance"],
-                                                     aliases=["Date", "Object", "Area", "How"])).add_to(fmap)
+                       tooltip=folium.GeoJsonTooltip(["date", "scar", "area_label", "provenance"],
+                                                     aliases=["Date", "Scar", "Area", "How"])).add_to(fmap)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
     _stable_ids(fmap)
     fmap.fit_bounds(mapdata.map_bounds(grid))

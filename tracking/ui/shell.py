@@ -37,13 +37,19 @@ def use_app_navigation() -> None:
     ``st.navigation`` has run it is, and a fresh server asked for ``/analysis`` (a refresh on a
     page after a restart) ran the page file alone: no sidebar status, pages named after their
     files, and every later session on a page URL the same. Called first on every page: it turns
-    that mode off and reruns, and app.py then draws the page as usual.
+    that mode off and runs app.py in its place, in this same run (so a button pressed on this
+    run still counts), which draws the page as usual; then it stops the page's own run.
     """
-    from streamlit.runtime.pages_manager import PagesManager
+    import runpy
 
-    if PagesManager.uses_pages_directory:
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if PagesManager.uses_pages_directory and ctx is not None:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        runpy.run_path(ctx.main_script_path, run_name="__main__")
+        st.stop()
 
 
 def sync_project_param() -> None:

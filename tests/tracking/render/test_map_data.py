@@ -181,3 +181,20 @@ def test_plain_grids_fit_the_map_and_outlines_land_on_the_image():
         xs, ys = np.array(feats["features"][0]["geometry"]["coordinates"][0]).T
         assert west <= xs.min() and xs.max() <= west + 130 * unit
         assert north - 70 * unit <= ys.min() and ys.max() <= north  # at the top, not flipped to the bottom
+
+
+def test_outline_tooltips_name_the_scar():
+    import datetime as dt
+
+    from affine import Affine
+
+    from tracking.core.grid import Grid
+    from tracking.core.track import ObjectTrack, Provenance, Track
+    from tracking.render import map_data
+
+    mask = np.zeros((1, 40, 60), bool)
+    mask[0, 5:20, 5:30] = True
+    objs = {oid: ObjectTrack(mask.copy(), [Provenance.PROMPTED], np.ones(1)) for oid in (1, 2)}
+    feats = map_data.outline_features(Track(1, (40, 60), objs), Grid(None, Affine.identity(), 60, 40),
+                                      [dt.date(2020, 1, 1)], names={2: "Toe slump"})
+    assert [f["properties"]["scar"] for f in feats["features"]] == ["Scar 1", "Toe slump"]
