@@ -59,11 +59,17 @@ def rows_to_csv(rows: list[dict], columns: list[str] | tuple[str, ...]) -> bytes
     return buf.getvalue().encode("utf-8")
 
 
-def write_metrics_csv(path: str | Path, measures: list[dict]) -> Path:
-    """One row per date and object; on a pixel grid the metric columns are named in pixels."""
+def write_metrics_csv(path: str | Path, measures: list[dict], scars: dict[int, str] | None = None) -> Path:
+    """One row per date and object; on a pixel grid the metric columns are named in pixels.
+    ``scars`` ({object id: name}) adds a ``scar`` column after ``object``."""
     names = export_columns(measures[0]["units"] if measures else "m")
     rows = [{names[k]: v for k, v in row.items() if k in names} for row in measures]
-    write_bytes(path, rows_to_csv(rows, list(names.values())))
+    columns = list(names.values())
+    if scars:
+        for row in rows:
+            row["scar"] = scars.get(int(row["object"]), f"Scar {row['object']}")
+        columns.insert(columns.index("object") + 1, "scar")
+    write_bytes(path, rows_to_csv(rows, columns))
     return Path(path)
 
 
@@ -95,7 +101,7 @@ def export_all(out_dir: str | Path, frames: Frames, track: Track, engine_info: d
         "gpkg": write_gpkg(out / "scars.gpkg", gdf),
         "geojson": write_geojson(out / "scars.geojson", gdf),
         "masks": write_masks_tif(out / "masks.tif", track, grid, dates),
-        "metrics": write_metrics_csv(out / "metrics.csv", measures),
+        "metrics": write_metrics_csv(out / "metrics.csv", measures, names),
     }
     if shapefile:
         paths["shapefile"] = write_shapefile_zip(out / "scars_shp.zip", gdf)

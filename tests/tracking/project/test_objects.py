@@ -55,3 +55,8 @@ def test_every_scar_is_tracked_and_exported_by_name(project):
     exports = downloads.ensure_exports(Project.open(project.root.parent, project.id))
     gdf = gpd.read_file(exports.paths["gpkg"], layer="scars")
     assert set(zip(gdf["object"], gdf["scar"])) == {(1, "Scar 1"), (2, "Toe")}
+    import csv
+
+    with open(exports.paths["metrics"], newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {(r["object"], r["scar"]) for r in rows} == {("1", "Scar 1"), ("2", "Toe")}
