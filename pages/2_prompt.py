@@ -33,7 +33,9 @@ with left:
     mine = [p for p in saved if p.object_id == scar.id]  # this scar's saved prompt
     frame = prompt_ui.choose_frame(frames, mine)
     tool = st.radio("Tool", list(TOOLS), horizontal=True, key="prompt:tool")
-    drawn = prompt_ui.canvas_for(project, frames, frame, mine, tool, scar.id)
+    colors = {o.id: o.color for o in scar_objects(project)}
+    others = [(p, colors.get(p.object_id, "#ffffff")) for p in saved if p.object_id != scar.id]
+    drawn = prompt_ui.canvas_for(project, frames, frame, mine, tool, scar.id, others)
     st.caption(f"On the canvas: {drawn.summary.describe()}."
                + (" The outline wins: clicks and boxes drawn with it are left out." if drawn.summary.ignored else ""))
     if drawn.summary.boxes > 1 and not drawn.summary.ignored:

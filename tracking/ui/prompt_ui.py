@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from tracking.project.objects import save_object_prompt
@@ -43,11 +44,12 @@ def choose_frame(frames: Frames, saved: list[Prompt]) -> int:
 
 
 def canvas_for(project: Project, frames: Frames, frame: int, saved: list[Prompt], tool: str,
-               object_id: int = 1) -> CanvasOutput:
+               object_id: int = 1, others: list[tuple[Prompt, str]] = ()) -> CanvasOutput:
     """The canvas on ``frame`` for scar ``object_id`` (``saved``: its saved prompts); a saved outline
-    shows in the image, saved clicks and box as shapes."""
+    shows in the image, saved clicks and box as shapes. ``others``: the other scars' saved
+    prompts with their colours, outlined in the image so a new scar is drawn beside them."""
     on_frame = [p for p in saved if p.frame == frame]
-    image = frames.images[frame]
+    image = _with_others(frames.images[frame], [(p, c) for p, c in others if p.frame == frame])
     window = zoom_control(frames.shape)
     initial = None
     if on_frame and on_frame[0].mask is None:
@@ -60,6 +62,20 @@ def canvas_for(project: Project, frames: Frames, frame: int, saved: list[Prompt]
     scar = "" if object_id == 1 else f":o{object_id}"  # and for each scar
     return prompt_canvas(image, frame, tool, key=f"prompt:{project.id}:{frame}{scar}{view}", initial=initial,
                          window=window, object_id=object_id)
+
+
+def _with_others(image, others: list[tuple[Prompt, str]]):
+    """(H, W, 3) uint8 with the outline of each other scar's outline or box, in its colour."""
+    shapes = []
+    for prompt, color in others:
+        region = prompt.mask
+        if region is None and prompt.box is not None:
+            x0, y0, x1, y1 = (int(round(v)) for v in prompt.box)
+            region = np.zeros(image.shape[:2], bool)
+            region[max(0, y0):y1, max(0, x0):x1] = True
+        if region is not None:
+            shapes.append((region, hex_to_rgb(color)))
+    return draw(image, shapes, fill=False, edge=True) if shapes else image
 
 
 ZOOMS = (1, 2, 4)
