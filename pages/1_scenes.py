@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from tracking.project import frames_store, uploads, workflow
 from tracking.core.errors import InputError
+from tracking.project import frames_store, uploads, workflow
 from tracking.project.folder import Project
 from tracking.ui import georef_ui, scenes_ui
 from tracking.ui.shell import my_projects, new_project, open_project, use_app_navigation

@@ -6,8 +6,8 @@ from tracking.project import frames_store
 from tracking.project.objects import scar_objects
 from tracking.ui import objects_ui, prompt_ui
 from tracking.ui.canvas import TOOLS
-from tracking.ui.state import require_project
 from tracking.ui.shell import use_app_navigation
+from tracking.ui.state import require_project
 
 use_app_navigation()  # before anything is drawn: a direct page URL still gets app.py around it
 st.title("Prompt")

@@ -5,8 +5,8 @@ import streamlit as st
 from tracking.project import frames_store, runs
 from tracking.project.folder import Project
 from tracking.ui import track_ui
-from tracking.ui.state import require_project
 from tracking.ui.shell import use_app_navigation
+from tracking.ui.state import require_project
 
 use_app_navigation()  # before anything is drawn: a direct page URL still gets app.py around it
 st.title("Track")

@@ -2,16 +2,14 @@
 
 import streamlit as st
 
+from tracking.core.errors import InputError
 from tracking.project.objects import scar_objects
+from tracking.render.canvas_geometry import canvas_size
 from tracking.render.overlay import hex_to_rgb
 from tracking.run import corrections
-from tracking.render.canvas_geometry import canvas_size
-from tracking.core.errors import InputError
-from tracking.ui import brush
-from tracking.ui import review
-from tracking.ui import sessions
-from tracking.ui.state import report, require_project, require_track
+from tracking.ui import brush, review, sessions
 from tracking.ui.shell import use_app_navigation
+from tracking.ui.state import report, require_project, require_track
 
 use_app_navigation()  # before anything is drawn: a direct page URL still gets app.py around it
 st.title("Review and correct")

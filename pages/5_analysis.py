@@ -7,9 +7,9 @@ from tracking.core.errors import InputError
 from tracking.project import references
 from tracking.render import charts
 from tracking.ui import analysis, maps
+from tracking.ui.shell import use_app_navigation
 from tracking.ui.state import report, require_project, require_track
 from tracking.ui.units import unit_selector
-from tracking.ui.shell import use_app_navigation
 
 use_app_navigation()  # before anything is drawn: a direct page URL still gets app.py around it
 st.title("Analysis")

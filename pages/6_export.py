@@ -4,9 +4,9 @@ import streamlit as st
 
 from tracking.exports.vector import position_note
 from tracking.project import downloads
+from tracking.ui.shell import use_app_navigation
 from tracking.ui.state import report, require_project, require_track
 from tracking.ui.units import current_units
-from tracking.ui.shell import use_app_navigation
 
 use_app_navigation()  # before anything is drawn: a direct page URL still gets app.py around it
 st.title("Export and report")

@@ -25,18 +25,18 @@ import math
 from pathlib import Path
 
 from tracking.analysis.accuracy import METRICS, evaluate, mean_scores
-from tracking.render.animation import write_evolution_gif
-from tracking.core.atomic import write_bytes
-from tracking.exports.raster import write_evolution_tif, write_masks_tif
-from tracking.exports.vector import scars_frame, write_geojson, write_gpkg, write_shapefile_zip
-from tracking.core.frames import Frames
-from tracking.render.map_images import evolution_png
 from tracking.analysis.measures import evolution_map, export_columns, scar_measures
-from tracking.core.prompts import Prompt
 from tracking.analysis.reference import load_reference
-from tracking.exports.report import write_report
+from tracking.core.atomic import write_bytes
+from tracking.core.frames import Frames
+from tracking.core.prompts import Prompt
 from tracking.core.track import Track
 from tracking.core.units import Units
+from tracking.exports.raster import write_evolution_tif, write_masks_tif
+from tracking.exports.report import write_report
+from tracking.exports.vector import scars_frame, write_geojson, write_gpkg, write_shapefile_zip
+from tracking.render.animation import write_evolution_gif
+from tracking.render.map_images import evolution_png
 
 
 def _cell(value) -> str:

@@ -19,12 +19,12 @@ from tracking.core.acqdate import from_iso
 from tracking.core.atomic import atomic_path, write_json
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
+from tracking.core.grid import Grid
 from tracking.core.prompts import Prompt
+from tracking.core.raster_io import open_raster
+from tracking.core.track import Provenance, Track
 from tracking.exports.report_provenance import software_versions
 from tracking.project.serialize import prompt_to_dict
-from tracking.core.grid import Grid
-from tracking.core.track import Provenance, Track
-from tracking.core.raster_io import open_raster
 
 
 def write_date_masks(out_dir: Path, frames: Frames, track: Track) -> list[Path]:

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from plotly.offline import get_plotlyjs
 
-from tracking.exports.vector import position_note
 from tracking.analysis.accuracy import METRICS, mean_scores
 from tracking.analysis.headline import headline
 from tracking.analysis.measures import evolution_map
@@ -29,6 +28,7 @@ from tracking.core.track import Track
 from tracking.core.units import Units, units_for
 from tracking.exports.htmltable import defang, num, table
 from tracking.exports.report_provenance import provenance_section
+from tracking.exports.vector import position_note
 from tracking.render import charts
 from tracking.render.map_images import evolution_png, outline_map_png
 

@@ -22,12 +22,12 @@ import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
 
+from tracking.analysis.measures import export_columns
+from tracking.analysis.vectorize import scar_outline
 from tracking.core.acqdate import precision
 from tracking.core.atomic import atomic_path, write_bytes
 from tracking.core.grid import Grid
 from tracking.core.track import Track
-from tracking.analysis.measures import export_columns
-from tracking.analysis.vectorize import scar_outline
 
 LAYER = "scars"
 SHAPEFILE_NAMES = {"perimeter_m": "perim_m", "perimeter_px": "perim_px"}

@@ -12,13 +12,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from tracking.ingest.composite import PRESETS, Composite, named_bands, nir_band, resolve_composite
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
-from tracking.core.work import checkpoint
 from tracking.core.grid import Grid
+from tracking.core.work import checkpoint
+from tracking.ingest.composite import PRESETS, Composite, named_bands, nir_band, resolve_composite
 from tracking.ingest.georef import Georeference
-from tracking.ingest.regrid import choose_grid, read_onto_grid
 from tracking.ingest.harmonise import (
     Radiometry,
     common_scale_maps,
@@ -28,6 +27,7 @@ from tracking.ingest.harmonise import (
     with_value_range,
 )
 from tracking.ingest.quality import QualityThresholds, assess_quality_masks, series_stats
+from tracking.ingest.regrid import choose_grid, read_onto_grid
 from tracking.ingest.scenes import Scene
 from tracking.ingest.timeline import Timeline
 

@@ -12,7 +12,6 @@ import math
 from typing import Sequence
 
 import numpy as np
-import rasterio
 from affine import Affine
 from rasterio.crs import CRS
 from rasterio.enums import Resampling
@@ -20,12 +19,12 @@ from rasterio.errors import CRSError, RasterioError
 from rasterio.warp import calculate_default_transform, reproject, transform, transform_bounds
 from rasterio.windows import Window
 
-from tracking.ingest.georef import Georeference, plain_grid
 from tracking.core.errors import InputError
 from tracking.core.grid import Grid
-from tracking.hosting.limits import check_grid
-from tracking.ingest.scenes import Scene
 from tracking.core.raster_io import open_raster
+from tracking.hosting.limits import check_grid
+from tracking.ingest.georef import Georeference, plain_grid
+from tracking.ingest.scenes import Scene
 
 #: Source pixels read beyond the grid's footprint so bilinear resampling has neighbours.
 _MARGIN = 2

@@ -23,6 +23,7 @@ def _hex(rgb: tuple[int, int, int]) -> str:
 
 
 def default_object(object_id: int) -> ScarObject:
+    """Scar ``object_id`` as it is before the analyst names it: "Scar N" in the track's colour for N."""
     return ScarObject(object_id, f"Scar {object_id}", _hex(object_color(object_id)))
 
 

@@ -27,12 +27,12 @@ from rasterio.transform import array_bounds
 from rasterio.warp import Resampling, calculate_default_transform, reproject, transform_bounds
 from shapely.geometry import mapping
 
+from tracking.analysis.vectorize import scar_outline
 from tracking.core.grid import Grid
-from tracking.render.map_images import date_colors
-from tracking.render.overlay import hex_to_rgb
 from tracking.core.track import Provenance, Track
 from tracking.core.units import Units, units_for
-from tracking.analysis.vectorize import scar_outline
+from tracking.render.map_images import date_colors
+from tracking.render.overlay import hex_to_rgb
 
 WEB_MERCATOR = CRS.from_epsg(3857)
 WGS84 = CRS.from_epsg(4326)

@@ -6,7 +6,6 @@ import math
 
 import streamlit as st
 
-from tracking.project.objects import scar_objects
 from tracking.analysis.accuracy import METRICS, mean_scores
 from tracking.analysis.compare import Change
 from tracking.analysis.headline import headline
@@ -18,6 +17,7 @@ from tracking.core.track import Track
 from tracking.core.units import Units
 from tracking.project import references
 from tracking.project.folder import Project
+from tracking.project.objects import scar_objects
 from tracking.render import charts
 from tracking.run import corrections
 from tracking.ui import maps

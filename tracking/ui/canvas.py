@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from tracking.core.prompts import Prompt
 from tracking.render.canvas_geometry import (
     BOX_COLOR,
     NEGATIVE_COLOR,
@@ -27,7 +28,6 @@ from tracking.render.canvas_geometry import (
     summarize,
 )
 from tracking.render.overlay import enlarge
-from tracking.core.prompts import Prompt
 
 #: label shown -> (canvas drawing mode, stroke colour, fill colour)
 TOOLS: dict[str, tuple[str, str, str]] = {

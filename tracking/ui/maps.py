@@ -17,12 +17,12 @@ import folium
 import numpy as np
 import streamlit as st
 
-from tracking.render import map_data as mapdata
-from tracking.core.frames import Frames
-from tracking.render.map_images import date_colors
 from tracking.analysis.measures import evolution_map
+from tracking.core.frames import Frames
 from tracking.core.track import Track
 from tracking.core.units import Units
+from tracking.render import map_data as mapdata
+from tracking.render.map_images import date_colors
 
 
 def vendor_url(path: str) -> str:

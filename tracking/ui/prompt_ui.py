@@ -5,22 +5,22 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from tracking.project.objects import save_object_prompt
+from tracking.core.frames import Frames
+from tracking.core.prompts import Prompt
 from tracking.project import uploads, workflow
+from tracking.project.folder import Project
+from tracking.project.objects import save_object_prompt
+from tracking.project.runs import prompts_hash
 from tracking.render.canvas_geometry import (
     POLYGON_COLOR,
     CanvasScale,
     canvas_size,
-    prompt_to_drawing,
     prompt_canvas_size,
+    prompt_to_drawing,
     same_prompt,
     zoom_window,
 )
-from tracking.core.frames import Frames
 from tracking.render.overlay import draw, hex_to_rgb
-from tracking.project.folder import Project
-from tracking.core.prompts import Prompt
-from tracking.project.runs import prompts_hash
 from tracking.ui.canvas import TOOL_HELP, CanvasOutput, prompt_canvas
 from tracking.ui.state import report, upload_limit_mb
 from tracking.ui.work import heavy_work
@@ -29,12 +29,14 @@ SAMPLE_PROMPTS = {"outline": "prompt_path", "box": "prompt_box_path", "clicks": 
 
 
 def describe(prompt: Prompt, frames: Frames) -> str:
+    """The prompt in words: "a box on 2019-06-14 (frame 1)" (a month known only: "on 2019-06")."""
     kind = {"mask": "an outline", "box": "a box", "points": f"{len(prompt.points)} click(s)",
             "box+points": f"a box and {len(prompt.points)} click(s)"}[prompt.kind]
     return f"{kind} on {frames.dates[prompt.frame]:%Y-%m-%d} (frame {prompt.frame + 1})"
 
 
 def choose_frame(frames: Frames, saved: list[Prompt]) -> int:
+    """The frame to draw on (default: the saved prompt's, else the first usable one)."""
     good = frames.good_indices
     default = saved[0].frame if saved else (good[0] if good else 0)
     labels = [f"{d:%Y-%m-%d} (frame {i + 1})" + ("  — left out of tracking" if frames.bad[i] else "")
@@ -116,6 +118,7 @@ def preview(project: Project, frames: Frames, prompt: Prompt | None, color: str 
 
 
 def save_button(project: Project, frames: Frames, prompt: Prompt | None, saved: list[Prompt]) -> None:
+    """Save ``prompt`` as its scar's starting prompt (``saved``: that scar's saved one); said when saved."""
     same = len(saved) == 1 and same_prompt(saved[0], prompt)  # ``saved``: this scar's prompt
     if same:
         st.success(f"Saved: {describe(prompt, frames)}.")

@@ -10,15 +10,15 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from tracking.project import uploads, workflow
-from tracking.render.canvas_geometry import pixel_box_to_bounds
 from tracking.core.acqdate import precision
-from tracking.ingest.composite import PRESETS
-from tracking.ingest.dates import parse_date_value
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
-from tracking.render.overlay import enlarge
+from tracking.ingest.composite import PRESETS
+from tracking.ingest.dates import parse_date_value
+from tracking.project import uploads, workflow
 from tracking.project.folder import Project
+from tracking.render.canvas_geometry import pixel_box_to_bounds
+from tracking.render.overlay import enlarge
 from tracking.ui import timeline_table as tt
 from tracking.ui.canvas import prompt_canvas, reset_canvas
 from tracking.ui.state import plain, report, upload_limit_mb

@@ -14,10 +14,10 @@ import logging
 
 import streamlit as st
 
-from tracking.project import workflow
 from tracking.core.errors import InputError
-from tracking.project.folder import Project
 from tracking.hosting.settings import current as current_settings
+from tracking.project import workflow
+from tracking.project.folder import Project
 from tracking.ui.state import current_project, plain, projects_base, report, set_project
 
 _PID = "project_id"
