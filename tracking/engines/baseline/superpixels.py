@@ -18,8 +18,9 @@ from scipy import ndimage as ndi
 from tracking.engines.baseline.appearance import rgb_to_lab
 
 WORK_SIDE = 512
-# Superpixels per frame (about 10 x 10 working pixels at 512 px), so that any frame size
-# costs the same per prompt; a small frame's scar still spans many of them ...
+# Superpixels on a frame of WORK_SIDE px or more (about 10 x 10 working pixels each); a
+# smaller frame gets more in inverse proportion to its side (its scars span fewer pixels:
+# about 5200 of 3 x 3 px on a 256 px frame) ...
 SUPERPIXELS = 2600
 # ... down to superpixels of this many pixels.
 MIN_AREA = 12
@@ -106,7 +107,8 @@ def superpixel_frame(image: np.ndarray, extra: np.ndarray | None = None) -> Supe
     rgb = _downsample(image, factor)
     rgb8 = np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
     hw = rgb.shape[0] * rgb.shape[1]
-    n_seg = max(min(SUPERPIXELS, hw // MIN_AREA), 1)
+    side = max(rgb.shape[:2])
+    n_seg = max(min(int(SUPERPIXELS * WORK_SIDE / side), hw // MIN_AREA), 1)
     work = slic(rgb8, n_segments=n_seg, compactness=10, start_label=0, enforce_connectivity=True,
                 channel_axis=-1).astype(np.int32)
     n = int(work.max()) + 1
