@@ -15,13 +15,17 @@ from tracking.sample.delivery import write_delivery
 MAP = 'iframe[title="streamlit_folium.st_folium"]'
 
 
-def delivery_project(dashboard, work: Path, name: str = "Delivery", width: int = 1300, height: int = 662):
-    """A tracked project of plain PNG screenshots (no georeferencing, month names), made as the pages do."""
+def delivery_project(dashboard, work: Path, name: str = "Delivery", width: int = 1300, height: int = 662,
+                     georef=None):
+    """A tracked project of plain PNG screenshots (no georeferencing, month names), made as the pages do;
+    ``georef`` (a Georeference) places them on the ground."""
+    import dataclasses
+
     delivery = write_delivery(work, width=width, height=height, n_images=4)
     project = Project.create(dashboard.projects_dir, name=name)
     saved, refused = add_uploads(project, [(p.name, p.read_bytes()) for p in delivery.paths])
     assert saved and not refused, refused
-    workflow.rebuild_frames(project)
+    workflow.rebuild_frames(project, dataclasses.replace(workflow.frame_options(project), georef=georef))
     workflow.set_prompts(project, [Prompt(0, 1, box=list(delivery.box))])
     assert run_tracking(project, engine_kind="baseline").completed
     return Project.open(dashboard.projects_dir, project.id)
@@ -109,3 +113,14 @@ def test_utm_map_has_a_scale_bar(page, dashboard):
     project = sample_project(dashboard, name="Map scale")
     _open_analysis(page, dashboard, project)
     page.frame_locator(MAP).first.locator(".leaflet-control-scale").wait_for()
+
+
+def test_a_ground_pixel_size_gives_the_pixel_grid_map_a_scale_bar(page, dashboard, tmp_path):
+    from tracking.ingest.georef import Georeference
+
+    project = delivery_project(dashboard, tmp_path, name="Map metres", width=650, height=331,
+                               georef=Georeference(pixel_size_m=2.0))
+    _open_analysis(page, dashboard, project)
+    inner = page.frame_locator(MAP).first
+    inner.locator(".leaflet-control-scale").wait_for()  # metres from the pixel size, no CRS needed
+    assert "m" in inner.locator(".leaflet-control-scale-line").first.inner_text()
