@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from tests.helpers.apptest import app_test, texts
+from tracking.core.prompts import Prompt
 from tracking.project import runs, workflow
 from tracking.project.folder import Project, new_project_id
 
@@ -41,7 +42,13 @@ def clone(template, projects, name: str) -> Project:
 def prompted_pair(projects, template, sample):
     a, b = clone(template, projects, "Alice's slide"), clone(template, projects, "Bob's slide")
     workflow.prompts_from_file(a, sample.prompt_box_path)
-    workflow.prompts_from_file(b, sample.prompt_points_path)
+    # Bob outlines the box itself: an outline comes back unchanged on its date, so his track must
+    # differ from Alice's segmented box whatever the segmenter makes of it
+    box_prompt = a.load_prompts()[0]
+    x0, y0, x1, y1 = (int(round(v)) for v in box_prompt.box)
+    outline = np.zeros(a.load_frames().images.shape[1:3], bool)
+    outline[y0:y1, x0:x1] = True
+    workflow.set_prompts(b, [Prompt(frame=box_prompt.frame, object_id=1, mask=outline)])
     return a, b
 
 
@@ -117,7 +124,7 @@ def test_two_sessions_tracking_at_once_each_get_their_own_correct_results(hosted
     for who, project in (("alice", alice), ("bob", bob)):
         copy = clone(project.root, hosted_env, f"solo {who}")
         solo[who] = runs.run_tracking(copy, "baseline").track.objects[1].masks
-    assert not np.array_equal(solo["alice"], solo["bob"])  # a box and clicks give different masks
+    assert not np.array_equal(solo["alice"], solo["bob"])  # a segmented box and the box outline differ
 
     sessions = {"alice": app_test(alice, TRACK), "bob": app_test(bob, TRACK)}
     for at in sessions.values():
