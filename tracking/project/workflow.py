@@ -32,7 +32,6 @@ from tracking.core.errors import InputError
 from tracking.core.frames import Frames
 from tracking.core.memo import Memo
 from tracking.project.folder import Project
-from tracking.project.state import DEFAULT_NAME, EngineChoice, SamplePaths
 from tracking.project.frames_store import frames_hash, load_frames, require_frames
 from tracking.project.state import DEFAULT_NAME, EngineChoice, SamplePaths
 from tracking.core.prompt_rules import check_point_totals, validate_prompt
@@ -188,25 +187,6 @@ def set_excluded(project: Project, index: int, excluded: bool) -> Frames:
                     {i for i, s in enumerate(frames.sources) if _source_name(s) in names})
     project.save_frames(frames)
     return frames
-
-
-def rename(project: Project, name: str) -> bool:
-    """Give the project a new name (spaces trimmed); a blank name keeps the old one. True when saved."""
-    name = name.strip()
-    if not name or name == project.meta.name:
-        return False
-    project.meta.name = name
-    project.save()
-    return True
-
-
-def choose_engine(project: Project, kind: str, model: str, device: str) -> EngineChoice:
-    """Save the analyst's engine choice (kind, SAM2 model, device) when it changed; returns it."""
-    chosen = EngineChoice(kind, model, device)
-    if chosen != project.meta.engine:
-        project.meta.engine = chosen
-        project.save()
-    return chosen
 
 
 def rename(project: Project, name: str) -> bool:
