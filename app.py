@@ -21,7 +21,8 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-expire_on_start()  # projects idle past the TTL go, at most once an hour (tracking.hosting.settings, tracking.hosting.expiry)
+# projects idle past the TTL go, at most once an hour (tracking.hosting.settings, tracking.hosting.expiry)
+expire_on_start()
 project = ensure_project()
 status = render_sidebar(project)
 page.run()

@@ -25,15 +25,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from threadpoolctl import threadpool_limits  # noqa: E402
+from threadpoolctl import threadpool_limits
 
-from tracking.batch.inventory import read_inventory  # noqa: E402
-from tracking.batch.job import BatchOptions, make_tasks  # noqa: E402
-from tracking.batch.runner import dask_client, run_in_loop, run_on_dask  # noqa: E402
-from tracking.batch.task import DONE, LandslideTask, run_landslide  # noqa: E402
-from tracking.batch.worker import EngineSettings, peak_rss_mb  # noqa: E402
-from tracking.ingest.timeline import build_timeline  # noqa: E402
-from tracking.sample.region import generate_region  # noqa: E402
+from tracking.batch.inventory import read_inventory
+from tracking.batch.job import BatchOptions, make_tasks
+from tracking.batch.runner import dask_client, run_in_loop, run_on_dask
+from tracking.batch.task import DONE, LandslideTask, run_landslide
+from tracking.batch.worker import EngineSettings, peak_rss_mb
+from tracking.ingest.timeline import build_timeline
+from tracking.sample.region import generate_region
 
 
 def warm(task: LandslideTask) -> float:

@@ -39,14 +39,14 @@ from scipy import ndimage
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tracking.core.prompts import Prompt  # noqa: E402
-from tracking.engines.baseline.engine import BaselineEngine  # noqa: E402
-from tracking.engines.baseline.shapes import iou  # noqa: E402
-from tracking.ingest.build import FrameOptions, build_frames  # noqa: E402
-from tracking.ingest.prompt_files import read_prompt_file  # noqa: E402
-from tracking.ingest.timeline import build_timeline  # noqa: E402
-from tracking.run.session import TrackingSession  # noqa: E402
-from tracking.sample.series import generate_sample, truth_on_grid  # noqa: E402
+from tracking.core.prompts import Prompt
+from tracking.engines.baseline.engine import BaselineEngine
+from tracking.engines.baseline.shapes import iou
+from tracking.ingest.build import FrameOptions, build_frames
+from tracking.ingest.prompt_files import read_prompt_file
+from tracking.ingest.timeline import build_timeline
+from tracking.run.session import TrackingSession
+from tracking.sample.series import generate_sample, truth_on_grid
 
 SICHUAN = ROOT.parent / "shared" / "data" / "sichuan"
 THRESHOLDS = (0.85, 0.90)
@@ -118,6 +118,7 @@ def load_image(stem: str, size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def bounding_box(mask: np.ndarray) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of the mask's pixels (inclusive pixel indices)."""
     ys, xs = np.nonzero(mask)
     return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
 
@@ -234,6 +235,7 @@ def series_run(seed: int, size: int, work: Path, max_clicks: int) -> dict:
 
 
 def print_series(rows: list[dict], size: int, max_clicks: int) -> None:
+    """Print part (b): clicks needed per seed and the IoU over good dates before and after them."""
     print(f"\n(b) Sample series at {size} px: first-date box, then clicks on the worst date with "
           f"re-propagation until every good date has IoU >= 0.9 (at most {max_clicks} clicks)")
     for r in rows:
@@ -247,6 +249,7 @@ def print_series(rows: list[dict], size: int, max_clicks: int) -> None:
 
 
 def main() -> None:
+    """Run the parts asked for on the command line and print their figures."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[512, 1024])
     ap.add_argument("--images", type=int, nargs="+", default=list(range(1, 13)))

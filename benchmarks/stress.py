@@ -25,13 +25,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tracking.engines.baseline.engine import BaselineEngine  # noqa: E402
-from tracking.engines.baseline.shapes import iou  # noqa: E402
-from tracking.ingest.build import FrameOptions, build_frames  # noqa: E402
-from tracking.ingest.prompt_files import read_prompt_file  # noqa: E402
-from tracking.ingest.timeline import build_timeline  # noqa: E402
-from tracking.run.session import TrackingSession  # noqa: E402
-from tracking.sample.series import generate_sample, truth_on_grid  # noqa: E402
+from tracking.engines.baseline.engine import BaselineEngine
+from tracking.engines.baseline.shapes import iou
+from tracking.ingest.build import FrameOptions, build_frames
+from tracking.ingest.prompt_files import read_prompt_file
+from tracking.ingest.timeline import build_timeline
+from tracking.run.session import TrackingSession
+from tracking.sample.series import generate_sample, truth_on_grid
 
 
 def seeds(text: str) -> list[int]:
@@ -64,6 +64,7 @@ def run_one(seed: int, size: int, n_dates: int, prompt: str, work: Path) -> dict
 
 
 def main() -> None:
+    """Track the sample for every seed, size and date count asked for; print IoU and speed per run."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=seeds, default=seeds("1-25"))
     ap.add_argument("--sizes", type=int, nargs="+", default=[192, 256])

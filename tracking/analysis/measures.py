@@ -22,10 +22,10 @@ import numpy as np
 import shapely
 from scipy import ndimage
 
+from tracking.analysis.vectorize import scar_outline
 from tracking.core.grid import Grid
 from tracking.core.track import ObjectTrack, Provenance, Track
 from tracking.core.units import choose
-from tracking.analysis.vectorize import scar_outline
 
 #: Column order of a measures row (and of metrics.csv).
 COLUMNS = (

@@ -18,15 +18,14 @@ import datetime as dt
 from pathlib import Path
 
 import numpy as np
-import rasterio
 from rasterio.errors import RasterioIOError
 from rasterio.features import rasterize
 from rasterio.warp import Resampling, reproject, transform_bounds
 
-from tracking.ingest.dates import date_from_name, parse_date_value
 from tracking.core.errors import InputError
 from tracking.core.grid import Grid
 from tracking.core.raster_io import open_raster
+from tracking.ingest.dates import date_from_name, parse_date_value
 
 RASTER_SUFFIXES = (".tif", ".tiff", ".png", ".jpg", ".jpeg")
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")

@@ -6,12 +6,13 @@ import argparse
 from pathlib import Path
 
 from tracking.analysis.accuracy import METRICS, evaluate, mean_scores, unmatched_dates
+from tracking.analysis.reference import load_reference
 from tracking.exports.bundle import write_accuracy_csv
 from tracking.exports.output_folder import load_track_output
-from tracking.analysis.reference import load_reference
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``evaluate`` sub-command and its options to ``subparsers``."""
     parser = subparsers.add_parser(
         "evaluate", help="score a track output against reference outlines",
         description="Compare the masks of a track output folder (OUT/masks/*.tif) with reference outlines "
@@ -38,6 +39,7 @@ def format_table(rows: list[dict]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Score the track output against the reference, print the table and write OUT/accuracy.csv."""
     grid, dates, track = load_track_output(args.out)
     reference = load_reference(args.reference, grid)
     rows = evaluate(track, reference, dates, tolerance_px=args.tolerance)

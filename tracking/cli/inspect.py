@@ -6,13 +6,14 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from tracking.core.frames import Frames
 from tracking.cli import arguments
+from tracking.core.frames import Frames
 from tracking.core.grid import Grid
 from tracking.ingest.timeline import Timeline
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
+    """Add the ``inspect`` sub-command and its options to ``sub``."""
     p = sub.add_parser("inspect", help="show the timeline, frame quality and the grid",
                        description="Read the scenes (files, folders or zips), order them by date, bring them "
                                    "onto one grid and print the timeline with each frame's quality flags, "
@@ -85,6 +86,7 @@ def describe_grid(grid: Grid) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print the timeline, each frame's quality flags, the problems met and the grid chosen."""
     from tracking.ingest.build import FrameOptions, build_frames
     from tracking.ingest.timeline import build_timeline
 

@@ -16,6 +16,7 @@ COMMANDS = ("sample", "sample-region", "inspect", "track", "batch", "evaluate", 
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m tracking`` parser with one sub-command per module of tracking.cli."""
     parser = argparse.ArgumentParser(prog="python -m tracking",
                                      description="Track a landslide scar through a time series of scenes.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; an InputError is one sentence on stderr and exit status 2."""
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

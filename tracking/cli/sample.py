@@ -10,6 +10,7 @@ from tracking.sample.series import DEFAULT_DATES, DEFAULT_SEED, DEFAULT_SIZE, ge
 
 
 def add_parser(sub) -> None:
+    """Add the ``sample`` sub-command and its options to ``sub``."""
     p = sub.add_parser("sample", help="write the synthetic landslide sample series",
                        description="Write the project's synthetic landslide time series: dated scenes, "
                                    "a true scar mask per date and first-date prompt files.")
@@ -23,6 +24,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    """Write the sample series and print what it holds."""
     start = time.perf_counter()
     series = generate_sample(args.out_dir, seed=args.seed, size=args.size, n_dates=args.dates)
     manifest = json.loads((series.root / "sample.json").read_text())

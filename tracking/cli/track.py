@@ -8,13 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
-from tracking.engines.factory import ENGINE_KINDS
+from tracking.cli import arguments
 from tracking.core.errors import InputError
 from tracking.core.prompts import Prompt
-from tracking.cli import arguments
+from tracking.engines.factory import ENGINE_KINDS
 
 
 def add_parser(sub) -> None:
+    """Add the ``track`` sub-command and its options to ``sub``."""
     p = sub.add_parser("track", help="track the scar through all dates",
                        description="Order the scenes by date, bring them onto one grid, and propagate the "
                                    "prompt through every date with SAM2 (or the weights-free baseline).")
@@ -67,6 +68,7 @@ def gather_prompts(args, frames) -> list[Prompt]:
 
 
 def run(args) -> int:
+    """Build the frames, track the prompt through every date and write the outputs to ``--out``."""
     from tracking.engines.factory import make_engine
     from tracking.ingest.build import FrameOptions, build_frames
     from tracking.ingest.timeline import build_timeline

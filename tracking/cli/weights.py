@@ -10,6 +10,7 @@ from tracking.engines.sam2.weights import ENV_CHECKPOINT, ENV_DIR, download, lis
 
 
 def add_parser(subparsers) -> None:
+    """Add the ``weights`` sub-command (``list``, ``download MODEL``) to ``subparsers``."""
     parser = subparsers.add_parser(
         "weights", help="list or download SAM 2.1 checkpoints",
         description=f"SAM 2.1 checkpoints live in ${ENV_DIR} (default ~/.cache/landslide-tracker/sam2); "
@@ -25,6 +26,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """List the checkpoints present, or download one."""
     if args.action == "list":
         return _list()
     path = download(args.model, args.dir, progress=not args.quiet, force=args.force)

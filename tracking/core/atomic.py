@@ -88,11 +88,13 @@ def _sync_folder(folder: Path) -> None:
 
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
 
 
 def write_json(path: str | os.PathLike, obj) -> None:
+    """Write ``obj`` as indented JSON to ``path`` atomically (dates and paths as strings)."""
     write_bytes(path, json.dumps(obj, indent=2, default=str).encode())
 
 

@@ -29,6 +29,8 @@ class PropagationStep:
 
 
 class Engine(Protocol):
+    """The contract every tracking engine keeps: load a video, take prompts, propagate."""
+
     name: str  # "sam2" or "baseline"
 
     def load(self, images: np.ndarray) -> None:

@@ -13,6 +13,7 @@ def defang(text: str) -> str:
 
 
 def num(value, digits: int = 1) -> str:
+    """A number for a table cell: thousands separated, ``digits`` decimals, "–" when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, float):

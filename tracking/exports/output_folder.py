@@ -75,6 +75,7 @@ def build_manifest(frames: Frames, track: Track, engine_info: dict, prompts: lis
 
 
 def write_manifest(out_dir: Path, manifest: dict) -> Path:
+    """Write ``manifest.json`` into ``out_dir`` atomically and return its path."""
     path = Path(out_dir) / "manifest.json"
     write_json(path, manifest)
     return path

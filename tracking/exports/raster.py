@@ -12,8 +12,8 @@ import numpy as np
 
 from tracking.core.atomic import atomic_path
 from tracking.core.grid import Grid
-from tracking.core.track import Track
 from tracking.core.raster_io import open_raster
+from tracking.core.track import Track
 
 
 def _profile(grid: Grid, count: int, dtype: str, nodata=None) -> dict:

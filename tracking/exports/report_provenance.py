@@ -8,9 +8,9 @@ from importlib import metadata
 import numpy as np
 
 from tracking.core.frames import Frames
-from tracking.exports.htmltable import defang, table
 from tracking.core.prompts import Prompt
 from tracking.core.track import Provenance, Track
+from tracking.exports.htmltable import defang, table
 
 SOFTWARE = ("numpy", "torch", "sam2", "rasterio", "streamlit", "plotly", "shapely", "geopandas", "pillow",
             "matplotlib", "scipy")

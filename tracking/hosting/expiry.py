@@ -113,5 +113,5 @@ def expire_on_start() -> None:
     """
     try:
         maybe_expire()
-    except Exception:  # noqa: BLE001 - expiry must never break a page
+    except Exception:  # expiry must never break a page
         _log.exception("project expiry failed")

@@ -48,6 +48,7 @@ def mb(n_bytes: float) -> str:
 
 
 def megapixels(n: float) -> str:
+    """A pixel count in words: "4.2 megapixels", or "120 megapixels" from ten on."""
     value = n / 1e6
     return f"{value:.1f} megapixels" if value < 10 else f"{value:,.0f} megapixels"
 
@@ -194,6 +195,7 @@ def zip_scene_summary(name: str, data: bytes | Path) -> tuple[int, int]:
 
 # -- counts and sizes ------------------------------------------------------------------
 def check_scene_count(n: int, limits: Limits | None = None, what: str = "The project") -> None:
+    """Refuse (InputError) more than ``max_scenes`` scenes in ``what``."""
     lim = _limits(limits)
     if n > lim.max_scenes:
         raise InputError(f"{what} would hold {n} scenes, more than the {lim.max_scenes} allowed.")

@@ -37,10 +37,10 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from tracking.engines.base import Engine, PropagationStep
 from tracking.core.frames import check_video
 from tracking.core.prompts import Prompt
 from tracking.core.stamps import file_stamp
+from tracking.engines.base import Engine, PropagationStep
 
 QUEUED = "Queued behind another analysis; it will start as soon as the model is free."
 WaitCallback = Callable[[str | None], None]

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
-import rasterio
 from rasterio.errors import RasterioError
 
 from tracking.core.errors import InputError

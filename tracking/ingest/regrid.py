@@ -117,6 +117,7 @@ def _check_aoi(aoi, aoi_crs, ref: Scene) -> tuple[tuple[float, float, float, flo
 
 
 def is_metric(crs: CRS) -> bool:
+    """Whether ``crs`` is projected with metres as its linear unit."""
     if not crs.is_projected:
         return False
     try:

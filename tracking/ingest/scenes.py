@@ -8,16 +8,15 @@ from pathlib import Path
 from typing import Mapping
 
 import numpy as np
-import rasterio
 from affine import Affine
 from rasterio.crs import CRS
 from rasterio.errors import RasterioError
 from rasterio.windows import Window
 
-from tracking.ingest.dates import date_from_name, date_from_tags, lookup_date, sensor_from_name
 from tracking.core.errors import InputError
-from tracking.hosting.limits import check_scene_header, scene_driver
 from tracking.core.raster_io import open_raster
+from tracking.hosting.limits import check_scene_header, scene_driver
+from tracking.ingest.dates import date_from_name, date_from_tags, lookup_date, sensor_from_name
 
 
 @dataclass(frozen=True)

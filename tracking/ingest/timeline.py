@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from tracking.ingest.dates import lookup_date, read_date_manifest
 from tracking.core.errors import InputError
+from tracking.ingest.dates import lookup_date, read_date_manifest
 from tracking.ingest.scenes import Scene, open_scene
 from tracking.ingest.sources import collect_sources
 

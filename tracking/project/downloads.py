@@ -15,13 +15,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from tracking.analysis.reference import load_reference
 from tracking.core.atomic import write_json
 from tracking.core.errors import InputError
-from tracking.project.folder import Project
-from tracking.analysis.reference import load_reference
-from tracking.project.references import reference_path
 from tracking.core.stamps import stamp_text
 from tracking.core.units import Units
+from tracking.project.folder import Project
+from tracking.project.references import reference_path
 
 _MANIFEST = "exports.json"
 
@@ -31,7 +31,8 @@ EXPORTS: dict[str, tuple[str, str, str]] = {
     "gpkg": ("GeoPackage", "application/geopackage+sqlite3", "Outlines, one row per date and object."),
     "geojson": ("GeoJSON", "application/geo+json", "The same outlines in EPSG:4326."),
     "shapefile": ("Shapefile (zip)", "application/zip", "The same outlines as a zipped Shapefile."),
-    "masks": ("Masks GeoTIFF", "image/tiff", "One band per date: 0 = background, else the object id; dates in the band descriptions."),
+    "masks": ("Masks GeoTIFF", "image/tiff",
+              "One band per date: 0 = background, else the object id; dates in the band descriptions."),
     "metrics": ("metrics.csv", "text/csv", "Area, growth and displacement per date and object."),
     "accuracy": ("accuracy.csv", "text/csv", "Scores against the reference outlines."),
     "gif": ("Evolution GIF", "image/gif", "The frames with the outline and date on each."),

@@ -28,13 +28,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from tracking.project import serialize
-from tracking.project.state import ProjectMeta, now_iso
 from tracking.core.atomic import atomic_path, write_json
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
 from tracking.core.prompts import Prompt
 from tracking.core.track import Track
+from tracking.project import serialize
+from tracking.project.state import ProjectMeta, now_iso
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 HISTORY_DEPTH = 20

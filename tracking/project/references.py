@@ -16,13 +16,13 @@ import zipfile
 from pathlib import Path
 
 from tracking.analysis.accuracy import evaluate, unmatched_dates
+from tracking.analysis.reference import RASTER_SUFFIXES, load_reference
 from tracking.core.atomic import write_bytes
 from tracking.core.errors import InputError
 from tracking.core.grid import Grid
-from tracking.project.folder import Project
-from tracking.analysis.reference import RASTER_SUFFIXES, load_reference
-from tracking.ingest.sources import extract_zip
 from tracking.core.track import Track
+from tracking.ingest.sources import extract_zip
+from tracking.project.folder import Project
 
 UPLOAD_SUFFIXES = (".zip", ".geojson", ".json", ".gpkg")
 
@@ -128,6 +128,7 @@ def reference_path(project: Project) -> Path | None:
 
 
 def clear_reference(project: Project) -> None:
+    """Forget the project's reference outlines, on disk too."""
     project.meta.reference = None
     project.save()
     shutil.rmtree(project.root / "reference", ignore_errors=True)

@@ -21,17 +21,17 @@ from typing import Callable
 
 import numpy as np
 
-from tracking.engines.base import Engine
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
+from tracking.core.prompts import Prompt
+from tracking.core.stamps import stamp_text
+from tracking.core.track import Provenance, Track
+from tracking.engines.base import Engine
 from tracking.project.folder import Project
 from tracking.project.frames_store import frames_hash, require_frames
 from tracking.project.state import RunRecord, now_iso
-from tracking.core.prompts import Prompt
-from tracking.run.stages import StageStep, prompt_stages, run_stages
 from tracking.run.session import TrackingSession
-from tracking.core.track import Provenance, Track
-from tracking.core.stamps import stamp_text
+from tracking.run.stages import StageStep, prompt_stages, run_stages
 
 
 @dataclass

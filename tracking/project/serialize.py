@@ -84,6 +84,7 @@ def save_prompts(prompts: list[Prompt], folder: Path) -> None:
 
 
 def load_prompts(folder: Path) -> list[Prompt]:
+    """The prompts saved in ``folder`` in their order; [] when none were saved."""
     meta_path, arr_path = folder / "prompts.json", folder / "prompt_masks.npz"
     if not arr_path.exists():
         return []

@@ -87,6 +87,7 @@ def remove_upload(project: Project, name: str) -> None:
 
 
 def uploaded_files(project: Project) -> list[str]:
+    """Names of the project's uploaded files, sorted (hidden files left out)."""
     return sorted(p.name for p in project.uploads.iterdir() if p.is_file() and not p.name.startswith("."))
 
 

@@ -31,14 +31,14 @@ from tracking.core.atomic import write_bytes
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
 from tracking.core.memo import Memo
-from tracking.project.folder import Project
-from tracking.project.frames_store import frames_hash, load_frames, require_frames
-from tracking.project.state import DEFAULT_NAME, EngineChoice, SamplePaths
 from tracking.core.prompt_rules import check_point_totals, validate_prompt
 from tracking.core.prompts import Prompt
-from tracking.project.runs import run_key
 from tracking.core.stamps import stamp_text
 from tracking.core.units import units_for
+from tracking.project.folder import Project
+from tracking.project.frames_store import frames_hash, load_frames, require_frames
+from tracking.project.runs import run_key
+from tracking.project.state import DEFAULT_NAME, EngineChoice, SamplePaths
 from tracking.project.uploads import uploaded_files
 
 
@@ -259,6 +259,7 @@ def thumbnail(project: Project, frames: Frames, index: int, size: int = 128) -> 
 
 
 def thumbnails(project: Project, frames: Frames, size: int = 128) -> list[bytes]:
+    """One small PNG per frame (see ``thumbnail``)."""
     return [thumbnail(project, frames, i, size) for i in range(len(frames))]
 
 

@@ -10,8 +10,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from tracking.core.atomic import write_bytes
 from tracking.core.frames import Frames
-from tracking.render.overlay import outline
 from tracking.core.track import Provenance, Track
+from tracking.render.overlay import outline
 
 #: Outline colours by object id (cycled): red, cyan, yellow, magenta, lime, orange.
 OBJECT_COLORS = ((230, 40, 40), (0, 210, 230), (250, 220, 0), (230, 0, 200), (90, 230, 60), (255, 140, 0))
@@ -84,5 +84,6 @@ def evolution_gif(frames: Frames, track: Track, duration_ms: int = 800,
 
 
 def write_evolution_gif(path: str | Path, frames: Frames, track: Track) -> Path:
+    """Write ``evolution_gif(frames, track)`` to ``path`` atomically."""
     write_bytes(path, evolution_gif(frames, track))
     return Path(path)

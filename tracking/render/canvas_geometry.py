@@ -135,6 +135,7 @@ def canvas_size(image_shape: tuple[int, int], max_width: int = 720, max_height: 
 
 
 def summarize(json_data: dict | None) -> CanvasSummary:
+    """Count the points, boxes and outlines of a canvas drawing (its Fabric JSON)."""
     out = CanvasSummary()
     for obj in _objects(json_data):
         kind = obj.get("type", "")

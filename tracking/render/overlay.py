@@ -15,6 +15,7 @@ OBJECT_COLORS = [(255, 64, 160), (0, 200, 255), (255, 200, 0), (120, 255, 80), (
 
 
 def object_color(object_id: int) -> tuple[int, int, int]:
+    """The (r, g, b) colour of an object id (the palette repeats)."""
     return OBJECT_COLORS[(object_id - 1) % len(OBJECT_COLORS)]
 
 

@@ -19,16 +19,16 @@ from typing import Callable
 
 import numpy as np
 
-from tracking.render.canvas_geometry import CanvasScale, canvas_to_prompt
-from tracking.engines.base import Engine
 from tracking.core.errors import InputError
-from tracking.project.folder import Project
 from tracking.core.prompt_rules import check_point_totals, validate_prompt
 from tracking.core.prompts import Prompt
+from tracking.core.stamps import stamp_text
+from tracking.core.track import Provenance, Track
+from tracking.engines.base import Engine
+from tracking.project.folder import Project
+from tracking.render.canvas_geometry import CanvasScale, canvas_to_prompt
 from tracking.run.session import Progress, TrackingSession
 from tracking.run.stages import run_stages
-from tracking.core.track import Provenance, Track
-from tracking.core.stamps import stamp_text
 
 #: Provenances the analyst made by hand; the review order puts these frames last.
 _BY_HAND = (Provenance.PROMPTED, Provenance.CORRECTED)
@@ -139,6 +139,7 @@ def undo(project: Project) -> bool:
 
 
 def can_undo(project: Project) -> bool:
+    """Whether the project has a saved state to go back to."""
     return bool(project.history())
 
 

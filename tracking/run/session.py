@@ -13,12 +13,12 @@ from typing import Iterator
 
 import numpy as np
 
-from tracking.engines.base import Engine, PropagationStep
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames, check_frame_index
 from tracking.core.prompt_rules import validate_prompt
 from tracking.core.prompts import Prompt
 from tracking.core.track import Provenance, Track
+from tracking.engines.base import Engine, PropagationStep
 
 
 @dataclass

@@ -243,6 +243,7 @@ def read_sample(root: Path) -> SampleSeries:
 
 
 def default_cache_dir() -> Path:
+    """Where the sample lives: $LANDSLIDE_SAMPLE_DIR, else a versioned folder in ~/.cache."""
     env = os.environ.get("LANDSLIDE_SAMPLE_DIR")
     return Path(env) if env else Path.home() / ".cache" / "landslide-tracker" / SAMPLE_VERSION
 

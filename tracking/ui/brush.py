@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from tracking.core.prompts import Prompt
 from tracking.render.canvas_geometry import BOX_COLOR, NEGATIVE_COLOR, POSITIVE_COLOR, CanvasScale
 from tracking.run.corrections import correction_prompt
-from tracking.core.prompts import Prompt
 from tracking.ui.canvas import background
 
 #: label shown -> (tool name of corrections.TOOLS, canvas mode, stroke colour, fill colour)

@@ -11,11 +11,11 @@ import math
 import numpy as np
 import streamlit as st
 
-from tracking.run import corrections
 from tracking.core.frames import Frames
-from tracking.render.overlay import draw, object_color
-from tracking.project.folder import Project
 from tracking.core.track import Provenance, Track
+from tracking.project.folder import Project
+from tracking.render.overlay import draw, object_color
+from tracking.run import corrections
 from tracking.ui.sessions import LiveSession, forget
 from tracking.ui.state import error_text, plain
 from tracking.ui.work import heavy_work
@@ -47,10 +47,12 @@ def flash_error(exc: Exception) -> None:
 
 
 def clear_flash() -> None:
+    """Forget the message shown by ``flash``."""
     st.session_state.pop(FLASH_KEY, None)
 
 
 def show_flash() -> None:
+    """Show the flashed message while the frame it was made on is still the one shown."""
     item = st.session_state.get(FLASH_KEY)
     if item is None:
         return
@@ -62,6 +64,7 @@ def show_flash() -> None:
 
 
 def confidence_text(conf: float) -> str:
+    """A confidence in words: "confidence 0.83", or "confidence –" when unknown."""
     return "confidence –" if math.isnan(conf) else f"confidence {conf:.2f}"
 
 
@@ -75,6 +78,7 @@ def badges(track: Track, frame: int) -> None:
 
 
 def jump_to(frame: int) -> None:
+    """Make ``frame`` the frame the Review page shows on its next run."""
     st.session_state[FRAME_KEY] = int(frame)
 
 
@@ -124,6 +128,7 @@ def view(frames: Frames, track: Track, frame: int, size: tuple[int, int], opacit
 
 
 def frame_caption(frames: Frames, frame: int) -> str:
+    """A frame's caption: date, number, file name, and why it is left out, if it is."""
     q = frames.quality[frame]
     name = str(frames.sources[frame]).replace("\\", "/").rsplit("/", 1)[-1]
     text = f"{frames.dates[frame].isoformat()} · frame {frame + 1} of {len(frames)} · {name}"

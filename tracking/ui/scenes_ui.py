@@ -51,6 +51,7 @@ def rebuild(project: Project, options=None, sample: bool = False) -> bool:
 
 
 def upload_form(project: Project, expanded: bool = True) -> None:
+    """The "Add scenes" form: stores the uploads, rebuilds the frames, says what was refused."""
     with st.expander("Add scenes", expanded=expanded), \
             st.form("scenes:upload", clear_on_submit=True, border=False):
         files = st.file_uploader(

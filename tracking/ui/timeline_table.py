@@ -15,6 +15,7 @@ EDITABLE = ("date", "exclude")
 
 
 def data_url(png: bytes) -> str:
+    """A PNG as a data: URL for an image column."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 

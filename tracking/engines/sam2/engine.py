@@ -24,7 +24,7 @@ from tracking.core.frames import check_frame_index, check_video
 from tracking.core.prompt_rules import validate_prompt
 from tracking.core.prompts import Prompt
 from tracking.engines.base import PropagationStep
-from tracking.engines.sam2.feature_cache import GiB, CacheStats, FeatureCache
+from tracking.engines.sam2.feature_cache import CacheStats, FeatureCache, GiB
 from tracking.engines.sam2.models import get_model
 from tracking.engines.sam2.weights import require_checkpoint, sha256_file
 

@@ -52,6 +52,7 @@ _ALIASES = {"t": "tiny", "s": "small", "b+": "base_plus", "base+": "base_plus", 
 
 
 def model_names() -> list[str]:
+    """The names of the SAM 2.1 models, smallest first."""
     return list(MODELS)
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from tracking.core.atomic import atomic_path
 from tracking.core.errors import InputError
-from tracking.engines.sam2.models import MODELS, Sam2Model, get_model
 from tracking.core.stamps import file_stamp
+from tracking.engines.sam2.models import MODELS, Sam2Model, get_model
 
 ENV_CHECKPOINT = "SAM2_CHECKPOINT"
 ENV_DIR = "LANDSLIDE_SAM2_DIR"
@@ -32,6 +32,7 @@ def weights_dir() -> Path:
 
 
 def download_command(model: str | Sam2Model = "tiny") -> str:
+    """The command line that downloads ``model``, for messages."""
     return f"python -m tracking weights download {get_model(model).name}"
 
 

@@ -38,6 +38,7 @@ def smoothstep(edge0: float | np.ndarray, edge1: float | np.ndarray, x: np.ndarr
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
+    """The logistic function of ``x``, as float32."""
     return (1.0 / (1.0 + np.exp(-x))).astype(np.float32)
 
 

@@ -58,11 +58,13 @@ def click_pixels(mask: np.ndarray) -> tuple[list[tuple[int, int]], list[tuple[in
 
 
 def pixel_to_point(row: int, col: int, transform: Affine) -> dict:
+    """A GeoJSON Point at the centre of pixel (row, col)."""
     x, y = transform @ (col + 0.5, row + 0.5)
     return {"type": "Point", "coordinates": [round(x, 2), round(y, 2)]}
 
 
 def bbox_polygon(mask: np.ndarray, transform: Affine) -> dict:
+    """A GeoJSON Polygon of ``mask``'s bounding box (pixel edges), counter-clockwise."""
     rows, cols = np.nonzero(mask)
     x0, y0 = transform @ (int(cols.min()), int(rows.min()))
     x1, y1 = transform @ (int(cols.max()) + 1, int(rows.max()) + 1)
@@ -71,6 +73,7 @@ def bbox_polygon(mask: np.ndarray, transform: Affine) -> dict:
 
 
 def polygon_geometry(poly: Polygon) -> dict:
+    """A GeoJSON geometry of ``poly`` with coordinates rounded to the centimetre."""
     geom = mapping(poly)
     return {"type": geom["type"], "coordinates": [[[round(x, 2), round(y, 2)] for x, y in ring]
                                                   for ring in geom["coordinates"]]}

@@ -45,6 +45,7 @@ class SensorRadiometry:
 
 
 def family(sensor: str) -> str:
+    """The sensor family of a sensor name (its gain table entry), else "archive"."""
     for name in SENSOR_GAIN:
         if sensor.startswith(name):
             return name

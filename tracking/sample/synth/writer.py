@@ -48,8 +48,10 @@ def feature_collection(features: list[dict]) -> dict:
 
 
 def feature(geometry: dict, **properties) -> dict:
+    """A GeoJSON Feature of ``geometry`` with ``properties``."""
     return {"type": "Feature", "properties": properties, "geometry": geometry}
 
 
 def write_geojson(path: Path, features: list[dict]) -> None:
+    """Write ``features`` as a GeoJSON FeatureCollection atomically."""
     write_bytes(path, json.dumps(feature_collection(features), indent=1).encode())
