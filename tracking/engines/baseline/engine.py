@@ -19,8 +19,9 @@ import numpy as np
 from tracking.core.frames import check_frame_index, check_video
 from tracking.core.prompt_rules import validate_prompt
 from tracking.core.prompts import Prompt
-from tracking.engines.baseline.appearance import frame_features
 from tracking.engines.base import PropagationStep
+from tracking.engines.baseline.appearance import frame_features
+from tracking.engines.baseline.bare_change import BareChange, bareness
 from tracking.engines.baseline.belief import hard_belief
 from tracking.engines.baseline.graphcut import EdgeWeights
 from tracking.engines.baseline.prompt_seg import segment_prompt
@@ -78,6 +79,7 @@ class BaselineEngine:
         self._objects: dict[int, _Object] = {}
         self._cache: OrderedDict[int, tuple[np.ndarray, EdgeWeights]] = OrderedDict()
         self._superpixels: OrderedDict[int, SuperpixelFrame] = OrderedDict()
+        self._bare: OrderedDict[int, np.ndarray] = OrderedDict()
 
     # -- Engine protocol -----------------------------------------------------
     def load(self, images: np.ndarray) -> None:
@@ -86,6 +88,7 @@ class BaselineEngine:
         self._objects = {}
         self._cache = OrderedDict()
         self._superpixels = OrderedDict()
+        self._bare = OrderedDict()
 
     def add_prompt(self, prompt: Prompt) -> PropagationStep:
         """Add points/box/mask for one object on one frame; returns every object's mask there."""
@@ -142,8 +145,10 @@ class BaselineEngine:
             features, edges = self._features(f)
             nxt = f - 1 if reverse else f + 1
             after = self._features(nxt)[0] if 0 <= nxt < len(self.images) else None
+            bare = BareChange(self._bareness(f), self._bareness(prev.frame),
+                              self._bareness(nxt) if after is not None else None)
             fresh[oid] = track_step(features, edges, prev, f, self._features(prev.frame)[0], after,
-                                    reverse=reverse, seed=self.seed + f)
+                                    reverse=reverse, seed=self.seed + f, bare=bare)
             carry[oid] = reference_mask(fresh[oid], prev)
         _resolve_overlaps(fresh)
         for oid, st in fresh.items():
@@ -189,6 +194,16 @@ class BaselineEngine:
         per_frame = features.nbytes + sum(w.nbytes for w in hit[1].w)
         while len(self._cache) > max(3, self.cache_bytes // per_frame):
             self._cache.popitem(last=False)
+        return hit
+
+    def _bareness(self, frame: int) -> np.ndarray:
+        """(H, W) float32 bareness of a frame (``bare_change``), cached for the last few frames."""
+        hit = self._bare.get(frame)
+        if hit is None:
+            hit = self._bare[frame] = bareness(self.images[frame])
+            while len(self._bare) > 4:
+                self._bare.popitem(last=False)
+        self._bare.move_to_end(frame)
         return hit
 
     def _frame_step(self, frame: int) -> PropagationStep:

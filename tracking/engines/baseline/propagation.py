@@ -23,6 +23,7 @@ from scipy import ndimage as ndi
 from tracking.engines.baseline import belief as bel
 from tracking.engines.baseline import shapes
 from tracking.engines.baseline.appearance import AppearanceModel
+from tracking.engines.baseline.bare_change import BareChange, change_gate
 from tracking.engines.baseline.change import change_evidence, class_shift
 from tracking.engines.baseline.graphcut import EdgeWeights, graph_cut
 
@@ -176,12 +177,15 @@ def adapted_model(features: np.ndarray, prev: ObjectState, before: np.ndarray, s
 
 def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, frame: int,
                before: np.ndarray, after: np.ndarray | None = None, reverse: bool = False,
-               seed: int = 0) -> ObjectState:
+               seed: int = 0, bare: BareChange | None = None) -> ObjectState:
     """Segment one frame (features (H, W, D)) from the previous date's state.
 
     before: (H, W, D) features of the frame ``prev`` lies on; after: those of the next frame
     in the direction of travel (None at the end), to check that failed ground stays.
     reverse: travelling backward in time (scars shrink on the way).
+    bare: the bareness of the three frames; forward in time, ground next to the scar that
+    lost its cover for good joins it, and ground beyond the band bared for this date only
+    leaves it (``bare_change``).
     """
     sd_prev = shapes.signed_distance(prev.mask)
     moved, model, change = adapted_model(features, prev, before, sd_prev, seed)
@@ -202,6 +206,10 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
             more, post2 = segment_frame(second + change, later_fn, edges, prev, sd_prev, reverse)
             posterior = np.where(more & ~mask, post2, posterior)
             mask = mask | more
+    if bare is not None and not reverse and prev.mask.any():
+        mask, added = change_gate(mask, prev.mask, sd_prev, prev.width, bare)
+        # Bared ground enters the belief as surely as ground beyond the band may turn to scar.
+        posterior = np.where(added, np.maximum(posterior, -bel.FAR_PRIOR), posterior)
     if not mask.any():
         # Nothing left that looks like the scar: report it, but keep tracking from the old outline.
         return ObjectState(mask, prev.model, prev.width, 0.0, frame, prev.belief)

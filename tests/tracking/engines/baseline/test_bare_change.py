@@ -1,0 +1,70 @@
+"""Vegetation loss between dates corrects a propagated mask (tracking/engines/baseline/bare_change.py)."""
+
+import numpy as np
+
+from tracking.engines.baseline import shapes
+from tracking.engines.baseline.bare_change import BareChange, bareness, change_gate
+
+SIZE = 96
+FOREST = (40, 90, 40)
+SCAR = (200, 180, 160)
+
+
+def _scene(seed: int, patches: list[tuple[np.ndarray, tuple[int, int, int]]], tint: int = 0) -> np.ndarray:
+    """(SIZE, SIZE, 3) uint8 forest with noise, the given (mask, colour) patches painted on,
+    every pixel lightened by ``tint`` (a season)."""
+    rng = np.random.default_rng(seed)
+    img = np.empty((SIZE, SIZE, 3), np.float32)
+    img[:] = FOREST
+    for mask, colour in patches:
+        img[mask] = colour
+    img += rng.normal(0, 6, img.shape) + tint
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def _disc(cy: int, cx: int, r: int) -> np.ndarray:
+    yy, xx = np.mgrid[:SIZE, :SIZE]
+    return (yy - cy) ** 2 + (xx - cx) ** 2 <= r * r
+
+
+def _rect(y0: int, y1: int, x0: int, x1: int) -> np.ndarray:
+    m = np.zeros((SIZE, SIZE), bool)
+    m[y0:y1, x0:x1] = True
+    return m
+
+
+def _gate(mask, prev, images):
+    bare = BareChange(*(bareness(im) for im in images))
+    return change_gate(mask, prev, shapes.signed_distance(prev), shapes.band_width(prev), bare)
+
+
+def test_a_sudden_growth_next_to_the_scar_joins_within_the_date():
+    old = _disc(48, 30, 10)
+    growth = _rect(36, 62, 38, 75) & ~old
+    before = _scene(1, [(old, SCAR)])
+    now, after = (_scene(s, [(old, SCAR), (growth, (175, 150, 125))], tint=8) for s in (2, 3))
+    out, added = _gate(old.copy(), old, (now, before, after))
+    assert (out & growth).sum() > 0.8 * growth.sum()
+    assert (out & ~(old | growth)).sum() < 0.05 * growth.sum()
+    assert added.sum() > 0.5 * growth.sum()
+
+
+def test_a_cloud_over_the_scars_edge_leaves_the_mask():
+    old = _disc(48, 30, 10)
+    cloud = _rect(34, 62, 42, 70)
+    before, after = _scene(1, [(old, SCAR)]), _scene(3, [(old, SCAR)])
+    now = _scene(2, [(old, SCAR), (cloud, (250, 250, 250))])
+    out, _ = _gate(old | cloud, old, (now, before, after))
+    far = cloud & (shapes.signed_distance(old) > shapes.band_width(old))
+    assert (out & far).sum() < 0.1 * far.sum()
+    assert (out & old).sum() > 0.95 * old.sum()
+
+
+def test_bare_ground_that_was_bare_before_does_not_join():
+    old = _disc(48, 30, 10)
+    road = _rect(0, SIZE, 44, 49)
+    images = [_scene(s, [(old, SCAR), (road, (170, 165, 150))], tint=t) for s, t in ((1, 0), (2, 10), (3, 5))]
+    now, before, after = images[1], images[0], images[2]
+    out, added = _gate(old.copy(), old, (now, before, after))
+    assert not added.any()
+    assert (out & road).sum() == 0

@@ -1,0 +1,154 @@
+"""Vegetation loss between dates: new scar is ground that turned bare, and stays bare.
+
+A slope failure strips the cover: the ground turns paler and less green than it
+was, and it stays so on the next date. A road, an outcrop or a river bar beside
+the scar was bare already, so it shows no such change; a cloud or a snow patch
+changes the ground only for a date. The bareness of each pixel (lightness above
+the frame's usual minus excess green above the frame's usual, in robust units)
+is compared between the previous date, this one and the next one; its rise is
+judged against the rise of the background around the scar (seasons and sensors
+move the whole frame).
+
+Forward in time the mask is then corrected in two ways: ground beyond the band
+the outline may move in that turned bare, looks as bare as the scar and stays
+bare on the next date joins the scar when it touches it (a sudden large growth is
+followed within one date; a road or river bar that was bare already shows no
+rise and stays out), and ground beyond the band that turned bare for this date
+only (a cloud, a snow patch over the scar's edge) leaves it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage as ndi
+
+from tracking.engines.baseline import shapes
+
+# Spatial smoothing (px) of the bareness: a change is judged over a few pixels, not one.
+SMOOTH = 1.5
+# Rise, in robust standard deviations of the background's own, that marks ground turned bare
+# (about 1 pixel in 700 of unchanged background goes beyond 3).
+Z_GROW = 3.0
+# Below this rise, ground beyond the band is taken as unchanged.
+Z_KEEP = 1.5
+# Ground whose rise, averaged over a patch of about PATCH px, falls this far below the usual
+# rise of its kind stayed as it was.
+Z_STAYED = 1.0
+PATCH = 2.0
+# Ground whose rise fell back below this by the next date changed only for a date.
+TRANSIENT = 0.5
+# A patch of new bare ground joins only when it holds at least this share of the old scar's
+# area (and this many pixels): specks of noise do not.
+MIN_SHARE = 0.05
+MIN_PIXELS = 12
+# A patch of new bare ground joins only when its mean width is at least this share of the
+# old scar's equivalent radius (not a strip along a road or a river).
+MIN_WIDTH = 0.35
+# Classes of earlier bareness within which the usual rise is measured.
+BINS = 8
+
+
+def bareness(image: np.ndarray) -> np.ndarray:
+    """(H, W, 3) uint8 RGB -> (H, W) float32 bareness: lightness minus excess green, each in
+    robust units over the frame (median 0, spread from the median absolute deviation)."""
+    rgb = np.asarray(image, np.float32) / 255.0
+    light = rgb.mean(-1)
+    exg = (2 * rgb[..., 1] - rgb[..., 0] - rgb[..., 2]) / (rgb.sum(-1) + 1e-3)
+    return ndi.gaussian_filter(_robust(light) - _robust(exg), SMOOTH).astype(np.float32)
+
+
+def _robust(x: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+    """x in units of its robust spread about its median (over ``where``, default all)."""
+    ref = x if where is None else x[where]
+    if ref.size == 0:
+        return np.zeros_like(x)
+    med = np.median(ref)
+    mad = 1.4826 * np.median(np.abs(ref - med)) + 1e-6
+    return (x - med) / mad
+
+
+@dataclass
+class BareChange:
+    """Bareness (H, W) float32 of this frame, of the frame the previous state lies on, and
+    of the next frame in the direction of travel (None at the end)."""
+
+    now: np.ndarray
+    before: np.ndarray
+    after: np.ndarray | None = None
+
+
+def rise(later: np.ndarray, earlier: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """(H, W) float32 rise of bareness from ``earlier`` to ``later``, in robust units of the
+    rise over ``reference`` (H, W) bool (background whose cover did not change) among pixels
+    that were about as bare before (meadows brown in a dry season while forest stays green)."""
+    d = later - earlier
+    if reference.sum() < 30 * BINS:
+        return _robust(d, reference if reference.sum() >= 30 else None).astype(np.float32)
+    edges = np.quantile(earlier[reference], np.linspace(0, 1, BINS + 1)[1:-1])
+    cls = np.digitize(earlier, edges)
+    out = np.empty(d.shape, np.float32)
+    for k in range(BINS):
+        sel = cls == k
+        ref = d[sel & reference]
+        med = np.median(ref)
+        out[sel] = (d[sel] - med) / (1.4826 * np.median(np.abs(ref - med)) + 1e-6)
+    return out
+
+
+def _split(values: np.ndarray, scar: np.ndarray, background: np.ndarray) -> float:
+    """Halfway between the median of ``values`` over the scar and over the background."""
+    if not scar.any() or not background.any():
+        return float("inf")
+    return 0.5 * float(np.median(values[scar]) + np.median(values[background]))
+
+
+def _mean_width(labels: np.ndarray, ids: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """(len(ids),) mean width (px) of each labelled patch: its area over half its outline."""
+    if len(ids) == 0:
+        return np.zeros(0)
+    edge = (labels > 0) & ~ndi.binary_erosion(labels > 0)
+    outline = np.bincount(labels[edge], minlength=labels.max() + 1)[ids]
+    return sizes / np.maximum(outline / 2.0, 1.0)
+
+
+def change_gate(mask: np.ndarray, prev_mask: np.ndarray, sd_prev: np.ndarray, width: float,
+                bare: BareChange) -> tuple[np.ndarray, np.ndarray]:
+    """The mask (H, W) bool corrected by vegetation loss, and the pixels (H, W) bool it added.
+
+    prev_mask: the previous date's mask; sd_prev its signed distance; width the band (px)
+    the outline may move in without any change. Forward in time only.
+    """
+    beyond = sd_prev > width
+    reference = beyond & ~mask
+    z = rise(bare.now, bare.before, reference)
+    z_after = z if bare.after is None else rise(bare.after, bare.before, reference)
+    lasting = np.minimum(z, z_after)
+    # A cloud or snow patch changes the ground for one date; a failure keeps it bare.
+    transient = (z > Z_GROW) & (z_after < TRANSIENT)
+    # Ground that lost less cover than the usual ground of its kind (a road or a bar that was
+    # bare already, while meadows around pale with the season) did not fail.
+    stayed = ndi.gaussian_filter(lasting, PATCH) < -Z_STAYED
+    kept = mask & ~(beyond & (transient | stayed))
+    kept = shapes.components_touching(kept, prev_mask | (sd_prev <= width)) if kept.any() else kept
+    # New scar looks bare now (as bare as the scar, not merely less green than before: a
+    # river that turns grey with the season rises too).
+    grown = (lasting > Z_KEEP) & (bare.now >= _split(bare.now, prev_mask, reference))
+    # Ground that lost its cover and touches the scar joins it.
+    cand = grown & ~kept
+    labels, n = ndi.label(cand, np.ones((3, 3), bool))
+    if n == 0:
+        return kept, np.zeros_like(mask)
+    touch = ndi.binary_dilation(kept if kept.any() else prev_mask, np.ones((3, 3), bool))
+    ids = np.unique(labels[touch & cand])
+    ids = ids[ids > 0]
+    sizes = np.bincount(labels.ravel())[ids] if len(ids) else np.zeros(0, int)
+    floor = max(MIN_PIXELS, MIN_SHARE * prev_mask.sum())
+    typical = np.asarray(ndi.median(lasting, labels, ids)) if len(ids) else np.zeros(0)
+    # A failure bares a broad patch; a road or a river's margin that pales with the season is a
+    # strip (its mean width, area over half its outline, is a fraction of the scar's radius).
+    wide = _mean_width(labels, ids, sizes) >= MIN_WIDTH * shapes.equivalent_radius(prev_mask)
+    added = np.isin(labels, ids[(sizes >= floor) & (typical > Z_GROW) & wide])
+    out = shapes.fill_holes(kept | added, shapes.band_width(kept | added))
+    return out, out & ~kept
