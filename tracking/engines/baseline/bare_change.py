@@ -28,10 +28,13 @@ from tracking.engines.baseline import shapes
 
 # Spatial smoothing (px) of the bareness: a change is judged over a few pixels, not one.
 SMOOTH = 1.5
-# Rise, in robust standard deviations of the background's own, that marks ground turned bare
-# (about 1 pixel in 700 of unchanged background goes beyond 3).
+# Rise, in robust standard deviations of the background's own, that marks a pixel turned
+# bare for sure (about 1 pixel in 700 of unchanged background goes beyond 3): a cloud.
 Z_GROW = 3.0
-# Below this rise, ground beyond the band is taken as unchanged.
+# A patch of bared ground joins when its typical (median) lasting rise exceeds this; a patch
+# of a few dozen pixels of unchanged background hardly ever does.
+PATCH_RISE = 2.0
+# Pixels whose lasting rise exceeds this may belong to such a patch.
 Z_KEEP = 1.5
 # Ground whose rise, averaged over a patch of about PATCH px, falls this far below the usual
 # rise of its kind stayed as it was.
@@ -149,6 +152,6 @@ def change_gate(mask: np.ndarray, prev_mask: np.ndarray, sd_prev: np.ndarray, wi
     # A failure bares a broad patch; a road or a river's margin that pales with the season is a
     # strip (its mean width, area over half its outline, is a fraction of the scar's radius).
     wide = _mean_width(labels, ids, sizes) >= MIN_WIDTH * shapes.equivalent_radius(prev_mask)
-    added = np.isin(labels, ids[(sizes >= floor) & (typical > Z_GROW) & wide])
+    added = np.isin(labels, ids[(sizes >= floor) & (typical > PATCH_RISE) & wide])
     out = shapes.fill_holes(kept | added, shapes.band_width(kept | added))
     return out, out & ~kept

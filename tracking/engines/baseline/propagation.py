@@ -196,6 +196,10 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
 
     later_fn = later if after is not None else None
     mask, posterior = segment_frame(appearance + change, later_fn, edges, prev, sd_prev, reverse)
+    if bare is not None and not reverse and prev.mask.any():
+        mask, added = change_gate(mask, prev.mask, sd_prev, prev.width, bare)
+        # Bared ground enters the belief as surely as ground beyond the band may turn to scar.
+        posterior = np.where(added, np.maximum(posterior, -bel.FAR_PRIOR), posterior)
     if (mask & (sd_prev > prev.width)).sum() > FAILURE_SHARE * prev.mask.sum():
         # A slope failed: learn what its fresh ground looks like on this frame and look again
         # for more of it (the second look only adds).
@@ -206,10 +210,6 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
             more, post2 = segment_frame(second + change, later_fn, edges, prev, sd_prev, reverse)
             posterior = np.where(more & ~mask, post2, posterior)
             mask = mask | more
-    if bare is not None and not reverse and prev.mask.any():
-        mask, added = change_gate(mask, prev.mask, sd_prev, prev.width, bare)
-        # Bared ground enters the belief as surely as ground beyond the band may turn to scar.
-        posterior = np.where(added, np.maximum(posterior, -bel.FAR_PRIOR), posterior)
     if not mask.any():
         # Nothing left that looks like the scar: report it, but keep tracking from the old outline.
         return ObjectState(mask, prev.model, prev.width, 0.0, frame, prev.belief)
