@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.browser.flow_steps import tracked_sample_project
 from tests.browser.server import goto_page, shot, wait_idle
 from tracking.core.prompts import Prompt
 from tracking.project import workflow
@@ -27,25 +28,6 @@ def delivery_project(dashboard, work: Path, name: str = "Delivery", width: int =
     assert saved and not refused, refused
     workflow.rebuild_frames(project, dataclasses.replace(workflow.frame_options(project), georef=georef))
     workflow.set_prompts(project, [Prompt(0, 1, box=list(delivery.box))])
-    assert run_tracking(project, engine_kind="baseline").completed
-    return Project.open(dashboard.projects_dir, project.id)
-
-
-def sample_project(dashboard, name: str):
-    """A tracked project of the server's sample (a UTM grid), with the sample's box prompt."""
-    import os
-
-    from tracking.sample.series import ensure_sample
-
-    sample = ensure_sample(dashboard.sample_dir)
-    project = Project.create(dashboard.projects_dir, name=name)
-    saved = os.environ.get("LANDSLIDE_SAMPLE_DIR")
-    os.environ["LANDSLIDE_SAMPLE_DIR"] = str(dashboard.sample_dir)  # what load_sample reads, as the server
-    try:
-        workflow.load_sample(project)
-    finally:
-        os.environ.pop("LANDSLIDE_SAMPLE_DIR") if saved is None else os.environ.update(LANDSLIDE_SAMPLE_DIR=saved)
-    workflow.prompts_from_file(project, sample.prompt_box_path)
     assert run_tracking(project, engine_kind="baseline").completed
     return Project.open(dashboard.projects_dir, project.id)
 
@@ -74,7 +56,7 @@ def _open_analysis(page, dashboard, project) -> None:
 
 
 def test_map_survives_the_compare_slider_and_the_reference_buttons(page, dashboard, tmp_path):
-    project = sample_project(dashboard, name="Map stays")
+    project = tracked_sample_project(dashboard, name="Map stays")
     errors = _open_analysis(page, dashboard, project)
     # move the compare slider's left thumb one date to the right (a rerun of the page)
     thumb = page.locator('[data-testid="stSlider"] input').first  # the left thumb (a range input)
@@ -110,7 +92,7 @@ def test_pixel_grid_map_shows_the_whole_scene_and_can_zoom_out(page, dashboard, 
 
 
 def test_utm_map_has_a_scale_bar(page, dashboard):
-    project = sample_project(dashboard, name="Map scale")
+    project = tracked_sample_project(dashboard, name="Map scale")
     _open_analysis(page, dashboard, project)
     page.frame_locator(MAP).first.locator(".leaflet-control-scale").wait_for()
 
