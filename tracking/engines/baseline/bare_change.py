@@ -49,6 +49,8 @@ MIN_PIXELS = 12
 # A patch of new bare ground joins only when its mean width is at least this share of the
 # old scar's equivalent radius (not a strip along a road or a river).
 MIN_WIDTH = 0.35
+# Pixels that set a median (a regular subsample of larger sets).
+STAT_SAMPLES = 65536
 # Classes of earlier bareness within which the usual rise is measured.
 BINS = 8
 
@@ -64,12 +66,20 @@ def bareness(image: np.ndarray) -> np.ndarray:
 
 def _robust(x: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
     """x in units of its robust spread about its median (over ``where``, default all)."""
-    ref = x if where is None else x[where]
+    ref = x.ravel()[_sampled(x.size if where is None else where)]
     if ref.size == 0:
         return np.zeros_like(x)
     med = np.median(ref)
     mad = 1.4826 * np.median(np.abs(ref - med)) + 1e-6
     return (x - med) / mad
+
+
+def _sampled(where: np.ndarray | int) -> np.ndarray:
+    """Flat indices of the pixels of ``where`` (H, W) bool (or of all ``where`` pixels), every
+    k-th one so that at most STAT_SAMPLES remain: medians of a million pixels cost more than
+    the rest of a step, and a regular subsample of 65,536 pins them down to a few hundredths."""
+    idx = np.arange(where) if isinstance(where, int) else np.flatnonzero(where)
+    return idx[::max(1, -(-len(idx) // STAT_SAMPLES))]
 
 
 @dataclass
@@ -87,17 +97,20 @@ def rise(later: np.ndarray, earlier: np.ndarray, reference: np.ndarray) -> np.nd
     rise over ``reference`` (H, W) bool (background whose cover did not change) among pixels
     that were about as bare before (meadows brown in a dry season while forest stays green)."""
     d = later - earlier
-    if reference.sum() < 30 * BINS:
+    idx = _sampled(reference)
+    if len(idx) < 30 * BINS:
         return _robust(d, reference if reference.sum() >= 30 else None).astype(np.float32)
-    edges = np.quantile(earlier[reference], np.linspace(0, 1, BINS + 1)[1:-1])
-    cls = np.digitize(earlier, edges)
-    out = np.empty(d.shape, np.float32)
+    e_ref, d_ref = earlier.ravel()[idx], d.ravel()[idx]
+    edges = np.quantile(e_ref, np.linspace(0, 1, BINS + 1)[1:-1])
+    cls_ref = np.digitize(e_ref, edges)
+    med, mad = np.zeros(BINS, np.float32), np.ones(BINS, np.float32)
     for k in range(BINS):
-        sel = cls == k
-        ref = d[sel & reference]
-        med = np.median(ref)
-        out[sel] = (d[sel] - med) / (1.4826 * np.median(np.abs(ref - med)) + 1e-6)
-    return out
+        ref = d_ref[cls_ref == k]
+        if len(ref):
+            med[k] = np.median(ref)
+            mad[k] = 1.4826 * np.median(np.abs(ref - med[k])) + 1e-6
+    cls = np.digitize(earlier, edges)
+    return ((d - med[cls]) / mad[cls]).astype(np.float32)
 
 
 def _split(values: np.ndarray, scar: np.ndarray, background: np.ndarray) -> float:
@@ -148,7 +161,7 @@ def change_gate(mask: np.ndarray, prev_mask: np.ndarray, sd_prev: np.ndarray, wi
     ids = ids[ids > 0]
     sizes = np.bincount(labels.ravel())[ids] if len(ids) else np.zeros(0, int)
     floor = max(MIN_PIXELS, MIN_SHARE * prev_mask.sum())
-    typical = np.asarray(ndi.median(lasting, labels, ids)) if len(ids) else np.zeros(0)
+    typical = shapes.label_medians(lasting, labels, ids)
     # A failure bares a broad patch; a road or a river's margin that pales with the season is a
     # strip (its mean width, area over half its outline, is a fraction of the scar's radius).
     wide = _mean_width(labels, ids, sizes) >= MIN_WIDTH * shapes.equivalent_radius(prev_mask)

@@ -123,7 +123,7 @@ def failed_ground(evidence: np.ndarray, later, sd_prev: np.ndarray, width: float
         return np.zeros(evidence.shape, bool)
     ids = np.unique(labels[beyond & (sd_prev <= width + 1.5)])
     ids = ids[ids > 0]
-    keep = np.asarray(ndi.median(evidence, labels, ids)) > -bel.FAR_PRIOR if len(ids) else np.zeros(0, bool)
+    keep = shapes.label_medians(evidence, labels, ids) > -bel.FAR_PRIOR
     if later is not None and keep.any():
         keep[keep] = _patch_medians(later, labels, ids[keep]) > 0
     return np.isin(labels, ids[keep])
@@ -134,7 +134,7 @@ def _patch_medians(values, labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
     where = np.isin(labels, ids)
     field = np.zeros(labels.shape, np.float32)
     field[where] = values(where)
-    return np.asarray(ndi.median(field, labels, ids))
+    return shapes.label_medians(field, labels, ids)
 
 
 def segment_frame(evidence: np.ndarray, later, edges: EdgeWeights, prev: ObjectState,

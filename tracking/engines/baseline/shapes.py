@@ -9,14 +9,52 @@ _EIGHT = np.ones((3, 3), bool)
 
 
 def signed_distance(mask: np.ndarray) -> np.ndarray:
-    """(H, W) bool -> (H, W) float32 distance to the outline: > 0 outside, <= 0 inside."""
+    """(H, W) bool -> (H, W) float32 distance to the outline: > 0 outside, <= 0 inside.
+
+    Outside, the distance is exact up to ``reach(mask)`` px from the mask and a lower bound
+    (at least that reach) further out: every use here looks at most about one and a fifth
+    equivalent radii out, and a transform over the mask's surroundings instead of the whole
+    frame is several times faster on a large frame with a small scar.
+    """
     if not mask.any():
         return np.full(mask.shape, np.inf, np.float32)
     if mask.all():
         return np.full(mask.shape, -np.inf, np.float32)
-    out = ndi.distance_transform_edt(~mask)
-    inside = ndi.distance_transform_edt(mask)
-    return np.where(mask, 0.5 - inside, out - 0.5).astype(np.float32)
+    h, w = mask.shape
+    ys, xs = np.nonzero(mask.any(1))[0], np.nonzero(mask.any(0))[0]
+    m = int(np.ceil(reach(mask))) + 1
+    y0, y1, x0, x1 = max(0, ys[0] - m), min(h, ys[-1] + m + 1), max(0, xs[0] - m), min(w, xs[-1] + m + 1)
+    # Beyond the window, the distance to the mask's bounding box bounds the true one from below.
+    dy = np.maximum(np.maximum(ys[0] - np.arange(h), np.arange(h) - ys[-1]), 0).astype(np.float32)
+    dx = np.maximum(np.maximum(xs[0] - np.arange(w), np.arange(w) - xs[-1]), 0).astype(np.float32)
+    sd = np.hypot(dy[:, None], dx[None, :]) - 0.5
+    crop = mask[y0:y1, x0:x1]
+    out = ndi.distance_transform_edt(~crop)
+    inside = ndi.distance_transform_edt(crop)
+    sd[y0:y1, x0:x1] = np.where(crop, 0.5 - inside, out - 0.5)
+    return sd.astype(np.float32)
+
+
+def reach(mask: np.ndarray) -> float:
+    """Distance (px) out to which ``signed_distance`` is exact: one and a half equivalent
+    radii plus 8 px (context rings end at about 1.2 radii plus 4 px)."""
+    return 1.5 * equivalent_radius(mask) + 8.0
+
+
+def label_medians(values: np.ndarray, labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """(len(ids),) float64 median of ``values`` (H, W) over each patch of ``labels`` (H, W) int
+    named in ``ids`` (each present); as ``ndimage.median``, but sorting only those patches'
+    pixels (several times faster on a large frame with many patches)."""
+    ids = np.asarray(ids)
+    if len(ids) == 0:
+        return np.zeros(0)
+    where = np.isin(labels, ids)
+    lab, val = labels[where], values[where].astype(np.float64)
+    order = np.lexsort((val, lab))
+    lab, val = lab[order], val[order]
+    start = np.searchsorted(lab, ids)
+    n = np.searchsorted(lab, ids, side="right") - start
+    return 0.5 * (val[start + (n - 1) // 2] + val[start + n // 2])
 
 
 def equivalent_radius(mask: np.ndarray) -> float:
