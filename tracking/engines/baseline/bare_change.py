@@ -9,12 +9,14 @@ is compared between the previous date, this one and the next one; its rise is
 judged against the rise of the background around the scar (seasons and sensors
 move the whole frame).
 
-Forward in time the mask is then corrected in two ways: ground beyond the band
+Forward in time the mask is then corrected in three ways: ground beyond the band
 the outline may move in that turned bare, looks as bare as the scar and stays
 bare on the next date joins the scar when it touches it (a sudden large growth is
 followed within one date; a road or river bar that was bare already shows no
 rise and stays out), and ground beyond the band that turned bare for this date
-only (a cloud, a snow patch over the scar's edge) leaves it.
+only (a cloud, a snow patch over the scar's edge) leaves it; ground of the old
+scar that still looks bare and did not turn green again stays, though the look lost it
+(a shaded or hazy end: scars seldom heal within a date).
 """
 
 from __future__ import annotations
@@ -148,6 +150,11 @@ def change_gate(mask: np.ndarray, prev_mask: np.ndarray, sd_prev: np.ndarray, wi
     stayed = ndi.gaussian_filter(lasting, PATCH) < -Z_STAYED
     kept = mask & ~(beyond & (transient | stayed))
     kept = shapes.components_touching(kept, prev_mask | (sd_prev <= width)) if kept.any() else kept
+    # Scar seldom heals within a date: ground of the old scar that did not turn green again
+    # (a shaded or hazy end the look lost) stays.
+    healed = ndi.gaussian_filter(np.maximum(z, z_after), PATCH) < -Z_STAYED
+    bare_now = bare.now >= _split(bare.now, prev_mask, reference)
+    kept |= prev_mask & ~healed & ~mask & bare_now
     # New scar looks bare now (as bare as the scar, not merely less green than before: a
     # river that turns grey with the season rises too).
     grown = (lasting > Z_KEEP) & (bare.now >= _split(bare.now, prev_mask, reference))

@@ -68,3 +68,16 @@ def test_bare_ground_that_was_bare_before_does_not_join():
     out, added = _gate(old.copy(), old, (now, before, after))
     assert not added.any()
     assert (out & road).sum() == 0
+
+
+def test_a_lost_end_of_the_scar_stays_unless_it_turned_green():
+    old = _disc(48, 40, 14)
+    end = old & _rect(0, SIZE, 0, 36)
+    before = _scene(1, [(old, SCAR)])
+    # The look lost the end (a shade, a haze) though its ground did not change.
+    same = [_scene(s, [(old, SCAR)]) for s in (2, 3)]
+    out, _ = _gate(old & ~end, old, (same[0], before, same[1]))
+    assert (out & end).sum() > 0.9 * end.sum()
+    green = [_scene(s, [(old & ~end, SCAR)]) for s in (2, 3)]
+    out, _ = _gate(old & ~end, old, (green[0], before, green[1]))
+    assert (out & end).sum() < 0.1 * end.sum()
