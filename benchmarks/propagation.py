@@ -18,18 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tracking.engines.baseline.engine import BaselineEngine
-from tracking.engines.baseline.shapes import iou
-from tracking.ingest.build import FrameOptions, build_frames
-from tracking.ingest.prompt_files import read_prompt_file
-from tracking.ingest.timeline import build_timeline
-from tracking.run.session import TrackingSession
-from tracking.sample.series import generate_sample, truth_on_grid
+from stress import run_one  # the same generate -> ingest -> track -> score as the stress benchmark
 
 
 def main() -> None:
@@ -41,23 +32,10 @@ def main() -> None:
     args = ap.parse_args()
     print(time.strftime("run of %Y-%m-%d %H:%M UTC", time.gmtime()))
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        series = generate_sample(work / "s", seed=args.seed, size=args.size, n_dates=args.dates)
-        frames, _ = build_frames(build_timeline([series.scenes_dir], work / "tl"), FrameOptions())
-        truth = truth_on_grid(series, frames.grid)
-        session = TrackingSession(BaselineEngine(), frames)
-        prompts = read_prompt_file(series.prompt_path, frames.grid, frames.dates)
-        for p in prompts:
-            session.add_prompt(p)
-        t0 = time.perf_counter()
-        track = session.run()
-        seconds = time.perf_counter() - t0
-    first = min(p.frame for p in prompts)
-    tracked = [i for i in frames.good_indices if i != first]
-    ious = [iou(track.objects[1].masks[i], truth[frames.dates[i]]) for i in tracked]
-    h, w = frames.images.shape[1:3]
-    print(f"seed {args.seed}, {w} x {h} px, {len(tracked)} frames tracked in {seconds:.1f} s: "
-          f"{len(tracked) / seconds:.2f} frames/s (mean IoU {np.mean(ious):.3f})")
+        row = run_one(args.seed, args.size, args.dates, "mask", Path(tmp))
+    w, h = row["shape"]
+    print(f"seed {args.seed}, {w} x {h} px, {row['tracked']} frames tracked in {row['seconds']:.1f} s: "
+          f"{row['tracked'] / row['seconds']:.2f} frames/s (mean IoU {row['mean']:.3f})")
 
 
 if __name__ == "__main__":

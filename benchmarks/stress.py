@@ -59,8 +59,10 @@ def run_one(seed: int, size: int, n_dates: int, prompt: str, work: Path) -> dict
     first = min(p.frame for p in prompts)
     tracked = [i for i in frames.good_indices if i != first]
     ious = [iou(track.objects[1].masks[i], truth[frames.dates[i]]) for i in tracked]
+    h, w = frames.images.shape[1:3]
     return {"seed": seed, "size": size, "dates": n_dates, "mean": float(np.mean(ious)), "min": float(np.min(ious)),
-            "fps": len(frames.good_indices) / seconds}
+            "fps": len(frames.good_indices) / seconds, "seconds": seconds, "tracked": len(tracked),
+            "shape": (w, h)}
 
 
 def main() -> None:
