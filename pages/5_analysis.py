@@ -4,7 +4,7 @@ import streamlit as st
 
 from tracking.analysis import compare
 from tracking.core.errors import InputError
-from tracking.project import references
+from tracking.project import downloads, references
 from tracking.render import charts
 from tracking.ui import analysis, maps
 from tracking.ui.shell import use_app_navigation
@@ -26,8 +26,9 @@ analysis.show_headline(measures, units)
 
 st.subheader("Growth over time")
 c1, c2 = st.columns(2)
-c1.plotly_chart(charts.area_chart(measures, units), key="chart:area")
-c2.plotly_chart(charts.expansion_rate_chart(measures, units), key="chart:rate")
+names = downloads.scar_names(project)
+c1.plotly_chart(charts.area_chart(measures, units, names), key="chart:area")
+c2.plotly_chart(charts.expansion_rate_chart(measures, units, names), key="chart:rate")
 st.plotly_chart(charts.gain_loss_chart(measures, units), key="chart:gainloss")
 
 st.subheader("Change between two dates")

@@ -117,5 +117,5 @@ def export_all(out_dir: str | Path, frames: Frames, track: Track, engine_info: d
         accuracy = evaluate(track, ref, dates)  # evaluate reads each mask as bool
         paths["accuracy"] = write_accuracy_csv(out / "accuracy.csv", accuracy)
     paths["report"] = write_report(out / "report.html", frames, track, measures, engine_info, prompts, accuracy,
-                                   evo_png, units)
+                                   evo_png, units, names)
     return paths

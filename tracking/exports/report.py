@@ -140,12 +140,14 @@ def _accuracy_section(accuracy: list[dict]) -> str:
 
 def build_report(frames: Frames, track: Track, measures: list[dict], engine_info: dict,
                  prompts: list[Prompt], accuracy: list[dict] | None = None,
-                 evolution: bytes | None = None, units: Units | None = None) -> str:
+                 evolution: bytes | None = None, units: Units | None = None,
+                 names: dict[int, str] | None = None) -> str:
     """The report page as a string (see ``write_report``).
 
     ``evolution`` is the evolution map PNG when the caller has made it already
     (``mapimages.evolution_png`` of the last frame); by default it is drawn here.
     ``units``: areas and rates as the analyst chose (default ha and per year; px² on a pixel grid).
+    ``names``: {object id: the scar's name} for the chart legends (default "Scar N").
     """
     measures = charts.records(measures)
     units = units or units_for(frames.grid)
@@ -155,8 +157,8 @@ def build_report(frames: Frames, track: Track, measures: list[dict], engine_info
         "<h1>Landslide scar report</h1>",
         f'<p class="muted">Written {dt.datetime.now().isoformat(timespec="seconds")}.</p>',
         "<h2>Summary</h2>", _summary(frames, measures, engine_info, accuracy, units),
-        "<h2>Growth</h2>", chart_html(charts.area_chart(measures, units), "chart-area"),
-        chart_html(charts.expansion_rate_chart(measures, units), "chart-rate"),
+        "<h2>Growth</h2>", chart_html(charts.area_chart(measures, units, names), "chart-area"),
+        chart_html(charts.expansion_rate_chart(measures, units, names), "chart-rate"),
         chart_html(charts.gain_loss_chart(measures, units), "chart-gain-loss"),
         "<h2>Map</h2>", _png_img(outline_map_png(frames.images[-1], track, frames.dates), "dated outlines"),
         _png_img(evolution, "evolution map"),
@@ -170,7 +172,9 @@ def build_report(frames: Frames, track: Track, measures: list[dict], engine_info
 
 def write_report(path: str | Path, frames: Frames, track: Track, measures: list[dict], engine_info: dict,
                  prompts: list[Prompt], accuracy: list[dict] | None = None,
-                 evolution: bytes | None = None, units: Units | None = None) -> Path:
+                 evolution: bytes | None = None, units: Units | None = None,
+                 names: dict[int, str] | None = None) -> Path:
     """Write the self-contained report (see ``build_report``); raise RuntimeError if it would
     refer to the network."""
-    return write_page(path, build_report(frames, track, measures, engine_info, prompts, accuracy, evolution, units))
+    page = build_report(frames, track, measures, engine_info, prompts, accuracy, evolution, units, names)
+    return write_page(path, page)

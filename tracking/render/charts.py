@@ -41,6 +41,11 @@ def _by_object(rows: list[dict]) -> dict[int, list[dict]]:
     return out
 
 
+def scar_label(object_id: int, names: dict[int, str] | None = None) -> str:
+    """The legend name of a scar: the analyst's name for it, else "Scar N"."""
+    return (names or {}).get(int(object_id), f"Scar {object_id}")
+
+
 def _layout(fig: go.Figure, title: str, ytitle: str) -> go.Figure:
     fig.update_layout(title=title, template="plotly_white", height=360, margin=dict(l=60, r=20, t=50, b=40),
                       legend=dict(orientation="h", y=-0.2), hovermode="x unified")
@@ -50,10 +55,11 @@ def _layout(fig: go.Figure, title: str, ytitle: str) -> go.Figure:
     return fig
 
 
-def area_chart(measures, units: Units | None = None) -> go.Figure:
+def area_chart(measures, units: Units | None = None, names: dict[int, str] | None = None) -> go.Figure:
     """Scar area over the real dates, one line per object, markers coloured by provenance.
 
     ``units``: the area unit shown (default: ha, or px² on a pixel grid).
+    ``names``: {object id: the scar's name} for the legend and hover (default "Scar N").
     """
     rows = records(measures)
     units = units or units_of_rows(rows)
@@ -61,20 +67,23 @@ def area_chart(measures, units: Units | None = None) -> go.Figure:
     fig = go.Figure()
     for oid, obj_rows in _by_object(rows).items():
         fig.add_trace(go.Scatter(x=[r["date"] for r in obj_rows], y=[area(r["area_m2"]) for r in obj_rows],
-                                 mode="lines", name=f"object {oid}", line=dict(width=2)))
+                                 mode="lines", name=scar_label(oid, names), line=dict(width=2)))
     for prov, color in PROVENANCE_COLORS.items():
         sel = [r for r in rows if r["provenance"] == prov]
         if sel:
             fig.add_trace(go.Scatter(
                 x=[r["date"] for r in sel], y=[area(r["area_m2"]) for r in sel], mode="markers", name=prov,
                 marker=dict(color=color, size=9, line=dict(color="white", width=1)),
-                customdata=[[r["object"]] for r in sel],
-                hovertemplate=f"object %{{customdata[0]}}: %{{y:,.3~f}} {units.area_symbol} ({prov})<extra></extra>"))
+                customdata=[[scar_label(r["object"], names)] for r in sel],
+                hovertemplate=f"%{{customdata[0]}}: %{{y:,.3~f}} {units.area_symbol} ({prov})<extra></extra>"))
     return _layout(fig, "Scar area", units.area_title())
 
 
-def expansion_rate_chart(measures, units: Units | None = None) -> go.Figure:
-    """Net expansion rate (area per day or per year over the real gap to the previous date), per object."""
+def expansion_rate_chart(measures, units: Units | None = None, names: dict[int, str] | None = None) -> go.Figure:
+    """Net expansion rate (area per day or per year over the real gap to the previous date), per object.
+
+    ``names``: {object id: the scar's name} for the legend (default "Scar N").
+    """
     rows = records(measures)
     units = units or units_of_rows(rows)
     fig = go.Figure()
@@ -82,7 +91,7 @@ def expansion_rate_chart(measures, units: Units | None = None) -> go.Figure:
         sel = [r for r in obj_rows if _finite(r["expansion_rate_m2_per_day"])]
         fig.add_trace(go.Scatter(x=[r["date"] for r in sel],
                                  y=[units.rate_value(r["expansion_rate_m2_per_day"]) for r in sel],
-                                 mode="lines+markers", name=f"object {oid}",
+                                 mode="lines+markers", name=scar_label(oid, names),
                                  customdata=[[r["days"]] for r in sel],
                                  hovertemplate=f"%{{y:,.3~f}} {units.rate_symbol} over %{{customdata[0]:.0f}} days"))
     return _layout(fig, "Expansion rate since the previous date", units.rate_title())

@@ -77,7 +77,7 @@ def test_charts_follow_the_unit_choice():
     rows = scar_measures(track, grid, DATES)
     km2 = units_for(grid, "km2", "year")
     area = charts.area_chart(rows, km2)
-    line = next(t for t in area.data if t.name == "object 1")
+    line = next(t for t in area.data if t.name == "Scar 1")
     assert list(line.y) == pytest.approx([r["area_m2"] / 1e6 for r in rows])
     assert area.layout.yaxis.title.text == "Area (km²)"
     rate = charts.expansion_rate_chart(rows, km2)

@@ -99,7 +99,7 @@ def test_area_chart_uses_real_dates_and_colours_markers_by_provenance(case):
     _, track, measures, _, _ = case
     fig = charts.area_chart(measures)
     assert fig.layout.xaxis.type == "date"
-    line = next(t for t in fig.data if t.name == "object 1")
+    line = next(t for t in fig.data if t.name == "Scar 1")
     assert list(line.x) == DATES  # real dates, unevenly spaced, not frame indices
     assert list(line.y) == pytest.approx([track.objects[1].masks[i].sum() * 100 / 10_000 for i in range(4)])
     corrected = next(t for t in fig.data if t.name == "corrected")
@@ -110,7 +110,7 @@ def test_area_chart_uses_real_dates_and_colours_markers_by_provenance(case):
 def test_rate_and_gain_loss_charts(case):
     _, _, measures, _, _ = case
     rate = charts.expansion_rate_chart(measures)
-    obj1 = next(t for t in rate.data if t.name == "object 1")
+    obj1 = next(t for t in rate.data if t.name == "Scar 1")
     rows = [r for r in measures if r["object"] == 1][1:]
     assert list(obj1.x) == [r["date"] for r in rows]
     # the default: ha per year (365.25 days) over the real gap to the previous date
@@ -155,3 +155,14 @@ def test_report_tables_and_cards_follow_the_unit_choice(case):
     cards = dict(re.findall(r'<div class="card">([^<]*)<b>([^<]*)</b>', page))
     assert cards["Net change (km²)"] == units.area_number(headline(measures).net, signed=True)
     assert "Areas in square kilometres, rates in km²/year." in page
+
+
+def test_charts_and_report_name_each_scar_as_the_analyst_named_it(case):
+    frames, track, measures, prompts, _ = case
+    names = {1: "North lobe"}
+    for fig in (charts.area_chart(measures, names=names), charts.expansion_rate_chart(measures, names=names)):
+        assert [t.name for t in fig.data if t.mode != "markers"] == ["North lobe", "Scar 2"]
+    hover = next(t for t in charts.area_chart(measures, names=names).data if t.name == "prompted")
+    assert hover.customdata[0][0] == "North lobe"
+    page = build_report(frames, track, measures, ENGINE, prompts, names=names)
+    assert "North lobe" in page and '"name":"Scar 1"' not in page.replace(" ", "") and '"name":"Scar 2"' in page
