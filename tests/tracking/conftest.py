@@ -1,4 +1,5 @@
-"""Fixtures of the library tests: an empty project, and a SAM 2.1 tiny checkpoint with random weights."""
+"""Fixtures of the library tests: an empty project, an empty weights folder, and a SAM 2.1 tiny checkpoint
+with random weights."""
 
 from __future__ import annotations
 
@@ -14,6 +15,14 @@ from tracking.project.folder import Project
 def project(tmp_path) -> Project:
     """A new, empty project in this test's own projects folder."""
     return Project.create(tmp_path / "projects")
+
+
+@pytest.fixture
+def weights_folder(tmp_path, monkeypatch) -> Path:
+    """An empty SAM2 weights folder ($LANDSLIDE_SAM2_DIR) and no $SAM2_CHECKPOINT."""
+    monkeypatch.setenv("LANDSLIDE_SAM2_DIR", str(tmp_path))
+    monkeypatch.delenv("SAM2_CHECKPOINT", raising=False)
+    return tmp_path
 
 
 @pytest.fixture(scope="session")

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tracking.engines import factory
 from tracking.ui.shell import engine_line
 
 
-@pytest.fixture
-def no_weights(tmp_path, monkeypatch):
-    monkeypatch.setenv("LANDSLIDE_SAM2_DIR", str(tmp_path))
-    monkeypatch.delenv("SAM2_CHECKPOINT", raising=False)
-    return tmp_path
-
-
-def test_engine_line_for_each_choice(no_weights):
+def test_engine_line_for_each_choice(weights_folder):
     line = {kind: engine_line(factory.engine_status("tiny", kind=kind)) for kind in factory.ENGINE_KINDS}
     assert line["auto"] == "Engine: baseline (no SAM2 checkpoint)."
     assert line["baseline"] == "Engine: weights-free baseline (chosen on the Track page)."
     assert line["sam2"] == "Engine: SAM2 tiny chosen, but its checkpoint is missing (see the Track page)."
-    (no_weights / "sam2.1_hiera_tiny.pt").write_bytes(b"weights")
+    (weights_folder / "sam2.1_hiera_tiny.pt").write_bytes(b"weights")
     assert engine_line(factory.engine_status("tiny", kind="auto")).startswith("Engine: SAM2 tiny checkpoint present")
     assert engine_line(factory.engine_status("tiny", kind="baseline")).startswith("Engine: weights-free baseline")
