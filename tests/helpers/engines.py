@@ -18,8 +18,9 @@ class GrowingEngine:
 
     name = "test"
 
-    def load(self, images: np.ndarray) -> None:
+    def load(self, images: np.ndarray, guidance: np.ndarray | None = None) -> None:
         self.n, self.h, self.w = images.shape[:3]
+        self.guidance = guidance
         self.prompted: dict[tuple[int, int], np.ndarray] = {}
         self.seen: list[int] = []
 

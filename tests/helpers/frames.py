@@ -5,6 +5,7 @@ Every series is made on the fly (nothing committed); the same arguments give the
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Callable, Iterable, Sequence
 
@@ -14,6 +15,7 @@ from rasterio.crs import CRS
 
 from tracking.core.frames import FrameQuality, Frames
 from tracking.core.grid import Grid
+from tracking.core.spectral import Spectral
 
 #: UTM zone 48 N (the Wenchuan area), the CRS of every projected test grid.
 UTM = CRS.from_epsg(32648)
@@ -83,3 +85,13 @@ def make_frames(n: int | None = None, size: int | tuple[int, int] = 32, *, patte
     quality = [FrameQuality(cloud, 0.0, 0.0, True, (f"cloud {cloud:.0%} > 30%",)) if i in bad
                else FrameQuality(0.0, 0.0, 0.0, False) for i in range(count)]
     return Frames(images, np.ones((count, height, width), bool), dates, names, grid, quality)
+
+
+def with_nir(frames: Frames, seed: int = 0, missing: Iterable[int] = ()) -> Frames:
+    """``frames`` with generated red and NIR bands (reflectance 0..0.5), NaN NIR on frames ``missing``."""
+    rng = np.random.default_rng(seed)
+    shape = (len(frames),) + frames.shape
+    red = rng.uniform(0.02, 0.2, shape).astype(np.float32)
+    nir = rng.uniform(0.1, 0.5, shape).astype(np.float32)
+    nir[list(missing)] = np.nan
+    return dataclasses.replace(frames, spectral=Spectral({"red": red, "nir": nir}))

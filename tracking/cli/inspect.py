@@ -37,14 +37,19 @@ def _pct(value: float) -> str:
 
 
 def timeline_rows(timeline: Timeline, frames: Frames) -> list[dict[str, str]]:
-    """One row of text per timeline scene: date, file, CRS, size, cloud/snow/nodata % and flags."""
+    """One row of text per timeline scene: date, file, CRS, size, the bands beyond RGB it carries
+    (NIR, SWIR: vegetation guidance), cloud/snow/nodata % and flags."""
     placed = {name: i for i, name in enumerate(frames.sources)}
     rows = []
     for scene in timeline.scenes:
         i = placed.get(scene.name)
         row = {"date": scene.date.isoformat() if scene.date else "", "file": scene.name,
                "CRS": scene.crs.to_string() if scene.crs is not None else "none (pixels)",
-               "size": f"{scene.width} x {scene.height}", "cloud %": "", "snow %": "", "nodata %": ""}
+               "size": f"{scene.width} x {scene.height}", "NIR/SWIR": "", "cloud %": "", "snow %": "",
+               "nodata %": ""}
+        if i is not None:
+            carried = frames.spectral.carried_names(i) if frames.spectral is not None else []
+            row["NIR/SWIR"] = ", ".join(name.upper() for name in carried) or "none"
         if i is None:
             row["flags"] = "left out (see problems)"
         else:
@@ -69,6 +74,16 @@ def format_table(rows: list[dict[str, str]]) -> str:
 
     header = line({c: c for c in columns})
     return "\n".join([header, "-" * len(header)] + [line(r) for r in rows])
+
+
+def spectral_summary(frames: Frames) -> str:
+    """One line: how many frames carry NIR (and SWIR), i.e. whether the baseline gets NDVI guidance."""
+    n = len(frames)
+    if frames.spectral is None:
+        return f"Vegetation guidance: none (no frame carries NIR or SWIR; the tracker sees the RGB of all {n})"
+    parts = [f"{name.upper()} on {int(frames.spectral.carries(name).sum())} of {n} frames"
+             for name in ("nir", "swir1", "swir2") if name in frames.spectral.bands]
+    return "Vegetation guidance: " + ", ".join(parts) + " (NDVI for the baseline tracker; SAM2 sees the RGB)"
 
 
 def describe_grid(grid: Grid) -> str:
@@ -99,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
     n_bad = int(frames.bad.sum())
     print(f"Timeline: {len(timeline.scenes)} dated scene(s), {len(frames)} on the grid, {n_bad} flagged bad")
     print(format_table(timeline_rows(timeline, frames)))
+    print(spectral_summary(frames))
     print()
     if problems:
         print(f"Problems ({len(problems)}):")

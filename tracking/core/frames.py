@@ -10,6 +10,7 @@ import numpy as np
 
 from tracking.core.errors import InputError
 from tracking.core.grid import Grid
+from tracking.core.spectral import Spectral
 
 
 def check_video(images, min_frames: int = 1) -> np.ndarray:
@@ -69,6 +70,8 @@ class Frames:
     images: (N, H, W, 3) uint8 harmonised RGB.
     valid:  (N, H, W) bool, False where the scene had no data.
     excluded: frame indices the analyst excluded by hand (treated as bad).
+    spectral: the red, NIR and SWIR bands on a reflectance-like scale (see
+        :mod:`tracking.core.spectral`), None for a series without NIR or SWIR.
     """
 
     images: np.ndarray
@@ -78,12 +81,15 @@ class Frames:
     grid: Grid
     quality: list[FrameQuality]
     excluded: set[int] = field(default_factory=set)
+    spectral: Spectral | None = None
 
     def __post_init__(self) -> None:
         n = len(self.dates)
         if self.images.shape[0] != n or self.valid.shape[0] != n or len(self.quality) != n:
             raise ValueError("images, valid, dates and quality must have one entry per frame")
         check_video(self.images, min_frames=0)
+        if self.spectral is not None and (len(self.spectral), self.spectral.shape) != (n, self.images.shape[1:3]):
+            raise ValueError("the spectral bands must have one (H, W) image per frame")
 
     def __len__(self) -> int:
         return len(self.dates)
@@ -100,3 +106,8 @@ class Frames:
     @property
     def good_indices(self) -> list[int]:
         return [i for i, b in enumerate(self.bad) if not b]
+
+    def guidance(self, indices: list[int] | None = None) -> np.ndarray | None:
+        """(M, H, W, C) float32 vegetation cues (NDVI first, NaN unknown) of frames ``indices``
+        (default all) for an engine's ``load``; None for a series without NIR or SWIR."""
+        return None if self.spectral is None else self.spectral.guidance(indices, self.valid)

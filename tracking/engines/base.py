@@ -33,8 +33,13 @@ class Engine(Protocol):
 
     name: str  # "sam2" or "baseline"
 
-    def load(self, images: np.ndarray) -> None:
-        """Start a new video. images: (M, H, W, 3) uint8. Drops all prompts and memory."""
+    def load(self, images: np.ndarray, guidance: np.ndarray | None = None) -> None:
+        """Start a new video. images: (M, H, W, 3) uint8. Drops all prompts and memory.
+
+        guidance: optional (M, H, W, C) float32 per-pixel cues of the same frames in about
+        -1..1, NDVI first (see ``Frames.guidance``), NaN where unknown; an engine may use it
+        (the baseline does) or keep to the RGB (SAM2 does), and says which in its provenance.
+        """
 
     def add_prompt(self, prompt: Prompt) -> PropagationStep:
         """Add points/box/mask for one object on one frame (local index ``prompt.frame``).

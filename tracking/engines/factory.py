@@ -83,9 +83,10 @@ def engine_status(model: str = "tiny", checkpoint: str | Path | None = None, kin
 
 
 def engine_provenance(engine: Engine) -> dict:
-    """Provenance of a live engine for manifests and reports: name, model, device, checkpoint and its SHA-256."""
+    """Provenance of a live engine for manifests and reports: name, model, device, checkpoint and its
+    SHA-256, and whether vegetation guidance (NDVI from NIR) was used on the last video loaded."""
     info = {"engine": engine.name}
-    for key in ("model", "device", "image_size"):
+    for key in ("model", "device", "image_size", "vegetation_guidance"):
         value = getattr(engine, key, None)
         if value is not None:
             info[key] = str(value)

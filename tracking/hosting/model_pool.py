@@ -139,8 +139,9 @@ class GatedEngine:
             raise AttributeError(attr)
         return getattr(self.inner, attr)
 
-    def load(self, images: np.ndarray) -> None:
-        """Start a new video (checked against the frame and grid limits before any model work)."""
+    def load(self, images: np.ndarray, guidance: np.ndarray | None = None) -> None:
+        """Start a new video (checked against the frame and grid limits before any model work);
+        ``guidance`` (see the Engine contract) is handed through."""
         images = check_video(images)
         if self.limits is not None:
             from tracking.hosting.limits import check_frames, check_grid
@@ -148,7 +149,7 @@ class GatedEngine:
             check_frames(len(images), self.limits)
             check_grid(images.shape[2], images.shape[1], self.limits)
         with self.gate.hold(self.on_wait):
-            self.inner.load(images)
+            self.inner.load(images, guidance=guidance)
 
     def add_prompt(self, prompt: Prompt) -> PropagationStep:
         with self.gate.hold(self.on_wait):

@@ -15,8 +15,9 @@ import numpy as np
 from tracking.core.errors import InputError
 from tracking.core.frames import Frames
 from tracking.core.grid import Grid
+from tracking.core.spectral import Spectral
 from tracking.core.work import checkpoint
-from tracking.ingest.composite import PRESETS, Composite, named_bands, nir_band, resolve_composite
+from tracking.ingest.composite import PRESETS, Composite, named_bands, resolve_composite, spectral_bands
 from tracking.ingest.georef import Georeference
 from tracking.ingest.harmonise import (
     Radiometry,
@@ -102,9 +103,11 @@ class _Loaded:
     display: np.ndarray  # (N, 3, H, W) float32
     valid: np.ndarray  # (N, H, W) bool
     judged: np.ndarray | None = None  # (N, 3, H, W) float32 when quality bands differ
-    nir: np.ndarray | None = None  # (N, H, W) float32, NaN where a scene has no NIR
+    # Red, NIR, SWIR: name -> (N, H, W) float32, NaN where a scene lacks the band.
+    spectral: dict[str, np.ndarray] = field(default_factory=dict)
     scenes: list[Scene] = field(default_factory=list)
     has_nir: list[bool] = field(default_factory=list)
+    nir_scaled: bool = False  # NIR already on the common scale (with the display bands)
     radiometry: list[Radiometry] = field(default_factory=list)  # what each scene's values are
     bands: list[list[int]] = field(default_factory=list)  # 1-based bands read of each scene
     layouts: list[tuple] = field(default_factory=list)  # see _layout
@@ -112,7 +115,7 @@ class _Loaded:
     def add(self, scene: Scene, values: np.ndarray, valid: np.ndarray, bands: list[int],
             layout: tuple) -> None:
         i = len(self.scenes)
-        display_idx, judged_idx, nir_idx = layout
+        display_idx, judged_idx, spectral_idx = layout
         self.display[i] = values[list(display_idx)]
         self.valid[i] = valid
         if judged_idx != display_idx:
@@ -121,12 +124,12 @@ class _Loaded:
             self.judged[i] = values[list(judged_idx)]
         elif self.judged is not None:
             self.judged[i] = self.display[i]
-        if nir_idx is not None:
-            if self.nir is None:
-                self.nir = np.full(self.valid.shape, np.nan, np.float32)
-            self.nir[i] = values[nir_idx]
+        for name, pos in spectral_idx.items():
+            if name not in self.spectral:
+                self.spectral[name] = np.full(self.valid.shape, np.nan, np.float32)
+            self.spectral[name][i] = values[pos]
         self.scenes.append(scene)
-        self.has_nir.append(nir_idx is not None)
+        self.has_nir.append("nir" in spectral_idx)
         radiometry = declared_radiometry(scene.path, scene.dtype)
         self.radiometry.append(with_value_range(radiometry, values, valid, bands))
         self.bands.append(list(bands))
@@ -146,17 +149,39 @@ class _Loaded:
             targets = [(self.display[i, j], rgb[j]) for j in range(3)]
             if self.judged is not None:
                 targets += [(self.judged[i, j], rgb[3 + j]) for j in range(3)]
-            if nir is not None and self.nir is not None:
-                targets.append((self.nir[i], nir))
-            for band, (gain, bias) in targets:
-                band *= np.float32(gain)
-                band += np.float32(bias)
+            if nir is not None:
+                targets.append((self.spectral["nir"][i], nir))
+            _apply(targets)
+        self.nir_scaled = True
+
+    def spectral_on_common_scale(self, k: int) -> Spectral | None:
+        """The red, NIR and SWIR bands of the first ``k`` frames on the common scale (reflectance
+        0..1.x, whatever the display needed), or None when no scene held NIR or SWIR.
+
+        Called after quality was judged (it reads NIR in the display bands' units); maps the
+        stacks in place.
+        """
+        if not {"nir", "swir1", "swir2"} & self.spectral.keys():
+            return None
+        maps = common_scale_maps(self.radiometry, self.bands)
+        for i, (m, bands, (_, _, where)) in enumerate(zip(maps, self.bands, self.layouts)):
+            _apply([(self.spectral[name][i], m[bands[pos]]) for name, pos in where.items()
+                    if not (name == "nir" and self.nir_scaled)])
+        return Spectral({name: stack[:k] for name, stack in self.spectral.items()})
+
+
+def _apply(targets: list[tuple[np.ndarray, tuple[float, float]]]) -> None:
+    """band = band * gain + bias, in place, for each (band, (gain, bias))."""
+    for band, (gain, bias) in targets:
+        band *= np.float32(gain)
+        band += np.float32(bias)
 
 
 def _slot_maps(maps: dict[int, tuple[float, float]], bands: list[int], layout: tuple) -> tuple:
     """(gain, bias) of the display R, G, B then judged R, G, B bands, and of NIR (or None)."""
-    display, judged, nir = layout
+    display, judged, spectral = layout
     rgb = tuple(maps[bands[k]] for k in (*display, *judged))
+    nir = spectral.get("nir")
     return rgb, (maps[bands[nir]] if nir is not None else None)
 
 
@@ -220,15 +245,16 @@ def _same_kind(scenes: list[Scene], ref: Scene, problems: list[str]) -> list[Sce
 
 
 def _layout(scene: Scene, options: FrameOptions) -> tuple[list[int], tuple]:
-    """Bands to read (1-based) and where display, judged R, G, B and NIR sit among them."""
+    """Bands to read (1-based) and where display, judged R, G, B and the spectral bands
+    (name -> position, see ``composite.spectral_bands``) sit among them."""
     composite = resolve_composite(scene, options.composite)
     rgb = quality_bands(scene, composite)
-    nir = nir_band(scene, composite)
-    bands = list(dict.fromkeys([*composite.bands, *rgb, *([nir] if nir is not None else [])]))
+    spectral = spectral_bands(scene, composite)
+    bands = list(dict.fromkeys([*composite.bands, *rgb, *spectral.values()]))
     pos = {b: i for i, b in enumerate(bands)}
     display = tuple(pos[b] for b in composite.bands)
     judged = tuple(pos[b] for b in rgb)
-    return bands, (display, judged, pos[nir] if nir is not None else None)
+    return bands, (display, judged, {name: pos[b] for name, b in spectral.items()})
 
 
 def _read_all(scenes: Sequence[Scene], grid: Grid, options: FrameOptions, problems: list[str],
@@ -260,7 +286,7 @@ def _harmonise(loaded: _Loaded, grid: Grid, options: FrameOptions, ref_scene: Sc
     clear = np.empty_like(valid)  # the stretch is taken from land, not from cloud or snow
     quality = []
     for i in range(k):
-        nir = loaded.nir[i] if loaded.has_nir[i] else None
+        nir = loaded.spectral["nir"][i] if loaded.has_nir[i] else None
         q, covered = assess_quality_masks(judged[i], valid[i], nir, stats.for_frame(i), options.thresholds)
         quality.append(q)
         clear[i] = ~covered
@@ -272,8 +298,12 @@ def _harmonise(loaded: _Loaded, grid: Grid, options: FrameOptions, ref_scene: Sc
             problems.append("Histogram matching was skipped: no good frame to match to.")
         else:
             images = match_histograms(images, valid, target)
+    spectral = loaded.spectral_on_common_scale(k)
+    if spectral is not None:
+        for stack in spectral.bands.values():
+            stack[~valid] = np.nan  # no data is no value, whatever the file held there
     return Frames(images=images, valid=valid.copy(), dates=[s.date for s in loaded.scenes],
-                  sources=[s.name for s in loaded.scenes], grid=grid, quality=quality)
+                  sources=[s.name for s in loaded.scenes], grid=grid, quality=quality, spectral=spectral)
 
 
 def _matching_target(scenes: list[Scene], quality, valid: np.ndarray, ref_scene: Scene) -> int | None:

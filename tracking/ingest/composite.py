@@ -40,7 +40,13 @@ _NAME_COLOURS = {
     "green": "green", "g": "green", "b03": "green", "b3": "green",
     "blue": "blue", "b": "blue", "b02": "blue", "b2": "blue",
     "nir": "nir", "nearinfrared": "nir", "nir1": "nir", "b08": "nir", "b8": "nir",
+    "swir1": "swir1", "swir16": "swir1", "b11": "swir1",
+    "swir2": "swir2", "swir22": "swir2", "b12": "swir2",
 }
+
+# Where each preset family keeps its short-wave infrared bands (1-based), by band count:
+# Sentinel-2 L2A stacks (12 bands, no B10) and L1C stacks (13 bands); Landsat 8/9 B6, B7.
+_FAMILY_SWIR = {("s2", 12): (11, 12), ("s2", 13): (12, 13), ("landsat", 7): (6, 7)}
 
 
 def _colour_of(name: str) -> str | None:
@@ -52,7 +58,7 @@ def _colour_of(name: str) -> str | None:
 
 
 def named_bands(scene: Scene) -> dict[str, int]:
-    """{"red"|"green"|"blue"|"nir": 1-based index} found in the scene's band descriptions."""
+    """{"red"|"green"|"blue"|"nir"|"swir1"|"swir2": 1-based index} found in the scene's band descriptions."""
     found: dict[str, int] = {}
     for index, name in enumerate(scene.band_names, start=1):
         colour = _colour_of(name) if name else None
@@ -71,6 +77,30 @@ def nir_band(scene: Scene, composite: Composite) -> int | None:
     if index is None:
         index = _FAMILY_NIR.get(composite.key.split("-", 1)[0])
     return index if index is not None and index <= scene.band_count else None
+
+
+def spectral_bands(scene: Scene, composite: Composite) -> dict[str, int]:
+    """{"red", "nir", "swir1", "swir2": 1-based index} of the bands ``scene`` holds for the
+    vegetation indices; {} when it holds neither NIR nor SWIR.
+
+    Band descriptions win; otherwise the composite's preset family says (red from its true
+    colour, NIR as :func:`nir_band`, SWIR for Sentinel-2 stacks of 12 or 13 bands and
+    Landsat 8/9 stacks of at least 7).
+    """
+    named = named_bands(scene)
+    family = composite.key.split("-", 1)[0]
+    found = {k: v for k, v in named.items() if k in ("red", "nir", "swir1", "swir2")}
+    nir = nir_band(scene, composite)
+    if nir is not None:
+        found.setdefault("nir", nir)
+    true = PRESETS.get(f"{family}-true")
+    if true is not None:
+        found.setdefault("red", true.bands[0])
+    count = min(scene.band_count, 7) if family == "landsat" else scene.band_count
+    for name, index in zip(("swir1", "swir2"), _FAMILY_SWIR.get((family, count), ())):
+        found.setdefault(name, index)
+    found = {k: v for k, v in found.items() if 1 <= v <= scene.band_count}
+    return found if {"nir", "swir1", "swir2"} & found.keys() else {}
 
 
 def _from_names(scene: Scene) -> Composite | None:

@@ -22,10 +22,14 @@ _FRAMES = Memo(4)
 
 
 def frames_hash(frames: Frames) -> str:
-    """Content hash of the frames (pixels, validity, dates, sources, grid, quality), not exclusions."""
+    """Content hash of the frames (pixels, validity, spectral bands, dates, sources, grid, quality),
+    not exclusions. A series without spectral bands hashes as it did before they were kept."""
     h = hashlib.sha256()
     h.update(np.ascontiguousarray(frames.images).tobytes())
     h.update(np.packbits(frames.valid).tobytes())
+    for name, band in (frames.spectral.bands.items() if frames.spectral is not None else ()):
+        h.update(name.encode())
+        h.update(np.ascontiguousarray(band).tobytes())
     h.update(json.dumps({"dates": [d.isoformat() for d in frames.dates], "sources": frames.sources,
                          "grid": frames.grid.to_dict(), "quality": [q.to_dict() for q in frames.quality]},
                         sort_keys=True, default=str).encode())

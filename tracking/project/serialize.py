@@ -12,10 +12,12 @@ from tracking.core.atomic import atomic_path, write_json
 from tracking.core.frames import FrameQuality, Frames
 from tracking.core.grid import Grid
 from tracking.core.prompts import Prompt
+from tracking.core.spectral import Spectral
 
 
 def save_frames(frames: Frames, folder: Path) -> None:
-    """Write ``frames.npz`` (images, valid) and ``frames.json`` (dates, sources, grid, quality).
+    """Write ``frames.npz`` (images, valid, spectral bands as float16) and ``frames.json``
+    (dates, sources, grid, quality, the names of the spectral bands).
 
     The npz holds a copy of the JSON too, so it alone is the saved state: a process
     killed between the two writes leaves the new npz, which is read whole.
@@ -26,9 +28,14 @@ def save_frames(frames: Frames, folder: Path) -> None:
         "grid": frames.grid.to_dict(),
         "quality": [q.to_dict() for q in frames.quality],
         "excluded": sorted(frames.excluded),
+        "spectral": list(frames.spectral.bands) if frames.spectral is not None else [],
     }
+    # Spectral values are kept to float16 precision (core.spectral), so float16 loses nothing.
+    bands = {f"spectral_{k}": v.astype(np.float16) for k, v in
+             (frames.spectral.bands.items() if frames.spectral is not None else ())}
     with atomic_path(folder / "frames.npz") as tmp:
-        np.savez(tmp, images=frames.images, valid=np.packbits(frames.valid, axis=-1), meta=_json_array(meta))
+        np.savez(tmp, images=frames.images, valid=np.packbits(frames.valid, axis=-1), meta=_json_array(meta),
+                 **bands)
     write_json(folder / "frames.json", meta)
 
 
@@ -55,7 +62,9 @@ def load_frames(folder: Path) -> Frames | None:
             return None
         images = z["images"]
         valid = np.unpackbits(z["valid"], axis=-1, count=images.shape[2]).astype(bool)
-    return Frames(images=images, valid=valid,
+        names = [k for k in meta.get("spectral", []) if f"spectral_{k}" in z.files]  # none in older projects
+        spectral = Spectral({k: z[f"spectral_{k}"] for k in names}) if names else None
+    return Frames(images=images, valid=valid, spectral=spectral,
                   dates=[from_iso(d) for d in meta["dates"]],  # "1992-10": month precision
                   sources=list(meta["sources"]), grid=Grid.from_dict(meta["grid"]),
                   quality=[FrameQuality.from_dict(q) for q in meta["quality"]],

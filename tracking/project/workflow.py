@@ -16,6 +16,7 @@ change them only through the operations here (``rename``, ``choose_engine``,
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -183,8 +184,8 @@ def set_excluded(project: Project, index: int, excluded: bool) -> Frames:
     (names.add if excluded else names.discard)(name)
     project.meta.excluded = sorted(names)
     project.save()
-    frames = Frames(frames.images, frames.valid, frames.dates, frames.sources, frames.grid, frames.quality,
-                    {i for i, s in enumerate(frames.sources) if _source_name(s) in names})
+    frames = dataclasses.replace(frames, excluded={i for i, s in enumerate(frames.sources)
+                                                   if _source_name(s) in names})
     project.save_frames(frames)
     return frames
 
@@ -331,12 +332,13 @@ def preview_mask(project: Project, prompt: Prompt, engine=None) -> np.ndarray:
     if prompt.mask is not None:
         return prompt.mask.copy()
     local = Prompt(0, prompt.object_id, prompt.points, prompt.labels, prompt.box, None)
+    guidance = frames.guidance([prompt.frame])
     if engine is not None:
-        engine.load(frames.images[prompt.frame:prompt.frame + 1])
+        engine.load(frames.images[prompt.frame:prompt.frame + 1], guidance=guidance)
         step = engine.add_prompt(local)
     else:
         with _PREVIEW_LOCK:  # one engine per frame content, shared by the sessions of this process
-            engine = _preview_engine(frames.images[prompt.frame])
+            engine = _preview_engine(frames.images[prompt.frame], guidance)
             engine.clear_frame(0)
             step = engine.add_prompt(local)
     return np.asarray(step.masks.get(prompt.object_id, np.zeros(frames.shape, bool)), bool)
@@ -346,15 +348,19 @@ _PREVIEW_ENGINES = Memo(2)
 _PREVIEW_LOCK = threading.Lock()
 
 
-def _preview_engine(image: np.ndarray):
-    """A baseline engine loaded with ``image`` (H, W, 3) uint8, cached by the image's content hash."""
-    key = hashlib.sha256(np.ascontiguousarray(image).tobytes()).hexdigest()
+def _preview_engine(image: np.ndarray, guidance: np.ndarray | None = None):
+    """A baseline engine loaded with ``image`` (H, W, 3) uint8 and its ``guidance`` (1, H, W, C)
+    float32 (or None), cached by their content hash."""
+    h = hashlib.sha256(np.ascontiguousarray(image).tobytes())
+    if guidance is not None:
+        h.update(np.ascontiguousarray(guidance).tobytes())
+    key = h.hexdigest()
     engine = _PREVIEW_ENGINES.get(key)
     if engine is None:
         from tracking.engines.factory import make_engine
 
         engine, _ = make_engine("baseline")
-        engine.load(image[None])
+        engine.load(image[None], guidance=guidance)
         _PREVIEW_ENGINES.put(key, engine)
     return engine
 

@@ -48,7 +48,7 @@ class TrackingSession:
                              "so there is nothing to track.")
         self._local = {g: i for i, g in enumerate(self.good)}
         t0 = time.perf_counter()
-        self.engine.load(self.frames.images[self.good])
+        self.engine.load(self.frames.images[self.good], guidance=self.frames.guidance(self.good))
         self.timings["load_s"] = time.perf_counter() - t0
         self.track = Track.empty(len(self.frames), self.frames.shape)
         self._tracked = False

@@ -57,3 +57,25 @@ def test_inspect_reports_bad_input_in_one_sentence(tmp_path, capsys):
     write_series(folder, n=2)
     assert main(["inspect", str(folder), "--composite", "9,9,9"]) == 2
     assert "band" in capsys.readouterr().err
+
+
+def test_inspect_says_which_frames_carry_nir(tmp_path, capsys):
+    from tests.helpers.scenes import ramp
+
+    folder = tmp_path / "scenes"
+    write_series(folder, n=2)  # B, G, R, NIR
+    write_geotiff(folder / "rgb_20220715.tif", ramp(3, 160, 160) * 20)  # R, G, B only
+    assert main(["inspect", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "NIR/SWIR" in out.splitlines()[1]
+    assert " NIR " in _table_line(out, "scene_20180715.tif") and " none " in _table_line(out, "rgb_20220715.tif")
+    assert "Vegetation guidance: NIR on 2 of 3 frames" in out
+
+
+def test_inspect_of_rgb_scenes_says_there_is_no_vegetation_guidance(tmp_path, capsys):
+    from tests.helpers.scenes import write_png
+
+    for year in (2019, 2020):
+        write_png(tmp_path / "s" / f"a_{year}0601.png")
+    assert main(["inspect", str(tmp_path / "s")]) == 0
+    assert "Vegetation guidance: none (no frame carries NIR or SWIR" in capsys.readouterr().out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tracking.core.errors import InputError
@@ -60,4 +61,8 @@ def test_engine_status_says_which_engine_the_choice_runs(weights_folder):
 def test_engine_provenance_describes_a_live_engine():
     from tracking.engines.baseline.engine import BaselineEngine
 
-    assert factory.engine_provenance(BaselineEngine()) == {"engine": "baseline"}
+    engine = BaselineEngine()
+    assert factory.engine_provenance(engine) == {"engine": "baseline", "vegetation_guidance": "none (RGB only)"}
+    images = np.zeros((2, 8, 8, 3), np.uint8)
+    engine.load(images, np.full((2, 8, 8, 1), 0.7, np.float32))
+    assert factory.engine_provenance(engine)["vegetation_guidance"].startswith("NDVI from NIR on 2 of 2 frames")

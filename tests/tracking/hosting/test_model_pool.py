@@ -228,3 +228,13 @@ def test_run_tracking_waits_in_the_queue_and_says_so(tmp_path, monkeypatch):
     run.join(20)
     assert heard == [QUEUED, None] and results[0].completed and results[0].note == "Engine: SAM2 stand-in."
     assert len(shared.status()) == 1 and shared.status()[0]["sessions"] == 2
+
+
+def test_the_gated_engine_hands_the_guidance_through():
+    inner = GrowingEngine()
+    engine = GatedEngine(inner, Gate())
+    guidance = np.zeros((2, 6, 6, 1), np.float32)
+    engine.load(np.zeros((2, 6, 6, 3), np.uint8), guidance=guidance)
+    assert inner.guidance is guidance
+    engine.load(np.zeros((2, 6, 6, 3), np.uint8))
+    assert inner.guidance is None

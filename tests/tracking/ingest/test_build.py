@@ -10,7 +10,7 @@ import pytest
 from affine import Affine
 
 from tests.helpers.landscape import marker_scene, world_xy, write_series
-from tests.helpers.scenes import write_geotiff
+from tests.helpers.scenes import ramp, write_geotiff, write_png
 from tracking.core.errors import InputError
 from tracking.ingest.build import FrameOptions, build_frames
 from tracking.ingest.quality import QualityThresholds
@@ -217,3 +217,75 @@ def test_one_family_of_scenes_is_left_exactly_as_before(tmp_path):
     assert np.array_equal(before.images, after.images)
     assert [q.cloud for q in before.quality] == [q.cloud for q in after.quality]
     assert list(after.bad) == [False, True, False]
+
+
+# --- Spectral bands beside the display RGB --------------------------------------------
+
+
+def _close(a: np.ndarray, b: np.ndarray, valid: np.ndarray) -> bool:
+    """Equal to float16 precision (the spectral bands' precision) over the valid pixels."""
+    return bool(np.allclose(a[valid], b[valid], atol=2e-3, rtol=2e-3))
+
+
+def test_red_and_nir_survive_ingest_on_one_reflectance_scale(tmp_path):
+    src, ground = tmp_path / "in", _ground()
+    _write_as(src / "a_20190601.tif", ground, "uint16")
+    _write_as(src / "b_20200601.tif", ground, "float32")
+    _write_as(src / "c_20210601.tif", ground, "uint16", scale=1e-4, offset=-0.1)
+    _write_as(src / "d_20220601.tif", ground, "uint8")  # R, G, B only: no NIR
+    frames, problems = build_frames(build_timeline([src], tmp_path / "work"))
+    assert problems == [] and len(frames) == 4
+    sp = frames.spectral
+    assert list(sp.bands) == ["red", "nir"] and sp.bands["nir"].dtype == np.float32
+    for i in range(3):  # every stored scale lands on the same reflectance
+        assert _close(sp.bands["red"][i], ground[2].astype(np.float32), frames.valid[i])
+        assert _close(sp.bands["nir"][i], ground[3].astype(np.float32), frames.valid[i])
+    assert np.isnan(sp.bands["nir"][3]).all() and sp.carries("nir").tolist() == [True, True, True, False]
+    ndvi = frames.guidance()[..., 0]
+    expected = (ground[3] - ground[2]) / (ground[3] + ground[2])
+    assert np.allclose(ndvi[0], expected, atol=5e-3) and np.isnan(ndvi[3]).all()
+
+
+def test_one_family_of_scenes_keeps_its_bands_on_the_reflectance_scale(tmp_path):
+    write_series(tmp_path / "in", n=3)  # uint16 x 10000, unnamed B, G, R, NIR: display left as stored
+    frames, _ = build_frames(build_timeline([tmp_path / "in"], tmp_path / "work"))
+    nir = frames.spectral.bands["nir"][frames.valid]
+    assert 0.05 < float(np.median(nir)) < 1.0  # reflectance, not x 10000
+
+
+def test_nodata_is_unknown_in_the_spectral_bands(tmp_path):
+    src = tmp_path / "in"
+    for year in (2019, 2020):
+        data = np.full((4, 30, 30), 1200, np.uint16)
+        data[3] = 3500
+        data[3, :, 20:] = 6000  # above 12 bits: reflectance x 10000
+        data[:, :, :5] = 0
+        write_geotiff(src / f"s_{year}0601.tif", data, nodata=0, band_names=("blue", "green", "red", "nir"))
+    frames, _ = build_frames(build_timeline([src], tmp_path / "work"))
+    nir = frames.spectral.bands["nir"]
+    assert np.isnan(nir[:, :, :5]).all() and np.allclose(nir[:, :, 5:20], 0.35, atol=1e-3)
+
+
+def test_swir_bands_named_in_the_file_are_kept_and_give_ndmi_and_nbr(tmp_path):
+    src = tmp_path / "in"
+    names = ("blue", "green", "red", "nir", "swir1", "swir2")
+    for year in (2019, 2020):
+        values = np.array([500, 800, 600, 3000, 2000, 1000], np.uint16)[:, None, None]
+        write_geotiff(src / f"s_{year}0601.tif", np.broadcast_to(values, (6, 20, 20)).copy(), band_names=names)
+    frames, _ = build_frames(build_timeline([src], tmp_path / "work"))
+    assert list(frames.spectral.bands) == ["red", "nir", "swir1", "swir2"]
+    g = frames.guidance([1])
+    assert g.shape == (1, 20, 20, 3)
+    assert np.allclose(g[0, ..., 0], 2400 / 3600, atol=2e-3) and np.allclose(g[0, ..., 1], 1000 / 5000, atol=2e-3)
+    assert np.allclose(g[0, ..., 2], 2000 / 4000, atol=2e-3)
+
+
+def test_rgb_scenes_carry_no_spectral_bands(tmp_path):
+    src = tmp_path / "in"
+    write_png(src / "a_20190601.png")
+    write_png(src / "b_20200601.png")
+    frames, _ = build_frames(build_timeline([src], tmp_path / "work"))
+    assert frames.spectral is None and frames.guidance() is None
+    write_geotiff(tmp_path / "rgb" / "c_20190601.tif", ramp(3, 16, 20))
+    write_geotiff(tmp_path / "rgb" / "d_20200601.tif", ramp(3, 16, 20))
+    assert build_frames(build_timeline([tmp_path / "rgb"], tmp_path / "w2"))[0].spectral is None

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from tests.helpers.frames import make_frames
+from tests.helpers.frames import make_frames, with_nir
 from tracking.core.errors import InputError
 from tracking.project import frames_store, workflow
 from tracking.project.folder import Project
@@ -37,3 +38,22 @@ def test_frames_hash_follows_the_content_not_the_exclusions():
     again = make_frames(3, 16)
     again.valid[0, 0, 0] = False
     assert frames_store.frames_hash(again) != frames_store.frames_hash(make_frames(3, 16))
+
+
+def test_frames_hash_follows_the_nir_band():
+    plain = make_frames(3, 16)
+    nir = with_nir(plain)
+    assert frames_store.frames_hash(nir) != frames_store.frames_hash(plain)
+    digest = frames_store.frames_hash(nir)
+    nir.spectral.bands["nir"][1, 2, 3] += 0.25
+    assert frames_store.frames_hash(nir) != digest
+    assert frames_store.frames_hash(with_nir(make_frames(3, 16))) == digest  # the same content, the same hash
+
+
+def test_excluding_a_frame_keeps_its_spectral_bands(project):
+    frames = with_nir(make_frames(3, 16))
+    project.save_frames(frames)
+    after = workflow.set_excluded(project, 1, True)
+    assert after.excluded == {1}
+    for kept in (after, project.load_frames()):
+        assert np.array_equal(kept.spectral.bands["nir"], frames.spectral.bands["nir"])

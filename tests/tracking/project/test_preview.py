@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tests.helpers.frames import make_frames, with_nir
 from tracking.core.prompts import Prompt
 from tracking.engines.factory import make_engine
 from tracking.project import workflow
@@ -26,3 +27,13 @@ def test_preview_reuses_the_frame_and_matches_a_fresh_engine(tmp_path):
         kept = workflow.preview_mask(project, prompt)
         fresh = workflow.preview_mask(project, prompt, engine=make_engine("baseline")[0])
         assert kept.any() and np.array_equal(kept, fresh)  # earlier prompts leave no trace
+
+
+def test_preview_of_a_frame_with_nir_uses_its_guidance(project):
+    frames = with_nir(make_frames(2, 32, pattern="blob"))
+    project.save_frames(frames)
+    prompt = Prompt(1, 1, box=(4, 4, 20, 20))
+    kept = workflow.preview_mask(project, prompt)
+    fresh = make_engine("baseline")[0]
+    assert np.array_equal(kept, workflow.preview_mask(project, prompt, engine=fresh))
+    assert fresh.vegetation_guidance.startswith("NDVI from NIR on 1 of 1 frames")

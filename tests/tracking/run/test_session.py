@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from tests.helpers.engines import GrowingEngine
-from tests.helpers.frames import make_frames
+from tests.helpers.frames import make_frames, with_nir
 from tracking.core.errors import InputError
 from tracking.core.prompts import Prompt
 from tracking.core.track import Provenance
@@ -109,3 +109,16 @@ def test_points_on_a_bad_frame_are_refused_but_a_mask_is_set():
 def test_all_frames_bad_is_an_input_error():
     with pytest.raises(InputError, match="Every frame"):
         TrackingSession(GrowingEngine(), make_frames(3, bad=(0, 1, 2)))
+
+
+def test_the_engine_gets_the_good_frames_vegetation_guidance():
+    frames = with_nir(make_frames(5, bad=(2,)), missing=[3])
+    engine = GrowingEngine()
+    TrackingSession(engine, frames)
+    assert engine.guidance.shape == (4, 32, 32, 1)
+    expected = frames.spectral.ndvi()[[0, 1, 3, 4]]
+    assert np.array_equal(engine.guidance[..., 0], expected, equal_nan=True)
+    assert np.isnan(engine.guidance[2]).all()  # frame 3 carries no NIR
+    rgb = GrowingEngine()
+    TrackingSession(rgb, make_frames(5))
+    assert rgb.guidance is None

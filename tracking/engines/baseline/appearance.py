@@ -49,21 +49,26 @@ def rgb_to_lab(image: np.ndarray) -> np.ndarray:
     return lab
 
 
-def frame_features(image: np.ndarray) -> np.ndarray:
-    """(H, W, 3) uint8 RGB -> (H, W, 7) float32 features.
+def frame_features(image: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
+    """(H, W, 3) uint8 RGB -> (H, W, 7 + B) float32 features.
 
     Channels: L*a*b* lightly smoothed (sigma 0.7 px), L*a*b* of the neighbourhood
     (sigma 2 px), and the local standard deviation of lightness (sigma 1.5 px, texture).
     Wider windows would blur thin tongues of debris into their surroundings.
+    extra: optional (H, W, B) float bands without NaN in feature units (e.g. NDVI scaled
+    by ``guidance.FEATURE_SCALE``), lightly smoothed like L*a*b* and appended.
     """
     lab = rgb_to_lab(image)
-    out = np.empty(lab.shape[:2] + (N_FEATURES,), np.float32)
+    n_extra = 0 if extra is None else extra.shape[-1]
+    out = np.empty(lab.shape[:2] + (N_FEATURES + n_extra,), np.float32)
     for c in range(3):
         out[..., c] = ndi.gaussian_filter(lab[..., c], 0.7)
         out[..., 3 + c] = ndi.gaussian_filter(lab[..., c], 2.0)
     mean = ndi.gaussian_filter(lab[..., 0], 1.5)
     sq = ndi.gaussian_filter(lab[..., 0] ** 2, 1.5)
     out[..., 6] = np.sqrt(np.maximum(sq - mean ** 2, 0.0))
+    for b in range(n_extra):
+        out[..., N_FEATURES + b] = ndi.gaussian_filter(np.asarray(extra[..., b], np.float32), 0.7)
     return out
 
 
@@ -197,8 +202,9 @@ class SamplePool:
     anchor: np.ndarray
 
     @classmethod
-    def empty(cls) -> "SamplePool":
-        return cls(np.zeros((0, N_FEATURES), np.float32), np.zeros(0), np.zeros(0, bool))
+    def empty(cls, d: int = N_FEATURES) -> "SamplePool":
+        """A pool of no samples of ``d`` features."""
+        return cls(np.zeros((0, d), np.float32), np.zeros(0), np.zeros(0, bool))
 
     def merged(self, x_new: np.ndarray, rate: float, anchor: bool) -> "SamplePool":
         """Old weights scaled by (1 - rate), new samples share ``rate``; prompt samples keep a floor."""
@@ -244,7 +250,7 @@ class AppearanceModel:
     @classmethod
     def learn(cls, features: np.ndarray, fg: np.ndarray, bg: np.ndarray, seed: int = 0) -> "AppearanceModel":
         """A fresh model from one frame: features (H, W, D), fg and bg (H, W) bool (prompt samples)."""
-        empty = SamplePool.empty()
+        empty = SamplePool.empty(features.shape[-1])
         return cls._refit(features, fg, bg, empty, empty, None, rate=1.0, anchor=True, seed=seed)
 
     def updated(self, features: np.ndarray, fg: np.ndarray, bg: np.ndarray, rate: float,

@@ -57,13 +57,23 @@ STAT_SAMPLES = 65536
 BINS = 8
 
 
-def bareness(image: np.ndarray) -> np.ndarray:
-    """(H, W, 3) uint8 RGB -> (H, W) float32 bareness: lightness minus excess green, each in
-    robust units over the frame (median 0, spread from the median absolute deviation)."""
+def bareness(image: np.ndarray, ndvi: np.ndarray | None = None) -> np.ndarray:
+    """(H, W, 3) uint8 RGB -> (H, W) float32 bareness: lightness minus greenness, each in
+    robust units over the frame (median 0, spread from the median absolute deviation).
+
+    Greenness is NDVI where ``ndvi`` (H, W) float, NaN where unknown, holds a value (low
+    NDVI is bare: stripped ground loses its NIR even where its colour barely changes), and
+    the RGB excess green elsewhere.
+    """
     rgb = np.asarray(image, np.float32) / 255.0
     light = rgb.mean(-1)
     exg = (2 * rgb[..., 1] - rgb[..., 0] - rgb[..., 2]) / (rgb.sum(-1) + 1e-3)
-    return ndi.gaussian_filter(_robust(light) - _robust(exg), SMOOTH).astype(np.float32)
+    green = _robust(exg)
+    if ndvi is not None:
+        known = np.isfinite(ndvi)
+        if known.any():
+            green = np.where(known, _robust(np.where(known, ndvi, 0.0), known), green)
+    return ndi.gaussian_filter(_robust(light) - green, SMOOTH).astype(np.float32)
 
 
 def _robust(x: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:

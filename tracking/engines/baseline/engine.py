@@ -19,7 +19,9 @@ import numpy as np
 from tracking.core.frames import check_frame_index, check_video
 from tracking.core.prompt_rules import validate_prompt
 from tracking.core.prompts import Prompt
+from tracking.core.spectral import check_guidance
 from tracking.engines.base import PropagationStep
+from tracking.engines.baseline import guidance as veg
 from tracking.engines.baseline.appearance import frame_features
 from tracking.engines.baseline.bare_change import BareChange, bareness
 from tracking.engines.baseline.belief import hard_belief
@@ -76,15 +78,26 @@ class BaselineEngine:
         self.cache_bytes = cache_bytes
         self.seed = seed
         self.images = np.zeros((0, 1, 1, 3), np.uint8)
+        self.guidance: np.ndarray | None = None
+        self._feature_channels: list[int] = []
+        self.vegetation_guidance = veg.describe(None, [])
         self._objects: dict[int, _Object] = {}
         self._cache: OrderedDict[int, tuple[np.ndarray, EdgeWeights]] = OrderedDict()
         self._superpixels: OrderedDict[int, SuperpixelFrame] = OrderedDict()
         self._bare: OrderedDict[int, np.ndarray] = OrderedDict()
 
     # -- Engine protocol -----------------------------------------------------
-    def load(self, images: np.ndarray) -> None:
-        """Start a new video. images: (M, H, W, 3) uint8. Drops all prompts and memory."""
+    def load(self, images: np.ndarray, guidance: np.ndarray | None = None) -> None:
+        """Start a new video. images: (M, H, W, 3) uint8. Drops all prompts and memory.
+
+        guidance: optional (M, H, W, C) float32 vegetation cues, NDVI first, NaN unknown (see
+        ``guidance``): they join the superpixel and appearance features and set the bareness.
+        Without it the engine sees the RGB alone, exactly as before guidance existed.
+        """
         self.images = check_video(images)
+        self.guidance = check_guidance(guidance, self.images)
+        self._feature_channels = veg.feature_channels(self.guidance)
+        self.vegetation_guidance = veg.describe(self.guidance, self._feature_channels)
         self._objects = {}
         self._cache = OrderedDict()
         self._superpixels = OrderedDict()
@@ -176,19 +189,21 @@ class BaselineEngine:
         """The superpixels of a frame, computed once (the least recently used frame goes)."""
         hit = self._superpixels.get(frame)
         if hit is None:
-            hit = self._superpixels[frame] = superpixel_frame(self.images[frame])
+            hit = self._superpixels[frame] = superpixel_frame(self.images[frame],
+                                                              veg.frame_extra(self.guidance, frame))
             while len(self._superpixels) > SUPERPIXEL_FRAMES:
                 self._superpixels.popitem(last=False)
         self._superpixels.move_to_end(frame)
         return hit
 
     def _features(self, frame: int) -> tuple[np.ndarray, EdgeWeights]:
-        """(H, W, 7) features and edge weights of a frame, cached (least recently used goes)."""
+        """(H, W, 7 + B) features (B guidance channels known on every frame) and edge weights of
+        a frame, cached (least recently used goes)."""
         hit = self._cache.get(frame)
         if hit is not None:
             self._cache.move_to_end(frame)
             return hit
-        features = frame_features(self.images[frame])
+        features = frame_features(self.images[frame], veg.feature_extra(self.guidance, frame, self._feature_channels))
         hit = (features, EdgeWeights.from_features(features[..., :3]))
         self._cache[frame] = hit
         per_frame = features.nbytes + sum(w.nbytes for w in hit[1].w)
@@ -200,7 +215,7 @@ class BaselineEngine:
         """(H, W) float32 bareness of a frame (``bare_change``), cached for the last few frames."""
         hit = self._bare.get(frame)
         if hit is None:
-            hit = self._bare[frame] = bareness(self.images[frame])
+            hit = self._bare[frame] = bareness(self.images[frame], veg.frame_ndvi(self.guidance, frame))
             while len(self._bare) > 4:
                 self._bare.popitem(last=False)
         self._bare.move_to_end(frame)

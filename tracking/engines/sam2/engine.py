@@ -23,6 +23,7 @@ from tracking.core.errors import InputError
 from tracking.core.frames import check_frame_index, check_video
 from tracking.core.prompt_rules import validate_prompt
 from tracking.core.prompts import Prompt
+from tracking.core.spectral import check_guidance
 from tracking.engines.base import PropagationStep
 from tracking.engines.sam2.feature_cache import CacheStats, FeatureCache, GiB
 from tracking.engines.sam2.models import get_model
@@ -63,6 +64,7 @@ class Sam2Engine:
         self._sha256: str | None = None
         self._state: dict | None = None
         self._exact_masks: dict[tuple[int, int], np.ndarray] = {}
+        self.vegetation_guidance = "none"
 
     def fork(self) -> "Sam2Engine":
         """A new engine for another session: the same loaded weights and caches, its own video state.
@@ -103,11 +105,18 @@ class Sam2Engine:
         return [] if self._state is None else list(self._state["obj_ids"])
 
     # -- the Engine contract ---------------------------------------------------------
-    def load(self, images: np.ndarray) -> None:
-        """Start a new video. images: (M, H, W, 3) uint8. Drops all prompts and memory, keeps the caches."""
+    def load(self, images: np.ndarray, guidance: np.ndarray | None = None) -> None:
+        """Start a new video. images: (M, H, W, 3) uint8. Drops all prompts and memory, keeps the caches.
+
+        guidance (M, H, W, C) float32 vegetation cues (see the Engine contract) is checked
+        and noted, not used: SAM2 was trained on RGB video and keeps its RGB frames, so its
+        masks are the same with or without it (``vegetation_guidance`` says so in the provenance).
+        """
         from tracking.engines.sam2.predictor import init_state_from_arrays
 
         images = check_video(images)
+        self.vegetation_guidance = ("offered, not used (SAM2 sees the RGB video)"
+                                    if check_guidance(guidance, images) is not None else "none")
         self._state = init_state_from_arrays(self.predictor, images)
         self._exact_masks.clear()
 

@@ -81,3 +81,41 @@ def test_a_lost_end_of_the_scar_stays_unless_it_turned_green():
     green = [_scene(s, [(old & ~end, SCAR)]) for s in (2, 3)]
     out, _ = _gate(old & ~end, old, (green[0], before, green[1]))
     assert (out & end).sum() < 0.1 * end.sum()
+
+
+def _ndvi(seed: int, patches: list[tuple[np.ndarray, float]]) -> np.ndarray:
+    """(SIZE, SIZE) float32 NDVI of forest (0.8) with noise and the given (mask, value) patches."""
+    rng = np.random.default_rng(100 + seed)
+    ndvi = np.full((SIZE, SIZE), 0.8, np.float32)
+    for mask, value in patches:
+        ndvi[mask] = value
+    return (ndvi + rng.normal(0, 0.03, ndvi.shape)).astype(np.float32)
+
+
+def test_ndvi_marks_a_vegetation_loss_that_the_colours_hide():
+    old = _disc(48, 30, 10)
+    growth = _rect(36, 62, 38, 75) & ~old
+    # Dark damp debris under haze: the slide keeps the forest's colour but loses its NIR.
+    images = [_scene(s, []) for s in (1, 2, 3)]
+    ndvi = [_ndvi(1, [(old, 0.15)])] + [_ndvi(s, [(old, 0.15), (growth, 0.2)]) for s in (2, 3)]
+    now, before, after = images[1], images[0], images[2]
+    rgb_out, rgb_added = _gate(old.copy(), old, (now, before, after))
+    assert not (rgb_added & growth).any()  # the colours alone see nothing
+    bare = BareChange(bareness(now, ndvi[1]), bareness(before, ndvi[0]), bareness(after, ndvi[2]))
+    out, added = change_gate(old.copy(), old, shapes.signed_distance(old), shapes.band_width(old), bare)
+    assert (added & growth).sum() > 0.8 * growth.sum()
+    assert (out & ~(old | growth)).sum() < 0.05 * growth.sum()
+
+
+def test_bareness_falls_back_to_the_colours_where_ndvi_is_unknown():
+    old = _disc(48, 30, 10)
+    image = _scene(1, [(old, SCAR)])
+    unknown = np.full((SIZE, SIZE), np.nan, np.float32)
+    assert np.array_equal(bareness(image, unknown), bareness(image))
+    half = _ndvi(1, [(old, 0.15)])
+    half[:, 48:] = np.nan
+    mixed = bareness(image, half)
+    assert np.isfinite(mixed).all()
+    far_right = np.s_[:, 60:]  # beyond the smoothing of the known half, the colours rule
+    assert np.allclose(mixed[far_right], bareness(image)[far_right], atol=0.5)
+    assert mixed[old].mean() > mixed[~old].mean() + 1.0  # the scar is the barest ground either way

@@ -7,6 +7,7 @@ import pytest
 
 from tests.helpers.baseline_series import SOIL, blob, synthetic_series
 from tests.helpers.frames import make_frames
+from tracking.core.errors import InputError
 from tracking.core.prompts import Prompt
 from tracking.core.track import Provenance
 from tracking.engines.baseline.appearance import AppearanceModel, frame_features
@@ -238,3 +239,55 @@ def test_only_small_holes_are_filled():
     ring[8, 8] = False  # a speck is filled
     out = fill_holes(ring, radius=3.0)
     assert out[8, 8] and not out[30, 30]
+
+
+# -- vegetation guidance ---------------------------------------------------------------
+
+def _track(images: np.ndarray, first: np.ndarray, guidance=None, keyword: bool = False) -> list[np.ndarray]:
+    """The masks of every frame tracked from ``first`` on frame 0 (guidance passed by keyword when asked)."""
+    engine = BaselineEngine()
+    engine.load(images, guidance=guidance) if keyword else engine.load(images)
+    engine.add_prompt(Prompt(0, mask=first))
+    return [step.masks[1] for step in engine.propagate(0)]
+
+
+def test_rgb_only_tracks_exactly_as_without_guidance(growing):
+    images, truth = growing
+    plain = _track(images, truth[0])
+    unknown = np.full(images.shape[:3] + (1,), np.nan, np.float32)  # no frame carries NIR
+    for masks in (_track(images, truth[0], None, keyword=True), _track(images, truth[0], unknown, keyword=True)):
+        assert all(np.array_equal(a, b) for a, b in zip(plain, masks))
+    engine = BaselineEngine()
+    engine.load(images, unknown)
+    assert engine.vegetation_guidance.startswith("none")
+
+
+def _ndvi_of(truth: np.ndarray, seed: int = 0) -> np.ndarray:
+    """(N, H, W, 1) float32 NDVI: vegetation 0.75, scar 0.12, with noise."""
+    rng = np.random.default_rng(seed)
+    ndvi = np.where(truth, 0.12, 0.75) + rng.normal(0, 0.03, truth.shape)
+    return ndvi[..., None].astype(np.float32)
+
+
+def test_ndvi_guidance_joins_superpixels_features_and_bareness(growing):
+    images, truth = growing
+    guidance = _ndvi_of(truth)
+    guidance[3, :10, :10] = np.nan  # a little no data
+    engine = BaselineEngine()
+    engine.load(images, guidance)
+    assert engine.vegetation_guidance.startswith("NDVI from NIR on 8 of 8 frames")
+    assert engine._features(3)[0].shape == images.shape[1:3] + (8,)
+    assert np.isfinite(engine._features(3)[0]).all()
+    assert engine._superpixel_frame(3).features.shape[1] == 11  # ten colour features and NDVI
+    rgb = BaselineEngine()
+    rgb.load(images)
+    assert rgb._features(3)[0].shape[-1] == 7
+    assert not np.allclose(engine._bareness(3), rgb._bareness(3))
+    masks = _track(images, truth[0], guidance, keyword=True)
+    assert np.mean([iou(m, t) for m, t in zip(masks[1:], truth[1:])]) > 0.85
+
+
+def test_guidance_of_another_shape_is_refused():
+    engine = BaselineEngine()
+    with pytest.raises(InputError, match="vegetation guidance"):
+        engine.load(np.zeros((2, 8, 8, 3), np.uint8), np.zeros((3, 8, 8, 1), np.float32))

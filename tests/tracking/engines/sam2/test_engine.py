@@ -274,3 +274,19 @@ def test_small_budget_evicts_but_changes_no_result(engine, sam2_checkpoint):
     misses = small.cache_stats.misses
     small.add_prompt(Prompt(1, 1, points=[[30, 20]], labels=[0]))  # frame 1 was evicted
     assert small.cache_stats.misses == misses + 1
+
+
+def test_vegetation_guidance_is_accepted_and_the_rgb_video_kept(engine):
+    images = blob_images(4, H, W, seed=5)
+    engine.load(images)
+    engine.add_prompt(_box_prompt(0))
+    plain = [s.masks[1] for s in engine.propagate(0)]
+    assert engine.vegetation_guidance == "none"
+    guidance = np.random.default_rng(0).uniform(-1, 1, (4, H, W, 1)).astype(np.float32)
+    engine.load(images, guidance=guidance)
+    engine.add_prompt(_box_prompt(0))
+    guided = [s.masks[1] for s in engine.propagate(0)]
+    assert all(np.array_equal(a, b) for a, b in zip(plain, guided))  # SAM2 sees the RGB alone
+    assert engine.vegetation_guidance.startswith("offered, not used")
+    with pytest.raises(InputError, match="vegetation guidance"):
+        engine.load(images, guidance=guidance[:2])
