@@ -25,7 +25,7 @@ from tracking.engines.baseline import shapes
 from tracking.engines.baseline.appearance import AppearanceModel
 from tracking.engines.baseline.bare_change import BareChange, change_gate
 from tracking.engines.baseline.change import change_evidence, class_shift
-from tracking.engines.baseline.graphcut import EdgeWeights, graph_cut
+from tracking.engines.baseline.graphcut import NARROW_BAND, EdgeWeights, graph_cut
 
 # Share of the appearance samples renewed at each date (exponential forgetting).
 UPDATE_RATE = 0.3
@@ -38,6 +38,10 @@ FAILURE_SHARE = 0.25
 # Distance (px) from the outline within which pixels are not learnt from: neighbourhood
 # features there mix the two sides.
 MARGIN = 2.0
+# The background ring that sets the seasonal shift and the background samples reaches at
+# most this far (px) out: the ground next to a scar is what it may turn into, and a deeper
+# ring around a large scar adds more of the same ground at a cost in time.
+RING_DEPTH = 48.0
 
 
 @dataclass
@@ -57,10 +61,16 @@ class ObjectState:
     belief: np.ndarray
 
 
+def ring_depth(mask: np.ndarray) -> float:
+    """Depth (px) of the background ring around a scar: one equivalent radius, at least 4 px
+    and at most ``RING_DEPTH``."""
+    return max(4.0, min(RING_DEPTH, shapes.equivalent_radius(mask)))
+
+
 def context_ring(mask: np.ndarray, sd: np.ndarray | None = None, start: float = 0.0) -> np.ndarray:
-    """(H, W) bool: the background around a scar, from ``start`` px out to one equivalent
-    radius further (at least 4 px). ``sd``: the mask's signed distance, if known."""
-    return shapes.ring(mask, start, start + max(4.0, shapes.equivalent_radius(mask)), sd)
+    """(H, W) bool: the background around a scar, from ``start`` px out by ``ring_depth``.
+    ``sd``: the mask's signed distance, if known."""
+    return shapes.ring(mask, start, start + ring_depth(mask), sd)
 
 
 def training_regions(mask: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -152,7 +162,7 @@ def segment_frame(evidence: np.ndarray, later, edges: EdgeWeights, prev: ObjectS
     z = evidence + bel.predict(prev.belief, sd_ref, width, reverse)
     near = sd_ref <= width
     region = shapes.components_touching(z > 0, near) | prev.mask | failed
-    cut = graph_cut(z, edges, region=shapes.grow_box(region, 2 * width + 2))
+    cut = graph_cut(z, edges, region=shapes.grow_box(region, 2 * width + 2), band=NARROW_BAND)
     return shapes.fill_holes(shapes.components_touching(cut, near), shapes.band_width(prev.mask | failed)), z
 
 

@@ -1,0 +1,138 @@
+"""A tracking step computed in a window around the previous scar instead of the whole frame.
+
+A scar covers a small part of a large frame, and every part of a step looks only
+near it: the band the outline may move in, the background ring that sets the
+seasonal shift (out to twice the band plus one equivalent radius), the ground
+that failed beside it. The step is therefore run on a window: the previous mask's
+bounding box grown by that reach plus room for growth. When the result reaches
+the window's edge (a sudden large growth, a slope that failed beyond the room
+left), the window is grown around the result and the step done again, so the
+growth is still followed within the same date; the last try is the whole frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from tracking.engines.baseline import shapes
+from tracking.engines.baseline.bare_change import BareChange
+from tracking.engines.baseline.graphcut import EdgeWeights
+from tracking.engines.baseline.propagation import MARGIN, ObjectState, ring_depth, track_step
+
+# Room (px) beyond the reach of the step's rings, and the share of the scar's equivalent
+# radius added for growth: a scar that grows by a few tenths of its radius in a date
+# stays inside the first window.
+SLACK = 8.0
+GROWTH = 0.25
+# Windows tried for one step before the whole frame: each regrown around the last result.
+TRIES = 3
+
+
+@dataclass(frozen=True)
+class Window:
+    """Rows y0:y1 and columns x0:x1 of a frame of ``shape`` (H, W)."""
+
+    y0: int
+    y1: int
+    x0: int
+    x1: int
+    shape: tuple[int, int]
+
+    @classmethod
+    def whole(cls, shape: tuple[int, int]) -> "Window":
+        return cls(0, shape[0], 0, shape[1], (int(shape[0]), int(shape[1])))
+
+    @classmethod
+    def around(cls, mask: np.ndarray, margin: float) -> "Window":
+        """The bounding box of ``mask`` (H, W) bool grown by ``margin`` px, clipped to the frame
+        (the whole frame when the mask is empty)."""
+        if not mask.any():
+            return cls.whole(mask.shape)
+        h, w = mask.shape
+        ys, xs = np.nonzero(mask.any(1))[0], np.nonzero(mask.any(0))[0]
+        m = int(np.ceil(min(margin, h + w)))
+        return cls(max(0, ys[0] - m), min(h, ys[-1] + m + 1), max(0, xs[0] - m), min(w, xs[-1] + m + 1),
+                   (h, w))
+
+    @property
+    def is_whole(self) -> bool:
+        return (self.y0, self.x0) == (0, 0) and (self.y1, self.x1) == self.shape
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.y1 - self.y0, self.x1 - self.x0
+
+    def crop(self, a: np.ndarray) -> np.ndarray:
+        """The window of an array whose first two axes are the frame's (a view)."""
+        return a[self.y0:self.y1, self.x0:self.x1]
+
+    def paste(self, part: np.ndarray, fill: np.ndarray) -> np.ndarray:
+        """``fill`` (H, W, ...) with the window replaced by ``part`` (a new array)."""
+        out = fill.copy()
+        out[self.y0:self.y1, self.x0:self.x1] = part
+        return out
+
+    def union(self, other: "Window") -> "Window":
+        return Window(min(self.y0, other.y0), max(self.y1, other.y1), min(self.x0, other.x0),
+                      max(self.x1, other.x1), self.shape)
+
+
+def reach(mask: np.ndarray, width: float) -> float:
+    """Margin (px) around a scar's bounding box that a step looks at: the background ring
+    from twice the band ``width`` out by ``ring_depth``, plus room for growth."""
+    return 2.0 * width + ring_depth(mask) + GROWTH * shapes.equivalent_radius(mask) + SLACK
+
+
+def fits(win: Window, mask: np.ndarray) -> bool:
+    """Whether a step's result ``mask`` (h, w) bool over ``win`` keeps off the window's open
+    sides by the ring the next model learns from (see ``training_regions``)."""
+    if not mask.any():
+        return True
+    room = int(np.ceil(ring_depth(mask) + MARGIN + 1.0))
+    ys, xs = np.nonzero(mask.any(1))[0], np.nonzero(mask.any(0))[0]
+    h, w = win.size
+    return not ((win.y0 > 0 and ys[0] < room) or (win.x0 > 0 and xs[0] < room)
+                or (win.y1 < win.shape[0] and ys[-1] >= h - room)
+                or (win.x1 < win.shape[1] and xs[-1] >= w - room))
+
+
+def regrown(win: Window, mask: np.ndarray, prev_mask: np.ndarray, width: float) -> Window:
+    """A larger window after a result (h, w) over ``win`` reached its edge: around the
+    result and the previous scar (both full-frame), with the reach of the larger one."""
+    full = np.zeros(win.shape, bool)
+    win.crop(full)[...] = mask
+    grown = Window.around(full | prev_mask, 2.0 * reach(full | prev_mask, width))
+    return grown.union(win)
+
+
+def windowed_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, frame: int,
+                  before: np.ndarray, after: np.ndarray | None = None, reverse: bool = False,
+                  seed: int = 0, bare: BareChange | None = None) -> ObjectState:
+    """``track_step`` (same arguments, all full-frame) run on a window around the previous
+    mask, regrown while the result reaches its edge. Returns the full-frame state: outside
+    the window the mask is empty and the belief the previous one (nothing new was seen)."""
+    win = Window.around(prev.mask, reach(prev.mask, prev.width))
+    for attempt in range(TRIES + 1):
+        if attempt == TRIES:
+            win = Window.whole(prev.mask.shape)
+        state = track_step(win.crop(features), edges.crop(win.y0, win.y1, win.x0, win.x1), _cropped(prev, win),
+                           frame, win.crop(before), None if after is None else win.crop(after),
+                           reverse=reverse, seed=seed, bare=None if bare is None else _cropped_bare(bare, win))
+        if win.is_whole or fits(win, state.mask):
+            break
+        win = regrown(win, state.mask, prev.mask, prev.width)
+    if win.is_whole:
+        return state
+    mask = win.paste(state.mask, np.zeros(prev.mask.shape, bool))
+    return replace(state, mask=mask, belief=win.paste(state.belief, prev.belief.astype(state.belief.dtype)))
+
+
+def _cropped(state: ObjectState, win: Window) -> ObjectState:
+    """The state with its mask and belief cut to the window."""
+    return replace(state, mask=win.crop(state.mask), belief=win.crop(state.belief))
+
+
+def _cropped_bare(bare: BareChange, win: Window) -> BareChange:
+    return BareChange(win.crop(bare.now), win.crop(bare.before), None if bare.after is None else win.crop(bare.after))
