@@ -27,8 +27,9 @@ from tracking.engines.baseline.bare_change import BareChange, bareness
 from tracking.engines.baseline.belief import hard_belief
 from tracking.engines.baseline.graphcut import EdgeWeights
 from tracking.engines.baseline.prompt_seg import segment_prompt
-from tracking.engines.baseline.propagation import ObjectState, learn_state, reference_mask, track_step
+from tracking.engines.baseline.propagation import ObjectState, learn_state, reference_mask
 from tracking.engines.baseline.superpixels import SuperpixelFrame, superpixel_frame
+from tracking.engines.baseline.window import windowed_step
 
 # Frames whose superpixels are kept (about 5 MB each at 1024 px): prompts come in bursts
 # on a few frames, so the frames being corrected stay cached.
@@ -68,8 +69,9 @@ class _Object:
 class BaselineEngine:
     """Tracking without model weights (numpy + scipy), with SAM2's prompt semantics.
 
-    cache_bytes: memory for the per-frame features and edge weights (about 44 bytes a
-    pixel); at least the three frames a step reads (before, this, after) are kept.
+    cache_bytes: memory for the per-frame features (28 bytes a pixel, 4 more per guidance
+    channel; edge weights are made per window); at least the three frames a step reads
+    (before, this, after) are kept.
     """
 
     name = "baseline"
@@ -160,8 +162,8 @@ class BaselineEngine:
             after = self._features(nxt)[0] if 0 <= nxt < len(self.images) else None
             bare = BareChange(self._bareness(f), self._bareness(prev.frame),
                               self._bareness(nxt) if after is not None else None)
-            fresh[oid] = track_step(features, edges, prev, f, self._features(prev.frame)[0], after,
-                                    reverse=reverse, seed=self.seed + f, bare=bare)
+            fresh[oid] = windowed_step(features, edges, prev, f, self._features(prev.frame)[0], after,
+                                       reverse=reverse, seed=self.seed + f, bare=bare)
             carry[oid] = reference_mask(fresh[oid], prev)
         _resolve_overlaps(fresh)
         for oid, st in fresh.items():
@@ -206,7 +208,7 @@ class BaselineEngine:
         features = frame_features(self.images[frame], veg.feature_extra(self.guidance, frame, self._feature_channels))
         hit = (features, EdgeWeights.from_features(features[..., :3]))
         self._cache[frame] = hit
-        per_frame = features.nbytes + sum(w.nbytes for w in hit[1].w)
+        per_frame = features.nbytes + hit[1].nbytes
         while len(self._cache) > max(3, self.cache_bytes // per_frame):
             self._cache.popitem(last=False)
         return hit
