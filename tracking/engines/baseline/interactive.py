@@ -5,7 +5,8 @@ All three work on the nodes of a ``SuperpixelFrame`` and return (N,) bool node s
 - A box: GrabCut (Rother et al., 2004) on superpixels, with a random forest for the
   appearance and the bare-ground prior for the first guess: the ring around the box is
   surely background, the bare ground inside it the first guess of the scar; each round
-  re-learns both from the last cut.
+  re-learns both from the last cut. Narrow strips of the result that run out of the box
+  (a road crossing it) then leave it, unless the object touches a box side only there.
 - A first click: the same iteration started from the click's bare surroundings (or its
   nearest look-alikes), with the geodesically far half of the frame as background. The
   result stays connected to the click and can never be the whole frame.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tracking.engines.baseline.box_shape import through_strips
 from tracking.engines.baseline.node_evidence import bare_prior, forest_log_odds, pair_weights
 from tracking.engines.baseline.node_graph import geodesic, largest, node_cut, touching
 from tracking.engines.baseline.superpixels import SuperpixelFrame
@@ -30,6 +32,8 @@ RING_SHARE = 0.3
 RIM_SHARE = 0.06
 # Parts of a box result smaller than this share of the largest part are dropped.
 PIECE_SHARE = 0.2
+# Narrow strips of a box result that run out of the box leave it (``box_shape``).
+THROUGH_STRIPS = True
 # A first click starts from this share of the frame nearest to it (geodesically) ...
 NEAR_SHARE = 0.02
 # ... and the far share of the frame starts as background.
@@ -58,8 +62,11 @@ def segment_box(sp: SuperpixelFrame, box: tuple[float, float, float, float], see
         ring = inside & ~guess
     prior = bare_prior(sp, inside)
     fg = guess & (prior > 0) if (guess & (prior > 0)).any() else guess
-    return _grabcut(sp, fg, ring, inside, prior, hard_fg=None, seed=seed,
-                    keep=lambda cut: largest(cut, sp.edges, sp.area, PIECE_SHARE))
+    cut = _grabcut(sp, fg, ring, inside, prior, hard_fg=None, seed=seed,
+                   keep=lambda cut: largest(cut, sp.edges, sp.area, PIECE_SHARE))
+    if THROUGH_STRIPS:  # a road crossing the box is not what the box was drawn around
+        cut = largest(cut & ~through_strips(sp, cut, box), sp.edges, sp.area, PIECE_SHARE)
+    return cut
 
 
 def segment_click(sp: SuperpixelFrame, node: int, allowed: np.ndarray | None = None, seed: int = 0) -> np.ndarray:
