@@ -97,22 +97,33 @@ def _sampled(where: np.ndarray | int) -> np.ndarray:
 @dataclass
 class BareChange:
     """Bareness (H, W) float32 of this frame, of the frame the previous state lies on, and
-    of the next frame in the direction of travel (None at the end)."""
+    of the next frame in the direction of travel (None at the end).
+
+    outside: when the arrays are a window of the frames (a step around the scar, see
+    ``window``), the (now, before, after) bareness (N,) float32 of the frame's ground beyond
+    the window (after None at the end), taken every ``stride``-th pixel. It is background
+    and joins the window's: the usual rise is the whole frame's, as without a window (a
+    window that a large failure fills holds little ground whose cover did not change).
+    """
 
     now: np.ndarray
     before: np.ndarray
     after: np.ndarray | None = None
+    outside: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None
+    stride: int = 1
 
 
-def rise(later: np.ndarray, earlier: np.ndarray, reference: np.ndarray) -> np.ndarray:
+def rise(later: np.ndarray, earlier: np.ndarray, reference: np.ndarray,
+         outside: tuple[np.ndarray, np.ndarray] | None = None, stride: int = 1) -> np.ndarray:
     """(H, W) float32 rise of bareness from ``earlier`` to ``later``, in robust units of the
     rise over ``reference`` (H, W) bool (background whose cover did not change) among pixels
-    that were about as bare before (meadows brown in a dry season while forest stays green)."""
+    that were about as bare before (meadows brown in a dry season while forest stays green).
+    outside: (later, earlier) background samples beyond the window (see ``BareChange``)."""
     d = later - earlier
-    idx = _sampled(reference)
-    if len(idx) < 30 * BINS:
+    e_ref = _reference_values(earlier, reference, None if outside is None else outside[1], stride)
+    d_ref = _reference_values(d, reference, None if outside is None else outside[0] - outside[1], stride)
+    if len(d_ref) < 30 * BINS:
         return _robust(d, reference if reference.sum() >= 30 else None).astype(np.float32)
-    e_ref, d_ref = earlier.ravel()[idx], d.ravel()[idx]
     edges = np.quantile(e_ref, np.linspace(0, 1, BINS + 1)[1:-1])
     cls_ref = np.digitize(e_ref, edges)
     med, mad = np.zeros(BINS, np.float32), np.ones(BINS, np.float32)
@@ -125,11 +136,25 @@ def rise(later: np.ndarray, earlier: np.ndarray, reference: np.ndarray) -> np.nd
     return ((d - med[cls]) / mad[cls]).astype(np.float32)
 
 
-def _split(values: np.ndarray, scar: np.ndarray, background: np.ndarray) -> float:
-    """Halfway between the median of ``values`` over the scar and over the background."""
-    if not scar.any() or not background.any():
+def _reference_values(values: np.ndarray, reference: np.ndarray, outside: np.ndarray | None,
+                      stride: int) -> np.ndarray:
+    """(N,) ``values`` (H, W) over the ``reference`` pixels, at most STAT_SAMPLES of them;
+    with ``outside`` samples (taken every ``stride``-th pixel beyond the window), those and
+    the reference thinned alike."""
+    if outside is None:
+        return values.ravel()[_sampled(reference)]
+    both = np.concatenate([values.ravel()[np.flatnonzero(reference)[::stride]], outside])
+    return both[::max(1, -(-len(both) // STAT_SAMPLES))]
+
+
+def _split(values: np.ndarray, scar: np.ndarray, background: np.ndarray, outside: np.ndarray | None = None,
+           stride: int = 1) -> float:
+    """Halfway between the median of ``values`` over the scar and over the background
+    (with its ``outside`` samples, see ``BareChange``)."""
+    if not scar.any() or not (background.any() or outside is not None and len(outside)):
         return float("inf")
-    return 0.5 * float(np.median(values[scar]) + np.median(values[background]))
+    bg = values[background] if outside is None else _reference_values(values, background, outside, stride)
+    return 0.5 * float(np.median(values[scar]) + np.median(bg))
 
 
 def _mean_width(labels: np.ndarray, ids: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -150,8 +175,10 @@ def change_gate(mask: np.ndarray, prev_mask: np.ndarray, sd_prev: np.ndarray, wi
     """
     beyond = sd_prev > width
     reference = beyond & ~mask
-    z = rise(bare.now, bare.before, reference)
-    z_after = z if bare.after is None else rise(bare.after, bare.before, reference)
+    out = bare.outside
+    z = rise(bare.now, bare.before, reference, None if out is None else out[:2], bare.stride)
+    z_after = z if bare.after is None else rise(bare.after, bare.before, reference,
+                                                None if out is None else (out[2], out[1]), bare.stride)
     lasting = np.minimum(z, z_after)
     # A cloud or snow patch changes the ground for one date; a failure keeps it bare.
     transient = (z > Z_GROW) & (z_after < TRANSIENT)
@@ -163,11 +190,11 @@ def change_gate(mask: np.ndarray, prev_mask: np.ndarray, sd_prev: np.ndarray, wi
     # Scar seldom heals within a date: ground of the old scar that did not turn green again
     # (a shaded or hazy end the look lost) stays.
     healed = ndi.gaussian_filter(np.maximum(z, z_after), PATCH) < -Z_STAYED
-    bare_now = bare.now >= _split(bare.now, prev_mask, reference)
+    bare_now = bare.now >= _split(bare.now, prev_mask, reference, None if out is None else out[0], bare.stride)
     kept |= prev_mask & ~healed & ~mask & bare_now
     # New scar looks bare now (as bare as the scar, not merely less green than before: a
     # river that turns grey with the season rises too).
-    grown = (lasting > Z_KEEP) & (bare.now >= _split(bare.now, prev_mask, reference))
+    grown = (lasting > Z_KEEP) & bare_now
     # Ground that lost its cover and touches the scar joins it.
     cand = grown & ~kept
     labels, n = ndi.label(cand, np.ones((3, 3), bool))

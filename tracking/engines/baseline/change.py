@@ -61,7 +61,7 @@ def change_evidence(now: np.ndarray, before: np.ndarray, gm: GaussianMixture, sh
     """
     h, w, d = now.shape
     labels = gm.assign(before.reshape(-1, d)).reshape(h, w)
-    resid = (now - before)[..., _CHANNELS] - shift[labels][..., _CHANNELS]
+    resid = now[..., _CHANNELS] - before[..., _CHANNELS] - shift[:, _CHANNELS].astype(np.float32)[labels]
     scale = np.empty((len(gm.weights), resid.shape[-1]), np.float32)
     ref_res, ref_lab = resid[reference], labels[reference]
     overall = _mad(ref_res) if len(ref_res) >= _MIN_PIXELS else np.full(resid.shape[-1], np.inf)

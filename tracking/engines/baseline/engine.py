@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -23,13 +23,14 @@ from tracking.core.spectral import check_guidance
 from tracking.engines.base import PropagationStep
 from tracking.engines.baseline import guidance as veg
 from tracking.engines.baseline.appearance import frame_features
-from tracking.engines.baseline.bare_change import BareChange, bareness
+from tracking.engines.baseline.bare_change import bareness
 from tracking.engines.baseline.belief import hard_belief
 from tracking.engines.baseline.graphcut import EdgeWeights
 from tracking.engines.baseline.prompt_seg import segment_prompt
 from tracking.engines.baseline.propagation import ObjectState, learn_state, reference_mask
 from tracking.engines.baseline.superpixels import SuperpixelFrame, superpixel_frame
-from tracking.engines.baseline.window import windowed_step
+from tracking.engines.baseline.tiles import TiledFrame
+from tracking.engines.baseline.window import StepSource, Window, windowed_step
 
 # Frames whose superpixels are kept (about 5 MB each at 1024 px): prompts come in bursts
 # on a few frames, so the frames being corrected stay cached.
@@ -141,6 +142,8 @@ class BaselineEngine:
         start = self._check_frame(start)
         order = range(start, -1, -1) if reverse else range(start, len(self.images))
         carry: dict[int, ObjectState] = {}
+        # Features of the frames this run visits, tile by tile around the scars (``tiles``).
+        self._tiles: OrderedDict[int, TiledFrame] = OrderedDict()
         for f in order:
             with _single_blas_thread():
                 step = self._track_frame(f, start, reverse, carry)
@@ -157,13 +160,10 @@ class BaselineEngine:
             prev = carry.get(oid) or obj.nearest_state(f, reverse)
             if prev is None:
                 continue  # this object's first prompt lies further on
-            features, edges = self._features(f)
             nxt = f - 1 if reverse else f + 1
-            after = self._features(nxt)[0] if 0 <= nxt < len(self.images) else None
-            bare = BareChange(self._bareness(f), self._bareness(prev.frame),
-                              self._bareness(nxt) if after is not None else None)
-            fresh[oid] = windowed_step(features, edges, prev, f, self._features(prev.frame)[0], after,
-                                       reverse=reverse, seed=self.seed + f, bare=bare)
+            source = StepSource(self._window_features, lambda frame, win: win.crop(self._bareness(frame)))
+            fresh[oid] = windowed_step(source, prev, f, nxt if 0 <= nxt < len(self.images) else None,
+                                       reverse=reverse, seed=self.seed + f)
             carry[oid] = reference_mask(fresh[oid], prev)
         _resolve_overlaps(fresh)
         for oid, st in fresh.items():
@@ -205,13 +205,34 @@ class BaselineEngine:
         if hit is not None:
             self._cache.move_to_end(frame)
             return hit
-        features = frame_features(self.images[frame], veg.feature_extra(self.guidance, frame, self._feature_channels))
+        features = self._feature_maker(frame)(Window.whole(self.images.shape[1:3]))
         hit = (features, EdgeWeights.from_features(features[..., :3]))
         self._cache[frame] = hit
         per_frame = features.nbytes + hit[1].nbytes
         while len(self._cache) > max(3, self.cache_bytes // per_frame):
             self._cache.popitem(last=False)
         return hit
+
+    def _feature_maker(self, frame: int) -> Callable[[Window], np.ndarray]:
+        """The features of a frame over any window, (h, w, 7 + B) float32: the one rule that
+        ``_features`` and the tiles of ``_window_features`` share."""
+        image = self.images[frame]
+        extra = veg.feature_extra(self.guidance, frame, self._feature_channels)
+        return lambda win: frame_features(win.crop(image), None if extra is None else win.crop(extra))
+
+    def _window_features(self, frame: int, win: Window) -> np.ndarray:
+        """(h, w, D) features of a window of a frame: cut from the whole frame's when those are
+        cached (a prompted frame), else computed tile by tile as propagation's windows ask."""
+        hit = self._cache.get(frame)
+        if hit is not None:
+            return win.crop(hit[0])
+        tiles = self._tiles.get(frame)
+        if tiles is None:
+            tiles = self._tiles[frame] = TiledFrame(self.images.shape[1:3], self._feature_maker(frame))
+            while len(self._tiles) > 4:  # a step reads three frames: before, this, after
+                self._tiles.popitem(last=False)
+        self._tiles.move_to_end(frame)
+        return tiles.window(win)
 
     def _bareness(self, frame: int) -> np.ndarray:
         """(H, W) float32 bareness of a frame (``bare_change``), cached for the last few frames."""

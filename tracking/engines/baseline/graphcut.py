@@ -15,8 +15,6 @@ from scipy import ndimage as ndi
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import breadth_first_order, maximum_flow
 
-from tracking.engines.baseline.shapes import neighbour_inside
-
 # Rother et al. (2004, GrabCut) use 50 for unaries in nats on 8-neighbourhoods;
 # with calibrated (flatter) log-odds a smaller smoothness weight keeps the same balance.
 SMOOTHNESS = 2.0
@@ -30,7 +28,7 @@ NARROW_BAND = 4
 
 # Beyond this many pixels, a frame's mean contrast is measured on a regular subset of its
 # rows (it settles to a fraction of a percent long before).
-_CONTRAST_PIXELS = 1 << 18
+_CONTRAST_PIXELS = 1 << 16
 
 
 @dataclass
@@ -64,17 +62,11 @@ class EdgeWeights:
         """The weights of a window; links that leave it are cut."""
         return EdgeWeights(self.colour[y0:y1, x0:x1], self.beta)
 
-    def weights(self) -> list[np.ndarray]:
-        """w[k]: (H, W) float32, weight between pixel (i, j) and (i + dy, j + dx) of _OFFSETS[k]
-        (zero where the neighbour falls outside)."""
-        h, w, _ = self.colour.shape
-        pad = np.pad(self.colour, ((1, 1), (1, 1), (0, 0)), mode="edge")
-        out = []
-        for dy, dx in _OFFSETS:
-            d2 = ((self.colour - pad[1 + dy:1 + dy + h, 1 + dx:1 + dx + w]) ** 2).sum(-1)
-            wk = np.exp(-self.beta * d2) / np.hypot(dy, dx)
-            out.append(np.where(neighbour_inside(h, w, dy, dx), wk, 0).astype(np.float32))
-        return out
+    def links(self, dy: int, dx: int, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+        """(N,) float32 weights between pixels (ys, xs) and their neighbours at (dy, dx), one
+        of _OFFSETS (each neighbour inside the colour's window)."""
+        d2 = ((self.colour[ys, xs] - self.colour[ys + dy, xs + dx]) ** 2).sum(-1)
+        return (np.exp(-self.beta * d2) / np.hypot(dy, dx)).astype(np.float32)
 
 
 def graph_cut(log_odds: np.ndarray, edges: EdgeWeights, smoothness: float = SMOOTHNESS,
@@ -102,12 +94,12 @@ def graph_cut(log_odds: np.ndarray, edges: EdgeWeights, smoothness: float = SMOO
     pad = 2
     y0, y1 = max(0, ys.min() - pad), min(z.shape[0], ys.max() + pad + 1)
     x0, x1 = max(0, xs.min() - pad), min(z.shape[1], xs.max() + pad + 1)
-    out[y0:y1, x0:x1] = _cut(z[y0:y1, x0:x1], edges.crop(y0, y1, x0, x1).weights(), smoothness, band)
+    out[y0:y1, x0:x1] = _cut(z[y0:y1, x0:x1], edges.crop(y0, y1, x0, x1), smoothness, band)
     return out
 
 
-def _cut(z: np.ndarray, weights: list[np.ndarray], smoothness: float, band: int | None = None) -> np.ndarray:
-    """The minimum cut of a (h, w) window; ``weights`` as ``EdgeWeights.weights``.
+def _cut(z: np.ndarray, edges: EdgeWeights, smoothness: float, band: int | None = None) -> np.ndarray:
+    """The minimum cut of a (h, w) window, ``edges`` over the same window.
 
     band: pixels farther than this (px) from a change of sign of ``z`` keep their sign and
     only the rest enter the graph (a narrow-band cut, Lombaert et al. 2005): the pairwise
@@ -128,10 +120,15 @@ def _cut(z: np.ndarray, weights: list[np.ndarray], smoothness: float, band: int 
     # log-odds, plus each link to a pixel fixed as object, minus each to one fixed as background.
     net = np.rint(np.clip(z, -1e4, 1e4) * _CAP_SCALE).astype(np.int64).ravel()
     rows, cols, caps = [], [], []
-    for (dy, dx), wk in zip(_OFFSETS, weights):
-        c = np.rint(wk * smoothness * _CAP_SCALE).astype(np.int64)
-        ys, xs = np.nonzero(c > 0)
-        p, q, cc = ys * w + xs, (ys + dy) * w + xs + dx, c[ys, xs]
+    for dy, dx in _OFFSETS:
+        # Links with a free end: pixels p whose neighbour q = p + (dy, dx) lies in the window.
+        touch = np.zeros((h, w), bool)
+        ys0, ys1, xs0, xs1 = 0, h - dy, max(0, -dx), w - max(0, dx)
+        touch[ys0:ys1, xs0:xs1] = free[ys0:ys1, xs0:xs1] | free[ys0 + dy:ys1 + dy, xs0 + dx:xs1 + dx]
+        ys, xs = np.nonzero(touch)
+        c = np.rint(edges.links(dy, dx, ys, xs) * smoothness * _CAP_SCALE).astype(np.int64)
+        ys, xs, cc = ys[c > 0], xs[c > 0], c[c > 0]
+        p, q = ys * w + xs, (ys + dy) * w + xs + dx
         fp, fq = free.ravel()[p], free.ravel()[q]
         both = fp & fq
         rows += [idx[p[both]], idx[q[both]]]

@@ -38,10 +38,6 @@ FAILURE_SHARE = 0.25
 # Distance (px) from the outline within which pixels are not learnt from: neighbourhood
 # features there mix the two sides.
 MARGIN = 2.0
-# The background ring that sets the seasonal shift and the background samples reaches at
-# most this far (px) out: the ground next to a scar is what it may turn into, and a deeper
-# ring around a large scar adds more of the same ground at a cost in time.
-RING_DEPTH = 48.0
 
 
 @dataclass
@@ -61,16 +57,10 @@ class ObjectState:
     belief: np.ndarray
 
 
-def ring_depth(mask: np.ndarray) -> float:
-    """Depth (px) of the background ring around a scar: one equivalent radius, at least 4 px
-    and at most ``RING_DEPTH``."""
-    return max(4.0, min(RING_DEPTH, shapes.equivalent_radius(mask)))
-
-
 def context_ring(mask: np.ndarray, sd: np.ndarray | None = None, start: float = 0.0) -> np.ndarray:
-    """(H, W) bool: the background around a scar, from ``start`` px out by ``ring_depth``.
+    """(H, W) bool: the background around a scar, from ``start`` px out by ``shapes.ring_depth``.
     ``sd``: the mask's signed distance, if known."""
-    return shapes.ring(mask, start, start + ring_depth(mask), sd)
+    return shapes.ring(mask, start, start + shapes.ring_depth(mask), sd)
 
 
 def training_regions(mask: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -6,15 +6,19 @@ import numpy as np
 from scipy import ndimage as ndi
 
 _EIGHT = np.ones((3, 3), bool)
+# The background rings around a scar (the seasonal shift, the background samples) reach at
+# most this far (px) out: the ground next to a scar is what it may turn into, and a deeper
+# ring around a large scar adds more of the same ground at a cost in time.
+RING_DEPTH = 48.0
 
 
 def signed_distance(mask: np.ndarray) -> np.ndarray:
     """(H, W) bool -> (H, W) float32 distance to the outline: > 0 outside, <= 0 inside.
 
     Outside, the distance is exact up to ``reach(mask)`` px from the mask and a lower bound
-    (at least that reach) further out: every use here looks at most about one and a fifth
-    equivalent radii out, and a transform over the mask's surroundings instead of the whole
-    frame is several times faster on a large frame with a small scar.
+    (at least that reach) further out: every use here looks at most twice the band and a
+    ring out, and a transform over the mask's surroundings instead of the whole frame is
+    several times faster on a large frame with a small scar.
     """
     if not mask.any():
         return np.full(mask.shape, np.inf, np.float32)
@@ -29,16 +33,24 @@ def signed_distance(mask: np.ndarray) -> np.ndarray:
     dx = np.maximum(np.maximum(xs[0] - np.arange(w), np.arange(w) - xs[-1]), 0).astype(np.float32)
     sd = np.hypot(dy[:, None], dx[None, :]) - 0.5
     crop = mask[y0:y1, x0:x1]
-    out = ndi.distance_transform_edt(~crop)
-    inside = ndi.distance_transform_edt(crop)
-    sd[y0:y1, x0:x1] = np.where(crop, 0.5 - inside, out - 0.5)
+    sd[y0:y1, x0:x1] = ndi.distance_transform_edt(~crop) - 0.5
+    # Inside, the nearest ground outside lies within a pixel of the bounding box.
+    b0, b1, c0, c1 = max(0, ys[0] - 1), min(h, ys[-1] + 2), max(0, xs[0] - 1), min(w, xs[-1] + 2)
+    box = mask[b0:b1, c0:c1]
+    sd[b0:b1, c0:c1][box] = 0.5 - ndi.distance_transform_edt(box)[box]
     return sd.astype(np.float32)
 
 
 def reach(mask: np.ndarray) -> float:
-    """Distance (px) out to which ``signed_distance`` is exact: one and a half equivalent
-    radii plus 8 px (context rings end at about 1.2 radii plus 4 px)."""
-    return 1.5 * equivalent_radius(mask) + 8.0
+    """Distance (px) out to which ``signed_distance`` is exact: twice the band and the
+    deepest ring, plus 8 px (the background ring starts at twice the band)."""
+    return 2.0 * band_width(mask) + ring_depth(mask) + 8.0
+
+
+def ring_depth(mask: np.ndarray) -> float:
+    """Depth (px) of the background ring around a scar: one equivalent radius, at least 4 px
+    and at most ``RING_DEPTH``."""
+    return max(4.0, min(RING_DEPTH, equivalent_radius(mask)))
 
 
 def label_medians(values: np.ndarray, labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
@@ -123,7 +135,9 @@ def fill_holes(mask: np.ndarray, radius: float | None = None) -> np.ndarray:
     labels, n = ndi.label(holes)
     if n == 0:
         return filled
-    depth = ndi.maximum(ndi.distance_transform_edt(holes), labels, np.arange(1, n + 1))
+    ys, xs = np.nonzero(holes.any(1))[0], np.nonzero(holes.any(0))[0]
+    box = (slice(ys[0], ys[-1] + 1), slice(xs[0], xs[-1] + 1))  # holes never touch the frame's edge
+    depth = ndi.maximum(ndi.distance_transform_edt(holes[box]), labels[box], np.arange(1, n + 1))
     small = np.concatenate([[False], np.asarray(depth) <= radius])
     return mask | small[labels]
 

@@ -13,13 +13,14 @@ growth is still followed within the same date; the last try is the whole frame.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Callable
 
 import numpy as np
 
 from tracking.engines.baseline import shapes
-from tracking.engines.baseline.bare_change import BareChange
+from tracking.engines.baseline.bare_change import STAT_SAMPLES, BareChange
 from tracking.engines.baseline.graphcut import EdgeWeights
-from tracking.engines.baseline.propagation import MARGIN, ObjectState, ring_depth, track_step
+from tracking.engines.baseline.propagation import ObjectState, track_step
 
 # Room (px) beyond the reach of the step's rings, and the share of the scar's equivalent
 # radius added for growth: a scar that grows by a few tenths of its radius in a date
@@ -81,16 +82,17 @@ class Window:
 
 def reach(mask: np.ndarray, width: float) -> float:
     """Margin (px) around a scar's bounding box that a step looks at: the background ring
-    from twice the band ``width`` out by ``ring_depth``, plus room for growth."""
-    return 2.0 * width + ring_depth(mask) + GROWTH * shapes.equivalent_radius(mask) + SLACK
+    from twice the band ``width`` out by ``shapes.ring_depth``, plus room for growth."""
+    return 2.0 * width + shapes.ring_depth(mask) + GROWTH * shapes.equivalent_radius(mask) + SLACK
 
 
 def fits(win: Window, mask: np.ndarray) -> bool:
     """Whether a step's result ``mask`` (h, w) bool over ``win`` keeps off the window's open
-    sides by the ring the next model learns from (see ``training_regions``)."""
+    sides by the room its graph cut looked around it (twice the band plus 2 px): else the
+    scar may go on beyond the window."""
     if not mask.any():
         return True
-    room = int(np.ceil(ring_depth(mask) + MARGIN + 1.0))
+    room = int(np.ceil(2.0 * shapes.band_width(mask))) + 2
     ys, xs = np.nonzero(mask.any(1))[0], np.nonzero(mask.any(0))[0]
     h, w = win.size
     return not ((win.y0 > 0 and ys[0] < room) or (win.x0 > 0 and xs[0] < room)
@@ -107,19 +109,26 @@ def regrown(win: Window, mask: np.ndarray, prev_mask: np.ndarray, width: float) 
     return grown.union(win)
 
 
-def windowed_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, frame: int,
-                  before: np.ndarray, after: np.ndarray | None = None, reverse: bool = False,
-                  seed: int = 0, bare: BareChange | None = None) -> ObjectState:
-    """``track_step`` (same arguments, all full-frame) run on a window around the previous
-    mask, regrown while the result reaches its edge. Returns the full-frame state: outside
-    the window the mask is empty and the belief the previous one (nothing new was seen)."""
+@dataclass
+class StepSource:
+    """What a step reads of the frames, for any window: ``features(frame, win)`` (h, w, D)
+    float32 and ``bareness(frame, win)`` (h, w) float32 (see ``bare_change``)."""
+
+    features: Callable[[int, Window], np.ndarray]
+    bareness: Callable[[int, Window], np.ndarray]
+
+
+def windowed_step(source: StepSource, prev: ObjectState, frame: int, after: int | None = None,
+                  reverse: bool = False, seed: int = 0) -> ObjectState:
+    """``track_step`` onto ``frame`` run on a window around the previous mask, regrown while
+    the result reaches its edge. after: the next frame in the direction of travel (None at
+    the end). Returns the full-frame state: outside the window the mask is empty and the
+    belief the previous one (nothing new was seen there)."""
     win = Window.around(prev.mask, reach(prev.mask, prev.width))
     for attempt in range(TRIES + 1):
         if attempt == TRIES:
             win = Window.whole(prev.mask.shape)
-        state = track_step(win.crop(features), edges.crop(win.y0, win.y1, win.x0, win.x1), _cropped(prev, win),
-                           frame, win.crop(before), None if after is None else win.crop(after),
-                           reverse=reverse, seed=seed, bare=None if bare is None else _cropped_bare(bare, win))
+        state = _step_in(source, win, prev, frame, after, reverse, seed)
         if win.is_whole or fits(win, state.mask):
             break
         win = regrown(win, state.mask, prev.mask, prev.width)
@@ -129,10 +138,30 @@ def windowed_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, f
     return replace(state, mask=mask, belief=win.paste(state.belief, prev.belief.astype(state.belief.dtype)))
 
 
+def _step_in(source: StepSource, win: Window, prev: ObjectState, frame: int, after: int | None,
+             reverse: bool, seed: int) -> ObjectState:
+    """``track_step`` on the window ``win`` (its state cut to the window)."""
+    features = source.features(frame, win)
+    frames = (frame, prev.frame, after)
+    bare = BareChange(*(None if f is None else source.bareness(f, win) for f in frames))
+    if not win.is_whole:
+        bare.stride = max(1, -(-win.shape[0] * win.shape[1] // STAT_SAMPLES))
+        beyond = _beyond(win, bare.stride)
+        whole = Window.whole(win.shape)
+        now, before, later = (None if f is None else source.bareness(f, whole).ravel()[beyond] for f in frames)
+        bare.outside = (now, before, later)
+    return track_step(features, EdgeWeights.from_features(features[..., :3]), _cropped(prev, win), frame,
+                      source.features(prev.frame, win), None if after is None else source.features(after, win),
+                      reverse=reverse, seed=seed, bare=bare)
+
+
+def _beyond(win: Window, stride: int) -> np.ndarray:
+    """Flat indices of every ``stride``-th pixel of the frame that lies beyond the window."""
+    idx = np.arange(0, win.shape[0] * win.shape[1], stride)
+    ys, xs = np.divmod(idx, win.shape[1])
+    return idx[(ys < win.y0) | (ys >= win.y1) | (xs < win.x0) | (xs >= win.x1)]
+
+
 def _cropped(state: ObjectState, win: Window) -> ObjectState:
     """The state with its mask and belief cut to the window."""
     return replace(state, mask=win.crop(state.mask), belief=win.crop(state.belief))
-
-
-def _cropped_bare(bare: BareChange, win: Window) -> BareChange:
-    return BareChange(win.crop(bare.now), win.crop(bare.before), None if bare.after is None else win.crop(bare.after))
