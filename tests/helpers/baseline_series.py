@@ -62,3 +62,24 @@ def synthetic_series(n_frames: int = 8, size: int = 96, seed: int = 0, growth: f
         images.append(np.clip(img, 0, 255).astype(np.uint8))
         truth.append(scar)
     return np.stack(images), np.stack(truth)
+
+
+def jump_series(size: int = 192, seed: int = 0, radii: tuple[float, float] = (8.0, 40.0),
+                centre: tuple[float, float] = (0.5, 0.5), n_frames: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """A scar of radius ``radii[0]`` px on the first date that jumps to ``radii[1]`` px on the
+    next ones (a sudden large failure), centred at ``centre`` (fractions of the frame) on a
+    textured vegetated slope through the seasons: images (N, size, size, 3) uint8, truth
+    (N, size, size) bool."""
+    rng = np.random.default_rng(seed)
+    shape = (size, size)
+    tex = ndi.gaussian_filter(rng.normal(size=shape), 2.0)
+    tex = (tex / tex.std()).astype(np.float32)
+    c = (centre[0] * size, centre[1] * size)
+    images, truth = [], []
+    for t in range(n_frames):
+        scar = blob(shape, c, radii[0] if t == 0 else radii[1], seed + 1)
+        img = SEASONS[t % 4][None, None, :] * (1 + 0.12 * tex[..., None])
+        img = np.where(scar[..., None], SOIL * (1 + 0.08 * tex[..., None]), img) + rng.normal(0, 4, shape + (3,))
+        images.append(np.clip(img, 0, 255).astype(np.uint8))
+        truth.append(scar)
+    return np.stack(images), np.stack(truth)

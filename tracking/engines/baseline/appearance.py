@@ -166,10 +166,16 @@ def expand(x: np.ndarray, origin: np.ndarray) -> np.ndarray:
 
     With these, the log density of every mixture component is one matrix product.
     """
-    d = x.shape[1]
+    n, d = x.shape
     c = x - origin.astype(x.dtype)
-    iu = np.triu_indices(d)
-    return np.concatenate([np.ones((len(x), 1), x.dtype), c, c[:, iu[0]] * c[:, iu[1]]], axis=1)
+    out = np.empty((n, 1 + d + d * (d + 1) // 2), x.dtype)
+    out[:, 0] = 1
+    out[:, 1:1 + d] = c
+    k = 1 + d
+    for i in range(d):  # x_i x_j for j >= i, row by row of the upper triangle (no index copies)
+        np.multiply(c[:, i:i + 1], c[:, i:], out=out[:, k:k + d - i])
+        k += d - i
+    return out
 
 
 #: Rows expanded at a time: the expanded terms of a 2048 px frame are ~260 MB at once, and
@@ -186,8 +192,15 @@ def log_terms(x: np.ndarray, origin: np.ndarray, coef: np.ndarray) -> np.ndarray
 
 
 def _logsumexp(lp: np.ndarray) -> np.ndarray:
-    m = lp.max(1)
-    return m + np.log(np.exp(lp - m[:, None]).sum(1))
+    """(N, K) -> (N,) log of the sum of exp over each row; column by column, as K is small
+    (the same numbers as a reduction along rows, several times faster)."""
+    m = lp[:, 0].copy()
+    for j in range(1, lp.shape[1]):
+        np.maximum(m, lp[:, j], out=m)
+    s = np.exp(lp[:, 0] - m)
+    for j in range(1, lp.shape[1]):
+        s += np.exp(lp[:, j] - m)
+    return m + np.log(s)
 
 
 @dataclass

@@ -52,24 +52,29 @@ def class_shift(gm: GaussianMixture, before: np.ndarray, now: np.ndarray, region
 
 
 def change_evidence(now: np.ndarray, before: np.ndarray, gm: GaussianMixture, shift: np.ndarray,
-                    reference: np.ndarray) -> np.ndarray:
+                    reference: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
     """(H, W) float32 log-odds >= 0 that a background pixel turned into something else.
 
     now, before: (H, W, D) features of this date and of the date before (in the direction
     of travel); gm: the background mixture on the date before, shift (K, D) its seasonal
     shift; reference: (H, W) bool background pixels that set each component's usual spread.
+    where: (H, W) bool pixels judged (default all; the others get 0), holding ``reference``.
     """
-    h, w, d = now.shape
-    labels = gm.assign(before.reshape(-1, d)).reshape(h, w)
-    resid = now[..., _CHANNELS] - before[..., _CHANNELS] - shift[:, _CHANNELS].astype(np.float32)[labels]
+    where = np.ones(now.shape[:2], bool) if where is None else where
+    b = before[where]
+    labels = gm.assign(b)
+    resid = now[..., _CHANNELS][where] - b[:, _CHANNELS] - shift[:, _CHANNELS].astype(np.float32)[labels]
     scale = np.empty((len(gm.weights), resid.shape[-1]), np.float32)
-    ref_res, ref_lab = resid[reference], labels[reference]
+    ref = reference[where]
+    ref_res, ref_lab = resid[ref], labels[ref]
     overall = _mad(ref_res) if len(ref_res) >= _MIN_PIXELS else np.full(resid.shape[-1], np.inf)
     for j in range(len(scale)):
         sel = ref_lab == j
         scale[j] = _mad(ref_res[sel]) if sel.sum() >= _MIN_PIXELS else overall
     d2 = ((resid / scale[labels]) ** 2).sum(-1)
-    return np.clip(_SLOPE * (d2 - _CHI2_999), 0.0, LOGIT_BOUND).astype(np.float32)
+    out = np.zeros(now.shape[:2], np.float32)
+    out[where] = np.clip(_SLOPE * (d2 - _CHI2_999), 0.0, LOGIT_BOUND)
+    return out
 
 
 def _mad(x: np.ndarray) -> np.ndarray:

@@ -118,7 +118,7 @@ def _cut(z: np.ndarray, edges: EdgeWeights, smoothness: float, band: int | None 
     idx[free.ravel()] = np.arange(n)
     # Net capacity from the source (> 0) or to the sink (< 0) of each free pixel: its
     # log-odds, plus each link to a pixel fixed as object, minus each to one fixed as background.
-    net = np.rint(np.clip(z, -1e4, 1e4) * _CAP_SCALE).astype(np.int64).ravel()
+    net = np.rint(np.clip(z[free], -1e4, 1e4) * _CAP_SCALE).astype(np.int64)
     rows, cols, caps = [], [], []
     for dy, dx in _OFFSETS:
         # Links with a free end: pixels p whose neighbour q = p + (dy, dx) lies in the window.
@@ -136,8 +136,7 @@ def _cut(z: np.ndarray, edges: EdgeWeights, smoothness: float, band: int | None 
         caps += [cc[both], cc[both]]
         for a, b, keep in ((p, q, fp & ~fq), (q, p, fq & ~fp)):
             pull = np.where(sign.ravel()[b[keep]], cc[keep], -cc[keep])
-            net += np.bincount(a[keep], weights=pull, minlength=h * w).astype(np.int64)
-    net = net[free.ravel()]
+            net += np.bincount(idx[a[keep]], weights=pull, minlength=n).astype(np.int64)
     src, snk = n, n + 1
     pos, neg = np.flatnonzero(net > 0), np.flatnonzero(net < 0)
     rows += [np.full(len(pos), src), neg]

@@ -101,8 +101,7 @@ def move_model(features: np.ndarray, prev: ObjectState, before: np.ndarray, core
         return prev.model, change
     bg_shift = class_shift(prev.model.bg, before, features, usual)
     model = prev.model.shifted(class_shift(prev.model.fg, before, features, core), bg_shift)
-    change = change_evidence(features, before, prev.model.bg, bg_shift, usual)
-    change[prev.mask] = 0.0
+    change = change_evidence(features, before, prev.model.bg, bg_shift, usual, where=~prev.mask)
     return model, change
 
 
