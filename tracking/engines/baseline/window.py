@@ -29,6 +29,10 @@ SLACK = 8.0
 GROWTH = 0.25
 # Windows tried for one step before the whole frame: each regrown around the last result.
 TRIES = 3
+# Frames of at most this many pixels (512 x 512) are stepped whole: a window saves little
+# there, and the belief of the ground beyond it (which a window leaves as it was) keeps
+# taking in each date's evidence, as it does without windows.
+WHOLE_FRAME_PIXELS = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -119,12 +123,15 @@ class StepSource:
 
 
 def windowed_step(source: StepSource, prev: ObjectState, frame: int, after: int | None = None,
-                  reverse: bool = False, seed: int = 0) -> ObjectState:
+                  reverse: bool = False, seed: int = 0, whole_below: int = WHOLE_FRAME_PIXELS) -> ObjectState:
     """``track_step`` onto ``frame`` run on a window around the previous mask, regrown while
-    the result reaches its edge. after: the next frame in the direction of travel (None at
-    the end). Returns the full-frame state: outside the window the mask is empty and the
-    belief the previous one (nothing new was seen there)."""
+    the result reaches its edge (on the whole frame when it has at most ``whole_below``
+    pixels). after: the next frame in the direction of travel (None at the end). Returns
+    the full-frame state: outside the window the mask is empty and the belief the previous
+    one (nothing new was seen there)."""
     win = Window.around(prev.mask, reach(prev.mask, prev.width))
+    if prev.mask.size <= whole_below:
+        win = Window.whole(prev.mask.shape)
     for attempt in range(TRIES + 1):
         if attempt == TRIES:
             win = Window.whole(prev.mask.shape)

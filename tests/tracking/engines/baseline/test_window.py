@@ -36,7 +36,7 @@ class Scene:
             return track_step(features, *args, **kwargs)
 
         monkeypatch.setattr(win_mod, "track_step", spy)
-        windowed = windowed_step(self.source, prev, frame, after, seed=frame)
+        windowed = windowed_step(self.source, prev, frame, after, seed=frame, whole_below=0)
         nxt = None if after is None else self.bare[after]
         whole = track_step(self.features[frame], EdgeWeights.from_features(self.features[frame][..., :3]), prev,
                            frame, self.features[frame - 1], None if after is None else self.features[after],
@@ -93,6 +93,17 @@ def test_window_around_a_mask_is_clipped_to_the_frame_and_pastes_back():
     assert part.sum() == mask.sum()
     assert np.array_equal(win.paste(part, np.zeros_like(mask)), mask)
     assert Window.around(np.zeros((50, 60), bool), 5).is_whole
+
+
+def test_small_frames_are_stepped_whole(monkeypatch):
+    images, truth = synthetic_series(n_frames=3, size=96, seed=0)
+    scene = Scene(images, truth)
+    tried = []
+    monkeypatch.setattr(win_mod, "track_step", lambda features, *a, **k: tried.append(features.shape[:2])
+                        or track_step(features, *a, **k))
+    prev = learn_state(scene.features[0], truth[0], None, 0)
+    windowed_step(scene.source, prev, 1, 2, seed=1)
+    assert tried == [(96, 96)]
 
 
 def test_fits_looks_only_at_the_open_sides_of_the_window():
