@@ -29,8 +29,9 @@ MAX_REMOVE = 0.8
 # Share of the deepest depth that makes a node part of a mask's core.
 CORE_DEPTH = 0.5
 CORE_PX = 8
-# Edits cut with less smoothing than a box: the click, not the outline's length, decides.
-EDIT_SMOOTHNESS = 10.0
+# Edits cut with the smoothing of a box: a rougher cut stops at the clicked node's own
+# edges, and a long error along the outline then takes a click per superpixel.
+EDIT_SMOOTHNESS = 30.0
 # A click changes nothing farther than this many times its distance to the other side of the
 # outline (nor less than this share of the frame's side).
 REACH = 4.0
