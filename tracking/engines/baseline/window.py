@@ -2,12 +2,14 @@
 
 A scar covers a small part of a large frame, and every part of a step looks only
 near it: the band the outline may move in, the background ring that sets the
-seasonal shift (out to twice the band plus one equivalent radius), the ground
-that failed beside it. The step is therefore run on a window: the previous mask's
-bounding box grown by that reach plus room for growth. When the result reaches
-the window's edge (a sudden large growth, a slope that failed beyond the room
-left), the window is grown around the result and the step done again, so the
-growth is still followed within the same date; the last try is the whole frame.
+seasonal shift (out to twice the band plus at most ``shapes.RING_DEPTH``), the
+ground that failed beside it. The step is therefore run on a window: the previous
+mask's bounding box grown by that reach. When the result comes near the window's
+edge (a sudden large growth, a slope that failed beyond it), the window is grown
+around the result and the step done again, so the growth is still followed within
+the same date; the last try is the whole frame. What the window leaves out is the
+frame's background: its bareness statistics come from samples of the whole frame
+(``BareChange.outside``), and its belief stays as it was until a window covers it.
 """
 
 from __future__ import annotations
@@ -22,11 +24,9 @@ from tracking.engines.baseline.bare_change import STAT_SAMPLES, BareChange
 from tracking.engines.baseline.graphcut import EdgeWeights
 from tracking.engines.baseline.propagation import ObjectState, track_step
 
-# Room (px) beyond the reach of the step's rings, and the share of the scar's equivalent
-# radius added for growth: a scar that grows by a few tenths of its radius in a date
-# stays inside the first window.
+# Room (px) beyond the reach of the step's rings. Growth beyond it (a slope that failed)
+# reaches the window's edge and the step is done again in a larger window.
 SLACK = 8.0
-GROWTH = 0.25
 # Windows tried for one step before the whole frame: each regrown around the last result.
 TRIES = 3
 # Frames of at most this many pixels (512 x 512) are stepped whole: a window saves little
@@ -86,8 +86,8 @@ class Window:
 
 def reach(mask: np.ndarray, width: float) -> float:
     """Margin (px) around a scar's bounding box that a step looks at: the background ring
-    from twice the band ``width`` out by ``shapes.ring_depth``, plus room for growth."""
-    return 2.0 * width + shapes.ring_depth(mask) + GROWTH * shapes.equivalent_radius(mask) + SLACK
+    from twice the band ``width`` out by ``shapes.ring_depth``, and a few pixels more."""
+    return 2.0 * width + shapes.ring_depth(mask) + SLACK
 
 
 def fits(win: Window, mask: np.ndarray) -> bool:
