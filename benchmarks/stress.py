@@ -11,7 +11,8 @@ the figure per series is the mean IoU over the good dates after the prompted one
 one line per configuration and the min, 10th percentile and median over all of them.
 The generator writes blue, green, red and NIR bands, so the tracker gets NDVI as
 vegetation guidance; ``--rgb-only`` drops the NIR after ingest (the same frames
-otherwise) to measure what the guidance brings.
+otherwise) to measure what the guidance brings, and ``--ndvi-features`` adds NDVI to
+the appearance features too (``tracking.engines.baseline.guidance.IN_FEATURES``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tracking.engines.baseline import guidance
 from tracking.engines.baseline.engine import BaselineEngine
 from tracking.engines.baseline.shapes import iou
 from tracking.ingest.build import FrameOptions, build_frames
@@ -82,9 +84,12 @@ def main() -> None:
     ap.add_argument("--dates", type=int, nargs="+", default=[14])
     ap.add_argument("--prompt", choices=["mask", "box", "points"], default="mask")
     ap.add_argument("--rgb-only", action="store_true", help="drop the NIR: the tracker sees the RGB alone")
+    ap.add_argument("--ndvi-features", action="store_true", help="add NDVI to the appearance features too")
     args = ap.parse_args()
+    guidance.IN_FEATURES = args.ndvi_features
     print(time.strftime("run of %Y-%m-%d %H:%M UTC", time.gmtime())
-          + (", RGB only" if args.rgb_only else ", with NIR (NDVI guidance)"))
+          + (", RGB only" if args.rgb_only else ", with NIR (NDVI guidance"
+             + (" in the appearance features too)" if args.ndvi_features else ")")))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed, size, n_dates in itertools.product(args.seeds, args.sizes, args.dates):

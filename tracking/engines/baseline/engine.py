@@ -94,7 +94,8 @@ class BaselineEngine:
         """Start a new video. images: (M, H, W, 3) uint8. Drops all prompts and memory.
 
         guidance: optional (M, H, W, C) float32 vegetation cues, NDVI first, NaN unknown (see
-        ``guidance``): they join the superpixel and appearance features and set the bareness.
+        ``guidance``): they join the superpixel features and set the bareness (and join the
+        appearance features when ``guidance.IN_FEATURES``).
         Without it the engine sees the RGB alone, exactly as before guidance existed.
         """
         self.images = check_video(images)

@@ -3,10 +3,20 @@
 The guidance (``Engine.load``; built by ``Frames.guidance``) holds per-pixel indices
 in -1..1, NDVI first, NaN where unknown. Vegetation loss is the strongest cue a
 landslide leaves: the stripped ground's NIR drops while its colour may barely
-change. The tracker reads the guidance three ways: as extra node features of a
-frame's superpixels (the prompt's forest), as the vegetation term of the bareness
-that marks ground turned bare between dates (``bare_change``), and as extra
-channels of the per-pixel appearance features that propagation learns from.
+change. The tracker reads the guidance as extra node features of a frame's superpixels
+(the prompt's forest) and as the vegetation term of the bareness that marks ground
+turned bare between dates (``bare_change``): the drop of NDVI from the date before
+is the change cue that follows a growth.
+
+The per-pixel appearance features that propagation learns from can take the
+indices too (``feature_channels``, ``feature_extra``), but the engine leaves them
+out (``IN_FEATURES``). Measured on the stress benchmark (``benchmarks/stress.py
+--ndvi-features``, seeds 1-25 at 192 and 256 px), they lifted most series but sank 4
+of 50 below 0.8 (seed 12 at 256 px: 0.914 with RGB, 0.719): in the two looked at, a scar
+that grew down to the river then swallowed it. The appearance model learns the
+background from a ring around the scar, which seldom holds water, and in NDVI water
+(-0.4) lies nearer bare ground (0.1) than forest (0.8): the model called the unseen
+river scar, where colour alone calls it background.
 """
 
 from __future__ import annotations
@@ -19,6 +29,8 @@ import numpy as np
 #: finer scale NDVI outweighs colour and texture, and ground no model has seen (a river beside
 #: a scar that grew to it) looks more like the scar's low NDVI than like the forest's high one.
 FEATURE_SCALE = 20.0
+#: Whether the engine adds the indices to the appearance features (see the module's docstring).
+IN_FEATURES = False
 #: A frame's index counts as known when at least this share of its pixels hold a value.
 MIN_KNOWN = 0.05
 
@@ -28,10 +40,11 @@ def known_on(cue: np.ndarray) -> bool:
     return bool(np.isfinite(cue).mean() >= MIN_KNOWN)
 
 
-def feature_channels(guidance: np.ndarray | None) -> list[int]:
-    """Channels of (M, H, W, C) ``guidance`` known on every frame: only those can join the
-    appearance features, which one model carries from frame to frame."""
-    if guidance is None:
+def feature_channels(guidance: np.ndarray | None, use: bool | None = None) -> list[int]:
+    """Channels of (M, H, W, C) ``guidance`` known on every frame, which can join the appearance
+    features (one model carries them from frame to frame); [] unless ``use`` (default
+    ``IN_FEATURES``)."""
+    if guidance is None or not (IN_FEATURES if use is None else use):
         return []
     return [c for c in range(guidance.shape[-1]) if all(known_on(g) for g in guidance[..., c])]
 
@@ -76,5 +89,5 @@ def describe(guidance: np.ndarray | None, channels: list[int]) -> str:
     with_ndvi = sum(known_on(g) for g in guidance[..., 0])
     if with_ndvi == 0:
         return "none (no frame carries NIR)"
-    used = "superpixels, bareness" + (" and propagation features" if channels else "")
+    used = "superpixels and bareness" + (" and appearance features" if channels else "")
     return f"NDVI from NIR on {with_ndvi} of {len(guidance)} frames ({used})"

@@ -275,16 +275,32 @@ def test_ndvi_guidance_joins_superpixels_features_and_bareness(growing):
     guidance[3, :10, :10] = np.nan  # a little no data
     engine = BaselineEngine()
     engine.load(images, guidance)
-    assert engine.vegetation_guidance.startswith("NDVI from NIR on 8 of 8 frames")
-    assert engine._features(3)[0].shape == images.shape[1:3] + (8,)
-    assert np.isfinite(engine._features(3)[0]).all()
+    assert engine.vegetation_guidance == "NDVI from NIR on 8 of 8 frames (superpixels and bareness)"
     assert engine._superpixel_frame(3).features.shape[1] == 11  # ten colour features and NDVI
     rgb = BaselineEngine()
     rgb.load(images)
-    assert rgb._features(3)[0].shape[-1] == 7
+    assert rgb._superpixel_frame(3).features.shape[1] == 10
     assert not np.allclose(engine._bareness(3), rgb._bareness(3))
+    assert np.array_equal(engine._features(3)[0], rgb._features(3)[0])  # see guidance.IN_FEATURES
     masks = _track(images, truth[0], guidance, keyword=True)
     assert np.mean([iou(m, t) for m, t in zip(masks[1:], truth[1:])]) > 0.85
+
+
+def test_appearance_features_and_models_take_ndvi_as_an_extra_channel(growing):
+    from tracking.engines.baseline import guidance as veg
+
+    images, truth = growing
+    guidance = _ndvi_of(truth)
+    guidance[2, :10, :10] = np.nan
+    channels = veg.feature_channels(guidance, use=True)
+    assert channels == [0] and veg.feature_channels(guidance) == []  # the engine's default
+    features = frame_features(images[2], veg.feature_extra(guidance, 2, channels))
+    assert features.shape == images.shape[1:3] + (8,) and np.isfinite(features).all()
+    assert np.array_equal(features[..., :7], frame_features(images[2]))
+    model = AppearanceModel.learn(features, truth[2], ~truth[2])
+    assert model.fg.means.shape[1] == 8
+    odds = model.updated(features, truth[2], ~truth[2], rate=0.3).log_odds(features)
+    assert (odds[truth[2]] > 0).mean() > 0.9 and (odds[~truth[2]] < 0).mean() > 0.9
 
 
 def test_guidance_of_another_shape_is_refused():
