@@ -20,6 +20,8 @@ from tracking.core.errors import InputError
 
 #: The bands a Spectral may hold, in the order they are stored.
 BAND_NAMES = ("red", "nir", "swir1", "swir2")
+#: Each index is the normalised difference of NIR and this band.
+INDEX_BANDS = {"ndvi": "red", "ndmi": "swir1", "nbr": "swir2"}
 #: Largest magnitude kept (float16 tops out at 65504); reflectance never comes near it.
 _LIMIT = 60000.0
 
@@ -79,17 +81,23 @@ class Spectral:
             return np.zeros(len(self), bool)
         return np.isfinite(got).reshape(len(got), -1).any(1)
 
+    def index(self, name: str, indices: Sequence[int] | None = None) -> np.ndarray:
+        """(M, H, W) float32 index ``name`` (see ``INDEX_BANDS``) of frames ``indices`` (default
+        all): (NIR - band) / (NIR + band), NaN where unknown."""
+        sel = slice(None) if indices is None else list(indices)
+        return normalized_difference(self.band("nir")[sel], self.band(INDEX_BANDS[name])[sel])
+
     def ndvi(self) -> np.ndarray:
         """(N, H, W) float32 normalised difference vegetation index (NIR - red) / (NIR + red), NaN where unknown."""
-        return normalized_difference(self.band("nir"), self.band("red"))
+        return self.index("ndvi")
 
     def ndmi(self) -> np.ndarray:
         """(N, H, W) float32 moisture index (NIR - SWIR1) / (NIR + SWIR1), NaN where unknown."""
-        return normalized_difference(self.band("nir"), self.band("swir1"))
+        return self.index("ndmi")
 
     def nbr(self) -> np.ndarray:
         """(N, H, W) float32 normalised burn ratio (NIR - SWIR2) / (NIR + SWIR2), NaN where unknown."""
-        return normalized_difference(self.band("nir"), self.band("swir2"))
+        return self.index("nbr")
 
     def index_names(self) -> tuple[str, ...]:
         """The indices ``guidance`` gives, in order: NDVI, then NDMI and NBR when SWIR is held."""
@@ -104,9 +112,10 @@ class Spectral:
         the series' validity, is False.
         """
         sel = list(range(len(self))) if indices is None else list(indices)
-        sub = self.subset(sel)
-        maker = {"ndvi": sub.ndvi, "ndmi": sub.ndmi, "nbr": sub.nbr}
-        out = np.stack([maker[name]() for name in self.index_names()], -1)
+        names = self.index_names()
+        out = np.empty((len(sel),) + self.shape + (len(names),), np.float32)
+        for c, name in enumerate(names):  # one channel at a time keeps temporaries small
+            out[..., c] = self.index(name, sel)
         if valid is not None:
             out[~np.asarray(valid)[sel]] = np.nan
         return out
