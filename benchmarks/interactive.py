@@ -2,7 +2,7 @@
 
     python benchmarks/interactive.py [--sizes 512 1024] [--images 1 2 ...] [--max-clicks 20]
                                      [--seeds 1 2 3] [--series-size 256] [--skip-sichuan]
-                                     [--skip-series] [--no-grabcut]
+                                     [--skip-series] [--no-grabcut] [--picture PNG]
 
 (a) ../shared/data/sichuan (12 real aerial scars with masks; Zeng et al., Science Data Bank,
     doi:10.11922/sciencedb.j00001.00222, CC BY 4.0), each image resized to each size.
@@ -17,6 +17,8 @@
     from box + clicks. Seconds per box and per click are wall time with the frame's
     superpixels already computed (the first prompt on a frame computes them once; that time
     is printed apart); the machine is shared, so wall times are pessimistic.
+    ``--picture``: a PNG of the three weakest images at the largest size, box alone: the
+    true outline, ours, GrabCut's and the box, the IoUs in the captions.
 (b) Series: the project's sample (``tracking.sample``) for each seed, tracked from its
     first-date box; then the analyst clicks on the date with the lowest IoU (same click rule)
     and the session re-propagates from there, until every good date reaches IoU 0.9 (or
@@ -157,10 +159,12 @@ def sichuan_image(stem: str, size: int, max_clicks: int, use_grabcut: bool) -> d
     row["box_s"] = time.perf_counter() - t0
     row["features_s"] = max(first - row["box_s"], 0.0)
     row["box"] = iou(boxed, truth)
+    row["box_mask"], row["truth"], row["rect"] = boxed, truth, box
     row["box_clicks"] = click_run(engine, truth, boxed, max_clicks, object_id=1)
     row["clicks"] = click_run(engine, truth, None, max_clicks, object_id=2)
     gc = grabcut(image, box) if use_grabcut else None
     row["grabcut"] = None if gc is None else iou(gc, truth)
+    row["grabcut_mask"] = gc
     return row
 
 
@@ -197,6 +201,61 @@ def print_sichuan(size: int, rows: list[dict], max_clicks: int) -> None:
 def _click_cells(run: ClickRun, max_clicks: int) -> str:
     noc = [clicks_to(run.ious, t, max_clicks) for t in THRESHOLDS]
     return f"{noc[0]:5d} {noc[1]:5d} {run.ious[0]:.3f} {run.ious[2]:.3f} {run.ious[4]:.3f}"
+
+
+# -- the weakest cases, as a picture ----------------------------------------------------
+
+TILE = 384
+# Drawn in this order: the true outline last, so it shows where the others miss it.
+COLOURS = {"GrabCut": (0, 200, 255), "baseline (ours)": (255, 0, 255), "true outline": (255, 221, 0),
+           "box": (255, 255, 255)}
+CREDIT = ("Images and scar masks: Zeng et al., Science Data Bank, doi:10.11922/sciencedb.j00001.00222, "
+          "CC BY 4.0")
+
+
+def weakest_picture(rows: list[dict], size: int, path: Path, count: int = 3) -> None:
+    """Write a PNG panel of the ``count`` images with the lowest box-alone IoU: each tile
+    (``TILE`` px) shows the true outline, ours, GrabCut's and the box, a caption the IoUs;
+    a legend and the data's credit run along the bottom (palette PNG, a few hundred KB)."""
+    from PIL import ImageDraw, ImageFont
+
+    weakest = sorted(rows, key=lambda r: r["box"])[:count]
+    font, small = ImageFont.load_default(14), ImageFont.load_default(12)
+    cap, foot = 40, 44
+    panel = Image.new("RGB", (TILE * len(weakest), TILE + cap + foot), (20, 20, 20))
+    draw = ImageDraw.Draw(panel)
+    for k, r in enumerate(weakest):
+        image, _ = load_image(r["image"], size)
+        tile = np.asarray(Image.fromarray(image).resize((TILE, TILE), Image.BILINEAR)).copy()
+        masks = {"GrabCut": r.get("grabcut_mask"), "baseline (ours)": r["box_mask"], "true outline": r["truth"]}
+        for name, mask in masks.items():
+            if mask is not None:
+                tile[_outline(mask)] = COLOURS[name]
+        panel.paste(Image.fromarray(tile), (k * TILE, 0))
+        f = TILE / size
+        x0, y0, x1, y1 = r["rect"]
+        draw.rectangle([k * TILE + x0 * f, y0 * f, k * TILE + (x1 + 1) * f - 1, (y1 + 1) * f - 1],
+                       outline=COLOURS["box"], width=1)
+        gc = "-" if r["grabcut"] is None else f"{r['grabcut']:.3f}"
+        draw.text((k * TILE + 6, TILE + 3), f"{r['image']}, {size} px, box alone", fill=(235, 235, 235), font=font)
+        draw.text((k * TILE + 6, TILE + 21), f"IoU: baseline {r['box']:.3f}, GrabCut {gc}", fill=(235, 235, 235),
+                  font=font)
+    x = 6
+    for name, colour in COLOURS.items():
+        draw.rectangle([x, TILE + cap + 4, x + 11, TILE + cap + 15], fill=colour)
+        draw.text((x + 16, TILE + cap + 2), name, fill=(235, 235, 235), font=small)
+        x += 30 + int(draw.textlength(name, font=small))
+    draw.text((6, TILE + cap + 24), CREDIT, fill=(200, 200, 200), font=small)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    panel.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+    print(f"  the {len(weakest)} weakest images at {size} px ({', '.join(r['image'] for r in weakest)}) -> {path}")
+
+
+def _outline(mask: np.ndarray) -> np.ndarray:
+    """(TILE, TILE) bool: a 2 px outline of the (H, W) bool ``mask`` resized to the tile."""
+    small = np.asarray(Image.fromarray(mask.astype(np.uint8) * 255).resize((TILE, TILE), Image.NEAREST)) > 127
+    edge = small & ~ndimage.binary_erosion(small, border_value=1)
+    return ndimage.binary_dilation(edge)
 
 
 # -- (b) series -------------------------------------------------------------------------
@@ -260,6 +319,9 @@ def main() -> None:
     ap.add_argument("--skip-sichuan", action="store_true")
     ap.add_argument("--skip-series", action="store_true")
     ap.add_argument("--no-grabcut", action="store_true")
+    ap.add_argument("--picture", type=Path, default=None,
+                    help="write a PNG of the 3 weakest box-alone cases at the largest size (e.g. "
+                         "docs/img/weakest_cases.png)")
     args = ap.parse_args()
     print(time.strftime("run of %Y-%m-%d %H:%M UTC", time.gmtime()))
     if not args.skip_sichuan:
@@ -267,6 +329,8 @@ def main() -> None:
             rows = [sichuan_image(f"Landslide{i:03d}", size, args.max_clicks, not args.no_grabcut)
                     for i in args.images]
             print_sichuan(size, rows, args.max_clicks)
+            if args.picture is not None and size == max(args.sizes):
+                weakest_picture(rows, size, args.picture)
     if not args.skip_series:
         with tempfile.TemporaryDirectory() as tmp:
             rows = [series_run(s, args.series_size, Path(tmp), args.series_clicks) for s in args.seeds]
