@@ -58,8 +58,8 @@ class Window:
         h, w = mask.shape
         ys, xs = np.nonzero(mask.any(1))[0], np.nonzero(mask.any(0))[0]
         m = int(np.ceil(min(margin, h + w)))
-        return cls(max(0, ys[0] - m), min(h, ys[-1] + m + 1), max(0, xs[0] - m), min(w, xs[-1] + m + 1),
-                   (h, w))
+        return cls(max(0, int(ys[0]) - m), min(h, int(ys[-1]) + m + 1), max(0, int(xs[0]) - m),
+                   min(w, int(xs[-1]) + m + 1), (h, w))
 
     @property
     def is_whole(self) -> bool:
@@ -147,11 +147,12 @@ def windowed_step(source: StepSource, prev: ObjectState, frame: int, after: int 
 
 def _step_in(source: StepSource, win: Window, prev: ObjectState, frame: int, after: int | None,
              reverse: bool, seed: int) -> ObjectState:
-    """``track_step`` on the window ``win`` (its state cut to the window)."""
+    """``track_step`` on the window ``win`` (its state cut to the window; the bareness only
+    forward in time, where ``track_step`` reads it)."""
     features = source.features(frame, win)
     frames = (frame, prev.frame, after)
-    bare = BareChange(*(None if f is None else source.bareness(f, win) for f in frames))
-    if not win.is_whole:
+    bare = None if reverse else BareChange(*(None if f is None else source.bareness(f, win) for f in frames))
+    if bare is not None and not win.is_whole:
         bare.stride = max(1, -(-win.shape[0] * win.shape[1] // STAT_SAMPLES))
         beyond = _beyond(win, bare.stride)
         whole = Window.whole(win.shape)
