@@ -119,3 +119,26 @@ def test_bareness_falls_back_to_the_colours_where_ndvi_is_unknown():
     far_right = np.s_[:, 60:]  # beyond the smoothing of the known half, the colours rule
     assert np.allclose(mixed[far_right], bareness(image)[far_right], atol=0.5)
     assert mixed[old].mean() > mixed[~old].mean() + 1.0  # the scar is the barest ground either way
+
+
+def test_a_window_with_the_frames_background_outside_it_gates_as_the_whole_frame():
+    # A growth that fills the window around the old scar: within the window alone nearly all
+    # background rose, so the rise would look usual; the frame's ground outside it sets it.
+    old = _disc(48, 48, 8)
+    growth = _disc(48, 48, 26) & ~old
+    before = _scene(1, [(old, SCAR)])
+    now, after = (_scene(s, [(old, SCAR), (growth, (175, 150, 125))], tint=8) for s in (2, 3))
+    bare = [bareness(im) for im in (now, before, after)]
+    sd, width = shapes.signed_distance(old), shapes.band_width(old)
+    whole, _ = change_gate(old.copy(), old, sd, width, BareChange(*bare))
+    y0, y1, x0, x1 = 20, 77, 20, 77
+    inside = np.zeros((SIZE, SIZE), bool)
+    inside[y0:y1, x0:x1] = True
+    outside = tuple(b[~inside] for b in bare)
+    win = (slice(y0, y1), slice(x0, x1))
+    alone, _ = change_gate(old[win].copy(), old[win], sd[win], width, BareChange(*(b[win] for b in bare)))
+    seen, _ = change_gate(old[win].copy(), old[win], sd[win], width,
+                          BareChange(*(b[win] for b in bare), outside=outside, stride=1))
+    assert (whole & growth).sum() > 0.8 * growth.sum()
+    assert np.array_equal(seen, whole[win])
+    assert (alone & growth[win]).sum() < 0.5 * growth.sum()
