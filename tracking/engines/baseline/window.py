@@ -29,6 +29,8 @@ from tracking.engines.baseline.propagation import ObjectState, track_step
 SLACK = 8.0
 # Windows tried for one step before the whole frame: each regrown around the last result.
 TRIES = 3
+# A window over more than this share of the frame costs about what the frame does.
+WHOLE_SHARE = 0.65
 # Frames of at most this many pixels (512 x 512) are stepped whole: a window saves little
 # there, and the belief of the ground beyond it (which a window leaves as it was) keeps
 # taking in each date's evidence, as it does without windows.
@@ -79,6 +81,11 @@ class Window:
         out[self.y0:self.y1, self.x0:self.x1] = part
         return out
 
+    def or_whole(self) -> "Window":
+        """The window, or the whole frame when it would cover more than ``WHOLE_SHARE`` of it."""
+        h, w = self.size
+        return Window.whole(self.shape) if h * w > WHOLE_SHARE * self.shape[0] * self.shape[1] else self
+
     def union(self, other: "Window") -> "Window":
         return Window(min(self.y0, other.y0), max(self.y1, other.y1), min(self.x0, other.x0),
                       max(self.x1, other.x1), self.shape)
@@ -106,11 +113,13 @@ def fits(win: Window, mask: np.ndarray) -> bool:
 
 def regrown(win: Window, mask: np.ndarray, prev_mask: np.ndarray, width: float) -> Window:
     """A larger window after a result (h, w) over ``win`` reached its edge: around the
-    result and the previous scar (both full-frame), with the reach of the larger one."""
+    result and the previous scar (both full-frame), by twice the reach of the larger one;
+    the whole frame once it would cover more than ``WHOLE_SHARE`` of it."""
     full = np.zeros(win.shape, bool)
     win.crop(full)[...] = mask
-    grown = Window.around(full | prev_mask, 2.0 * reach(full | prev_mask, width))
-    return grown.union(win)
+    union = full | prev_mask
+    grown = Window.around(union, 2.0 * reach(union, width)).union(win)
+    return grown.or_whole()
 
 
 @dataclass
@@ -129,7 +138,7 @@ def windowed_step(source: StepSource, prev: ObjectState, frame: int, after: int 
     pixels). after: the next frame in the direction of travel (None at the end). Returns
     the full-frame state: outside the window the mask is empty and the belief the previous
     one (nothing new was seen there)."""
-    win = Window.around(prev.mask, reach(prev.mask, prev.width))
+    win = Window.around(prev.mask, reach(prev.mask, prev.width)).or_whole()
     if prev.mask.size <= whole_below:
         win = Window.whole(prev.mask.shape)
     for attempt in range(TRIES + 1):

@@ -116,3 +116,11 @@ def test_fits_looks_only_at_the_open_sides_of_the_window():
     assert not win_mod.fits(inner, mask)
     edge = Window(0, 60, 20, 80, shape)  # its top side is the frame's edge
     assert win_mod.fits(edge, mask)
+
+
+def test_a_window_over_most_of_the_frame_is_the_whole_frame():
+    shape = (100, 100)
+    assert not Window(10, 90, 10, 90, shape).or_whole().is_whole  # 64% of the frame
+    assert Window(0, 90, 0, 90, shape).or_whole().is_whole
+    small = Window(10, 60, 10, 60, shape)
+    assert small.or_whole() == small
