@@ -12,7 +12,7 @@ The per-pixel appearance features that propagation learns from can take the
 indices too (``feature_channels``, ``feature_extra``), but the engine leaves them
 out (``IN_FEATURES``). Measured on the stress benchmark (``benchmarks/stress.py
 --ndvi-features``, seeds 1-25 at 192 and 256 px), they lifted most series but sank 4
-of 50 below 0.8 (seed 12 at 256 px: 0.914 with RGB, 0.719): in the two looked at, a scar
+to 6 of 50 below 0.8 (seed 12 at 256 px: 0.914 with RGB, 0.719): in the two looked at, a scar
 that grew down to the river then swallowed it. The appearance model learns the
 background from a ring around the scar, which seldom holds water, and in NDVI water
 (-0.4) lies nearer bare ground (0.1) than forest (0.8): the model called the unseen
