@@ -61,19 +61,16 @@ def bareness(image: np.ndarray, ndvi: np.ndarray | None = None) -> np.ndarray:
     """(H, W, 3) uint8 RGB -> (H, W) float32 bareness: lightness minus greenness, each in
     robust units over the frame (median 0, spread from the median absolute deviation).
 
-    Greenness is NDVI where ``ndvi`` (H, W) float, NaN where unknown, holds a positive value
-    (low NDVI is bare: stripped ground loses its NIR even where its colour barely changes),
-    and the RGB excess green elsewhere: NDVI at or below 0 is water, snow or cloud, which it
-    would call barer than any scar (a river beside a grown scar then looked like new bare
-    ground), so there the colours judge, as without NIR.
+    Greenness is NDVI where ``ndvi`` (H, W) float, NaN where unknown, holds a value (low
+    NDVI is bare: stripped ground loses its NIR even where its colour barely changes), and
+    the RGB excess green elsewhere.
     """
     rgb = np.asarray(image, np.float32) / 255.0
     light = rgb.mean(-1)
     exg = (2 * rgb[..., 1] - rgb[..., 0] - rgb[..., 2]) / (rgb.sum(-1) + 1e-3)
     green = _robust(exg)
     if ndvi is not None:
-        with np.errstate(invalid="ignore"):
-            known = np.isfinite(ndvi) & (ndvi > 0)
+        known = np.isfinite(ndvi)
         if known.any():
             green = np.where(known, _robust(np.where(known, ndvi, 0.0), known), green)
     return ndi.gaussian_filter(_robust(light) - green, SMOOTH).astype(np.float32)
