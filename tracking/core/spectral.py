@@ -4,9 +4,9 @@ The display frames are stretched uint8 pictures; the indices that tell vegetatio
 from bare ground (NDVI above all: a slope failure strips the cover, and the NIR
 drops with it) need the bands on a reflectance-like scale. Ingest keeps them here,
 one common scale per band across the series (``tracking.ingest.harmonise``), NaN
-where a frame lacks the band or has no data. Values are kept to float16 precision
-(about 3 significant digits, far finer than any sensor's noise) so that the saved
-file is half the size and loads back bit for bit.
+where a frame lacks the band or has no data. Values are held as float16 (about 3
+significant digits, far finer than any sensor's noise): 20 frames of 2,048 px with
+red and NIR take 320 MB instead of 640, and the saved file loads back bit for bit.
 """
 
 from __future__ import annotations
@@ -26,10 +26,12 @@ INDEX_BANDS = {"ndvi": "red", "ndmi": "swir1", "nbr": "swir2"}
 _LIMIT = 60000.0
 
 
-def _float16_exact(values: np.ndarray) -> np.ndarray:
-    """(N, H, W) -> float32 rounded to float16 precision (NaN kept)."""
-    arr = np.asarray(values, np.float32)
-    return np.clip(arr, -_LIMIT, _LIMIT).astype(np.float16).astype(np.float32)
+def _as_float16(values: np.ndarray) -> np.ndarray:
+    """(N, H, W) -> float16, clipped to what float16 holds (NaN kept)."""
+    arr = np.asarray(values)
+    if arr.dtype == np.float16:
+        return arr
+    return np.clip(np.asarray(arr, np.float32), -_LIMIT, _LIMIT).astype(np.float16)
 
 
 def normalized_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -44,8 +46,9 @@ def normalized_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 class Spectral:
     """Named bands of N frames on one grid.
 
-    bands: name (one of ``BAND_NAMES``) -> (N, H, W) float32 on one reflectance-like scale
+    bands: name (one of ``BAND_NAMES``) -> (N, H, W) float16 on one reflectance-like scale
     per band across the series; NaN where a frame lacks the band or the pixel has no data.
+    Read them as float32 through ``band``.
     Red is kept beside NIR or SWIR (the indices need it), never alone.
     """
 
@@ -60,7 +63,7 @@ class Spectral:
         shapes = {np.shape(v) for v in self.bands.values()}
         if len(shapes) != 1 or len(next(iter(shapes))) != 3:
             raise ValueError("every spectral band must be one (N, H, W) array of the same shape")
-        self.bands = {k: _float16_exact(self.bands[k]) for k in BAND_NAMES if k in self.bands}
+        self.bands = {k: _as_float16(self.bands[k]) for k in BAND_NAMES if k in self.bands}
 
     def __len__(self) -> int:
         return next(iter(self.bands.values())).shape[0]
@@ -69,10 +72,14 @@ class Spectral:
     def shape(self) -> tuple[int, int]:
         return next(iter(self.bands.values())).shape[1:]
 
-    def band(self, name: str) -> np.ndarray:
-        """(N, H, W) float32 of band ``name``; all NaN when the series lacks it."""
+    def band(self, name: str, indices: Sequence[int] | None = None) -> np.ndarray:
+        """(M, H, W) float32 of band ``name`` for frames ``indices`` (default all); all NaN when
+        the series lacks it."""
+        sel = list(range(len(self))) if indices is None else list(indices)
         got = self.bands.get(name)
-        return got if got is not None else np.full((len(self),) + self.shape, np.nan, np.float32)
+        if got is None:
+            return np.full((len(sel),) + self.shape, np.nan, np.float32)
+        return (got if indices is None else got[sel]).astype(np.float32)
 
     def carries(self, name: str) -> np.ndarray:
         """(N,) bool: frames that hold any value of band ``name``."""
@@ -84,8 +91,7 @@ class Spectral:
     def index(self, name: str, indices: Sequence[int] | None = None) -> np.ndarray:
         """(M, H, W) float32 index ``name`` (see ``INDEX_BANDS``) of frames ``indices`` (default
         all): (NIR - band) / (NIR + band), NaN where unknown."""
-        sel = slice(None) if indices is None else list(indices)
-        return normalized_difference(self.band("nir")[sel], self.band(INDEX_BANDS[name])[sel])
+        return normalized_difference(self.band("nir", indices), self.band(INDEX_BANDS[name], indices))
 
     def ndvi(self) -> np.ndarray:
         """(N, H, W) float32 normalised difference vegetation index (NIR - red) / (NIR + red), NaN where unknown."""

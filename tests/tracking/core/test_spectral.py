@@ -55,8 +55,8 @@ def test_guidance_is_unknown_where_the_frame_has_no_data():
 
 def test_values_are_kept_to_float16_precision_so_they_save_exactly():
     sp = Spectral({"red": np.full((1, 2, 2), 0.1234567, np.float32), "nir": np.full((1, 2, 2), 0.4, np.float32)})
-    assert sp.bands["red"].dtype == np.float32
-    assert np.array_equal(sp.bands["red"].astype(np.float16).astype(np.float32), sp.bands["red"])
+    assert sp.bands["red"].dtype == np.float16 and sp.band("red").dtype == np.float32
+    assert np.array_equal(sp.bands["red"].astype(np.float32), sp.band("red"))
 
 
 def test_a_spectral_needs_nir_or_swir_and_known_band_names():
@@ -92,3 +92,12 @@ def test_check_guidance_accepts_matching_floats_and_refuses_the_rest():
     for bad in (np.zeros((3, 4, 5, 1), np.float32), np.zeros((2, 4, 5), np.float32), np.zeros((2, 4, 5, 1), np.uint8)):
         with pytest.raises(InputError, match="vegetation guidance must be a float"):
             check_guidance(bad, images)
+
+
+def test_band_reads_the_chosen_frames_as_float32_and_nan_for_a_missing_band():
+    red = np.arange(3 * 2 * 2, dtype=np.float32).reshape(3, 2, 2) / 100
+    sp = Spectral({"red": red, "nir": red + 0.5})
+    picked = sp.band("nir", [2, 0])
+    assert picked.dtype == np.float32 and picked.shape == (2, 2, 2)
+    assert np.allclose(picked, (red + 0.5)[[2, 0]], atol=1e-3)
+    assert np.isnan(sp.band("swir1", [1])).all() and sp.band("swir1", [1]).shape == (1, 2, 2)

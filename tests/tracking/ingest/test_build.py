@@ -236,7 +236,7 @@ def test_red_and_nir_survive_ingest_on_one_reflectance_scale(tmp_path):
     frames, problems = build_frames(build_timeline([src], tmp_path / "work"))
     assert problems == [] and len(frames) == 4
     sp = frames.spectral
-    assert list(sp.bands) == ["red", "nir"] and sp.bands["nir"].dtype == np.float32
+    assert list(sp.bands) == ["red", "nir"] and sp.bands["nir"].dtype == np.float16
     for i in range(3):  # every stored scale lands on the same reflectance
         assert _close(sp.bands["red"][i], ground[2].astype(np.float32), frames.valid[i])
         assert _close(sp.bands["nir"][i], ground[3].astype(np.float32), frames.valid[i])

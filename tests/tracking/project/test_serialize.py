@@ -17,7 +17,7 @@ def test_spectral_bands_survive_a_save_and_load_bit_for_bit(tmp_path):
     back = serialize.load_frames(tmp_path)
     assert list(back.spectral.bands) == ["red", "nir"]
     for name, band in frames.spectral.bands.items():
-        assert back.spectral.bands[name].dtype == np.float32
+        assert back.spectral.bands[name].dtype == np.float16
         assert np.array_equal(back.spectral.bands[name], band, equal_nan=True)
     assert np.isnan(back.spectral.bands["nir"][1]).all()
     assert frames_hash(back) == frames_hash(frames)
