@@ -210,7 +210,8 @@ def choose_engine(project: Project, kind: str, model: str, device: str) -> Engin
 
 
 def frame_rows(project: Project, frames: Frames) -> list[dict]:
-    """One row per frame for the timeline table: date, file, sensor, quality and flags."""
+    """One row per frame for the timeline table: date, file, sensor, the bands beyond RGB it
+    carries (NIR, SWIR: the baseline's vegetation guidance), quality and flags."""
     try:
         scenes = {s.name: s for s in timeline(project).scenes}
     except InputError:
@@ -220,11 +221,18 @@ def frame_rows(project: Project, frames: Frames) -> list[dict]:
         scene = scenes.get(_source_name(src))
         flags = list(q.reasons) + (["excluded by hand"] if i in frames.excluded else [])
         rows.append({"frame": i + 1, "date": date, "file": _source_name(src),
-                     "sensor": scene.sensor if scene else "", "cloud %": round(100 * q.cloud, 1),
+                     "sensor": scene.sensor if scene else "", "bands": _bands(frames, i),
+                     "cloud %": round(100 * q.cloud, 1),
                      "snow %": round(100 * q.snow, 1), "nodata %": round(100 * q.nodata, 1),
                      "used": not (q.bad or i in frames.excluded), "flags": "; ".join(flags),
                      "date from": _date_from(scene, date)})
     return rows
+
+
+def _bands(frames: Frames, index: int) -> str:
+    """"RGB", or "RGB + NIR, SWIR1" for a frame that carries bands beyond its display RGB."""
+    carried = frames.spectral.carried_names(index) if frames.spectral is not None else []
+    return "RGB" + ("".join(f" + {name.upper()}" for name in carried))
 
 
 def _date_from(scene, date) -> str:

@@ -96,6 +96,8 @@ def timeline_editor(project: Project, frames: Frames) -> None:
             "status": st.column_config.TextColumn("Tracking", width="small"),
             "flags": st.column_config.TextColumn("Flags", width="medium"),
             "sensor": st.column_config.TextColumn("Sensor", width="small"),
+            "bands": st.column_config.TextColumn("Bands", width="small",
+                                                 help="NIR gives the baseline tracker NDVI (vegetation loss)"),
             "file": st.column_config.TextColumn("File", width="medium"),
             "exclude": st.column_config.CheckboxColumn("Exclude", help="Leave this frame out of tracking"),
             "date from": st.column_config.TextColumn("Date from"),

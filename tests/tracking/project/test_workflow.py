@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from tests.helpers.engines import GrowingEngine
-from tests.helpers.frames import make_frames
+from tests.helpers.frames import make_frames, with_nir
 from tests.helpers.scenes import ramp, write_geotiff
 from tracking.core.errors import InputError
 from tracking.core.prompts import Prompt
@@ -68,6 +68,13 @@ def test_frame_rows_show_quality_and_flags(project):
     assert [r["used"] for r in rows] == [True, False, True, False, True, True]
     assert rows[1]["cloud %"] == 90.0 and "cloud" in rows[1]["flags"]
     assert rows[3]["flags"] == "excluded by hand" and rows[0]["date"] == dt.date(2018, 1, 1)
+    assert {r["bands"] for r in rows} == {"RGB"}
+
+
+def test_frame_rows_say_which_frames_carry_nir(project):
+    frames = with_nir(make_frames(3, 16), missing=[1])
+    rows = workflow.frame_rows(project, frames)
+    assert [r["bands"] for r in rows] == ["RGB + NIR", "RGB", "RGB + NIR"]
 
 
 def test_thumbnails_are_small_pngs_cached_on_disk(project):
