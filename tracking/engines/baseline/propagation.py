@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage as ndi
@@ -38,6 +38,12 @@ FAILURE_SHARE = 0.25
 # Distance (px) from the outline within which pixels are not learnt from: neighbourhood
 # features there mix the two sides.
 MARGIN = 2.0
+# Half-width (px) of the band around a tracked outline that is decided again on the sharp
+# colour channels alone (``sharpen_outline``), and those channels (the lightly smoothed
+# L*a*b* of ``appearance.frame_features``): the neighbourhood and texture channels blur
+# over 2 px and round off every lobe and notch of a lobate scar.
+OUTLINE_BAND = 3.0
+SHARP_CHANNELS = slice(0, 3)
 
 
 @dataclass
@@ -46,7 +52,9 @@ class ObjectState:
 
     mask: (H, W) bool. model: the appearance model after this frame. width: the band (px)
     the outline may move in by the next date. confidence: 0..1. belief: (H, W) float16
-    log-odds that each pixel is scar (see ``belief``).
+    log-odds that each pixel is scar (see ``belief``). carried: (H, W) bool, the tracker's own
+    outline the next date is tracked from when ``mask`` (the result shown) was sharpened
+    (``sharpen_outline``); None when it is ``mask`` itself.
     """
 
     mask: np.ndarray
@@ -55,6 +63,13 @@ class ObjectState:
     confidence: float
     frame: int
     belief: np.ndarray
+    carried: np.ndarray | None = None
+
+    def to_track_from(self) -> "ObjectState":
+        """The state the next date is tracked from: with the tracker's own outline, so that a
+        pixel the sharpening decided one way never becomes the next date's prior (its
+        colour-only decisions would otherwise ratchet an outline along a road or into a shadow)."""
+        return self if self.carried is None else replace(self, mask=self.carried, carried=None)
 
 
 def context_ring(mask: np.ndarray, sd: np.ndarray | None = None, start: float = 0.0) -> np.ndarray:
@@ -186,6 +201,7 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
     lost its cover for good joins it, and ground beyond the band bared for this date only
     leaves it (``bare_change``).
     """
+    prev = prev.to_track_from()
     sd_prev = shapes.signed_distance(prev.mask)
     moved, model, change = adapted_model(features, prev, before, sd_prev, seed)
     appearance = model.log_odds(features)
@@ -212,7 +228,9 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
     if not mask.any():
         # Nothing left that looks like the scar: report it, but keep tracking from the old outline.
         return ObjectState(mask, prev.model, prev.width, 0.0, frame, prev.belief)
-    return _learnt(features, mask, posterior, appearance, change, moved, frame, seed)
+    state = _learnt(features, mask, posterior, appearance, change, moved, frame, seed)
+    shown = sharpen_outline(features, edges, mask, seed)
+    return replace(state, mask=shown, carried=mask) if shown.any() else state
 
 
 def _learnt(features: np.ndarray, mask: np.ndarray, posterior: np.ndarray, appearance: np.ndarray,
@@ -225,6 +243,28 @@ def _learnt(features: np.ndarray, mask: np.ndarray, posterior: np.ndarray, appea
     model = moved.updated(features, fg, bg, rate=UPDATE_RATE, seed=seed) if fg.any() and bg.any() else moved
     confidence = _confidence(appearance, mask, context_ring(mask, sd))
     return ObjectState(mask, model, shapes.band_width(mask), confidence, frame, bel.settle(posterior, mask))
+
+
+def sharpen_outline(features: np.ndarray, edges: EdgeWeights, mask: np.ndarray, seed: int = 0) -> np.ndarray:
+    """(H, W) bool: ``mask`` with the pixels within ``OUTLINE_BAND`` px of its outline decided
+    again by a graph cut on a colour model of this frame alone, learnt on the sharp channels
+    of ``features`` (H, W, D) from the mask's own core and surroundings; the rest is kept.
+
+    The tracker's evidence (neighbourhood colour and texture, the prior from the last date)
+    places an outline to within a pixel or two but smooths it; a lobe or a notch of a pixel
+    or two is decided here by the pixel's own colour.
+    """
+    sd = shapes.signed_distance(mask)
+    fg, bg = training_regions(mask, sd)
+    if (sd <= -MARGIN).sum() < 20 or bg.sum() < 20:
+        return mask  # no core to learn the scar's colour from
+    band = np.abs(sd) <= OUTLINE_BAND
+    sharp = np.ascontiguousarray(features[..., SHARP_CHANNELS])
+    z = np.zeros(mask.shape, np.float32)
+    z[band] = AppearanceModel.learn(sharp, fg, bg, seed=seed).log_odds_at(sharp, band)
+    cut = graph_cut(z, edges, hard_fg=mask & ~band, hard_bg=~mask & ~band, region=mask | band)
+    kept = mask & ~band
+    return shapes.fill_holes(shapes.components_touching(cut, kept if kept.any() else mask), OUTLINE_BAND)
 
 
 def reference_mask(state: ObjectState, fallback: ObjectState | None) -> ObjectState:

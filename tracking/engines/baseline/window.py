@@ -150,8 +150,10 @@ def windowed_step(source: StepSource, prev: ObjectState, frame: int, after: int 
         win = regrown(win, state.mask, prev.mask, prev.width)
     if win.is_whole:
         return state
-    mask = win.paste(state.mask, np.zeros(prev.mask.shape, bool))
-    return replace(state, mask=mask, belief=win.paste(state.belief, prev.belief.astype(state.belief.dtype)))
+    empty = np.zeros(prev.mask.shape, bool)
+    carried = None if state.carried is None else win.paste(state.carried, empty)
+    return replace(state, mask=win.paste(state.mask, empty), carried=carried,
+                   belief=win.paste(state.belief, prev.belief.astype(state.belief.dtype)))
 
 
 def _step_in(source: StepSource, win: Window, prev: ObjectState, frame: int, after: int | None,
@@ -180,5 +182,6 @@ def _beyond(win: Window, stride: int) -> np.ndarray:
 
 
 def _cropped(state: ObjectState, win: Window) -> ObjectState:
-    """The state with its mask and belief cut to the window."""
-    return replace(state, mask=win.crop(state.mask), belief=win.crop(state.belief))
+    """The state with its masks and belief cut to the window."""
+    carried = None if state.carried is None else win.crop(state.carried)
+    return replace(state, mask=win.crop(state.mask), belief=win.crop(state.belief), carried=carried)

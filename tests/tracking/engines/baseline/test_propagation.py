@@ -1,0 +1,70 @@
+"""The propagation step's outline sharpening (tracking.engines.baseline.propagation)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from scipy import ndimage as ndi
+
+from tests.helpers.baseline_series import SEASONS, SOIL
+from tracking.engines.baseline.appearance import frame_features
+from tracking.engines.baseline.graphcut import EdgeWeights
+from tracking.engines.baseline.propagation import OUTLINE_BAND, learn_state, sharpen_outline, track_step
+from tracking.engines.baseline.shapes import iou, signed_distance
+
+
+def _scene(scar: np.ndarray, seed: int = 0) -> np.ndarray:
+    """(H, W, 3) uint8: bare soil on ``scar`` over textured vegetation, with the
+    scar's edge pixels a mix of the two, as a sensor sees them."""
+    rng = np.random.default_rng(seed)
+    shape = scar.shape
+    tex = ndi.gaussian_filter(rng.normal(size=shape), 1.5)
+    veg = SEASONS[1] * (1 + 0.25 * (tex / tex.std()))[..., None]
+    soil = SOIL * (1 + 0.06 * rng.normal(size=shape))[..., None]
+    cover = np.clip(ndi.gaussian_filter(scar.astype(np.float32), 0.5), 0, 1)
+    cover = np.where(scar, np.maximum(cover, 0.6), np.minimum(cover, 0.3))[..., None]
+    img = cover * soil + (1 - cover) * veg + rng.normal(0, 3, shape + (3,))
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def _lobate(shape: tuple[int, int], radius: float, seed: int = 5) -> np.ndarray:
+    """(H, W) bool: a disc whose rim is cut into lobes and notches a few pixels across."""
+    noise = ndi.gaussian_filter(np.random.default_rng(seed).normal(size=shape), 1.5)
+    yy, xx = np.mgrid[:shape[0], :shape[1]]
+    d = np.hypot(yy - shape[0] / 2, xx - shape[1] / 2) / radius + 0.25 * noise / noise.std()
+    return ndi.binary_fill_holes(ndi.binary_opening(d < 1.0))
+
+
+def test_sharpening_gives_back_the_lobes_a_smooth_outline_rounds_off():
+    truth = _lobate((96, 96), 22)
+    smooth = ndi.gaussian_filter(truth.astype(np.float32), 2.5) > 0.5
+    features = frame_features(_scene(truth))
+    sharp = sharpen_outline(features, EdgeWeights.from_features(features[..., :3]), smooth)
+    assert iou(smooth, truth) < 0.85
+    assert iou(sharp, truth) > 0.9
+    # Only the band around the given outline is decided again.
+    far = np.abs(signed_distance(smooth)) > OUTLINE_BAND
+    assert np.array_equal(sharp[far], smooth[far])
+
+
+def test_sharpening_leaves_a_mask_too_small_to_learn_from():
+    mask = np.zeros((40, 40), bool)
+    mask[18:21, 18:21] = True
+    features = frame_features(_scene(mask))
+    assert np.array_equal(sharpen_outline(features, EdgeWeights.from_features(features[..., :3]), mask), mask)
+
+
+def test_the_next_date_is_tracked_from_the_trackers_own_outline():
+    # A sharpened outline is shown, never carried: its colour-only decisions would otherwise
+    # become the next date's prior and ratchet the outline along a road or into a shadow.
+    truth = _lobate((96, 96), 20)
+    images = [frame_features(_scene(truth, seed=t)) for t in range(3)]
+    start = learn_state(images[0], truth, None, 0)
+    shown = replace(start, mask=np.roll(truth, 6, axis=1), carried=truth)
+    edges = EdgeWeights.from_features(images[1][..., :3])
+    ours = track_step(images[1], edges, shown, 1, images[0], images[2])
+    plain = track_step(images[1], edges, start, 1, images[0], images[2])
+    assert np.array_equal(ours.mask, plain.mask) and np.array_equal(ours.carried, plain.carried)
+    assert iou(ours.mask, truth) > 0.9
+    assert ours.carried is not None and not np.array_equal(ours.carried, ours.mask)
