@@ -29,9 +29,10 @@ MAX_REMOVE = 0.8
 # Share of the deepest depth that makes a node part of a mask's core.
 CORE_DEPTH = 0.5
 CORE_PX = 8
-# Edits cut with the smoothing of a box: a rougher cut stops at the clicked node's own
-# edges, and a long error along the outline then takes a click per superpixel.
-EDIT_SMOOTHNESS = 30.0
+# Edits cut with two thirds of a box's smoothing: a rougher cut stops at the clicked node's
+# own edges, so a long error along the outline takes a click per superpixel; a cut as smooth
+# as a box's rounds off the small corrections a click makes.
+EDIT_SMOOTHNESS = 20.0
 # A click changes nothing farther than this many times its distance to the other side of the
 # outline (nor less than this share of the frame's side).
 REACH = 4.0
