@@ -228,15 +228,16 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
     if not mask.any():
         # Nothing left that looks like the scar: report it, but keep tracking from the old outline.
         return ObjectState(mask, prev.model, prev.width, 0.0, frame, prev.belief)
-    state = _learnt(features, mask, posterior, appearance, change, moved, frame, seed)
-    shown = sharpen_outline(features, edges, mask, seed)
+    sd = shapes.signed_distance(mask)
+    state = _learnt(features, mask, sd, posterior, appearance, change, moved, frame, seed)
+    shown = sharpen_outline(features, edges, mask, seed, sd)
     return replace(state, mask=shown, carried=mask) if shown.any() else state
 
 
-def _learnt(features: np.ndarray, mask: np.ndarray, posterior: np.ndarray, appearance: np.ndarray,
+def _learnt(features: np.ndarray, mask: np.ndarray, sd: np.ndarray, posterior: np.ndarray, appearance: np.ndarray,
             change: np.ndarray, moved: AppearanceModel, frame: int, seed: int) -> ObjectState:
-    """The state after segmenting a frame: the model learns from its confident pixels."""
-    sd = shapes.signed_distance(mask)
+    """The state after segmenting a frame (``sd``: the mask's signed distance): the model
+    learns from its confident pixels."""
     fg, bg = training_regions(mask, sd)
     fg &= appearance + change > 0  # learn only from pixels the evidence agrees with
     bg &= appearance < 0
@@ -245,24 +246,25 @@ def _learnt(features: np.ndarray, mask: np.ndarray, posterior: np.ndarray, appea
     return ObjectState(mask, model, shapes.band_width(mask), confidence, frame, bel.settle(posterior, mask))
 
 
-def sharpen_outline(features: np.ndarray, edges: EdgeWeights, mask: np.ndarray, seed: int = 0) -> np.ndarray:
+def sharpen_outline(features: np.ndarray, edges: EdgeWeights, mask: np.ndarray, seed: int = 0,
+                    sd: np.ndarray | None = None) -> np.ndarray:
     """(H, W) bool: ``mask`` with the pixels within ``OUTLINE_BAND`` px of its outline decided
     again by a graph cut on a colour model of this frame alone, learnt on the sharp channels
     of ``features`` (H, W, D) from the mask's own core and surroundings; the rest is kept.
 
     The tracker's evidence (neighbourhood colour and texture, the prior from the last date)
     places an outline to within a pixel or two but smooths it; a lobe or a notch of a pixel
-    or two is decided here by the pixel's own colour.
+    or two is decided here by the pixel's own colour. sd: the mask's signed distance, if known.
     """
-    sd = shapes.signed_distance(mask)
+    sd = shapes.signed_distance(mask) if sd is None else sd
     fg, bg = training_regions(mask, sd)
     if (sd <= -MARGIN).sum() < 20 or bg.sum() < 20:
         return mask  # no core to learn the scar's colour from
     band = np.abs(sd) <= OUTLINE_BAND
-    sharp = np.ascontiguousarray(features[..., SHARP_CHANNELS])
+    sharp = features[..., SHARP_CHANNELS]  # a view: the model reads its samples only
     z = np.zeros(mask.shape, np.float32)
     z[band] = AppearanceModel.learn(sharp, fg, bg, seed=seed).log_odds_at(sharp, band)
-    cut = graph_cut(z, edges, hard_fg=mask & ~band, hard_bg=~mask & ~band, region=mask | band)
+    cut = graph_cut(z, edges, hard_fg=mask & ~band, hard_bg=~mask & ~band, region=mask | band, band=NARROW_BAND)
     kept = mask & ~band
     return shapes.fill_holes(shapes.components_touching(cut, kept if kept.any() else mask), OUTLINE_BAND)
 
