@@ -11,6 +11,8 @@
 4. A graph cut of evidence + prior; the parts attached to the old scar are kept
    and holes filled. The model then learns from this frame's confident pixels,
    forgetting old dates exponentially.
+5. The outline shown is decided again within a few pixels on the sharp colour alone
+   (``sharpen_outline``); the next date is tracked from the cut's own outline.
 """
 
 from __future__ import annotations
