@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 import numpy as np
+from scipy import ndimage as ndi
 
 from tracking.core.frames import check_frame_index, check_video
 from tracking.core.prompt_rules import validate_prompt
@@ -162,7 +163,8 @@ class BaselineEngine:
             if prev is None:
                 continue  # this object's first prompt lies further on
             nxt = f - 1 if reverse else f + 1
-            source = StepSource(self._window_features, lambda frame, win: win.crop(self._bareness(frame)))
+            source = StepSource(self._window_features, lambda frame, win: win.crop(self._bareness(frame)),
+                                self._sharp_cues)
             fresh[oid] = windowed_step(source, prev, f, nxt if 0 <= nxt < len(self.images) else None,
                                        reverse=reverse, seed=self.seed + f)
             carry[oid] = reference_mask(fresh[oid], prev)
@@ -170,6 +172,15 @@ class BaselineEngine:
         for oid, st in fresh.items():
             self._objects[oid].states[f] = st
         return self._frame_step(f)
+
+    def _sharp_cues(self, frame: int, win: Window) -> np.ndarray | None:
+        """(h, w, 1) float32 NDVI of a window in feature units, smoothed like the sharp colour,
+        for the outline sharpening; None for a frame without it."""
+        ndvi = veg.frame_ndvi(self.guidance, frame)
+        if ndvi is None:
+            return None
+        cue = veg.filled(win.crop(ndvi)[..., None]) * np.float32(veg.FEATURE_SCALE)
+        return ndi.gaussian_filter(cue, (0.7, 0.7, 0))
 
     # -- helpers -------------------------------------------------------------
     def _check_frame(self, frame: int) -> int:

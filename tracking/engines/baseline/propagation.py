@@ -193,7 +193,7 @@ def adapted_model(features: np.ndarray, prev: ObjectState, before: np.ndarray, s
 
 def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, frame: int,
                before: np.ndarray, after: np.ndarray | None = None, reverse: bool = False,
-               seed: int = 0, bare: BareChange | None = None) -> ObjectState:
+               seed: int = 0, bare: BareChange | None = None, sharp_extra: np.ndarray | None = None) -> ObjectState:
     """Segment one frame (features (H, W, D)) from the previous date's state.
 
     before: (H, W, D) features of the frame ``prev`` lies on; after: those of the next frame
@@ -201,7 +201,8 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
     reverse: travelling backward in time (scars shrink on the way).
     bare: the bareness of the three frames; forward in time, ground next to the scar that
     lost its cover for good joins it, and ground beyond the band bared for this date only
-    leaves it (``bare_change``).
+    leaves it (``bare_change``). sharp_extra: (H, W, B) float32 unclipped cues (NDVI) the
+    outline sharpening reads beside the colour, or None.
     """
     prev = prev.to_track_from()
     sd_prev = shapes.signed_distance(prev.mask)
@@ -232,7 +233,7 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
         return ObjectState(mask, prev.model, prev.width, 0.0, frame, prev.belief)
     sd = shapes.signed_distance(mask)
     state = _learnt(features, mask, sd, posterior, appearance, change, moved, frame, seed)
-    shown = sharpen_outline(features, edges, mask, seed, sd)
+    shown = sharpen_outline(features, edges, mask, seed, sd, sharp_extra)
     return replace(state, mask=shown, carried=mask) if shown.any() else state
 
 
@@ -249,7 +250,7 @@ def _learnt(features: np.ndarray, mask: np.ndarray, sd: np.ndarray, posterior: n
 
 
 def sharpen_outline(features: np.ndarray, edges: EdgeWeights, mask: np.ndarray, seed: int = 0,
-                    sd: np.ndarray | None = None) -> np.ndarray:
+                    sd: np.ndarray | None = None, extra: np.ndarray | None = None) -> np.ndarray:
     """(H, W) bool: ``mask`` with the pixels within ``OUTLINE_BAND`` px of its outline decided
     again by a graph cut on a colour model of this frame alone, learnt on the sharp channels
     of ``features`` (H, W, D) from the mask's own core and surroundings; the rest is kept.
@@ -257,6 +258,8 @@ def sharpen_outline(features: np.ndarray, edges: EdgeWeights, mask: np.ndarray, 
     The tracker's evidence (neighbourhood colour and texture, the prior from the last date)
     places an outline to within a pixel or two but smooths it; a lobe or a notch of a pixel
     or two is decided here by the pixel's own colour. sd: the mask's signed distance, if known.
+    extra: (H, W, B) float32 cues read beside the colour (NDVI: a bright scar and the bright
+    ground beside it are both clipped white in the display RGB, never in the reflectances).
     """
     sd = shapes.signed_distance(mask) if sd is None else sd
     fg, bg = training_regions(mask, sd)
@@ -264,6 +267,8 @@ def sharpen_outline(features: np.ndarray, edges: EdgeWeights, mask: np.ndarray, 
         return mask  # no core to learn the scar's colour from
     band = np.abs(sd) <= OUTLINE_BAND
     sharp = features[..., SHARP_CHANNELS]  # a view: the model reads its samples only
+    if extra is not None:
+        sharp = np.concatenate([sharp, extra], axis=-1)
     z = np.zeros(mask.shape, np.float32)
     z[band] = AppearanceModel.learn(sharp, fg, bg, seed=seed).log_odds_at(sharp, band)
     cut = graph_cut(z, edges, hard_fg=mask & ~band, hard_bg=~mask & ~band, region=mask | band, band=NARROW_BAND)

@@ -125,10 +125,13 @@ def regrown(win: Window, mask: np.ndarray, prev_mask: np.ndarray, width: float) 
 @dataclass
 class StepSource:
     """What a step reads of the frames, for any window: ``features(frame, win)`` (h, w, D)
-    float32 and ``bareness(frame, win)`` (h, w) float32 (see ``bare_change``)."""
+    float32, ``bareness(frame, win)`` (h, w) float32 (see ``bare_change``) and optionally
+    ``sharp(frame, win)`` (h, w, B) float32 or None, the cues the outline sharpening reads
+    beside the colour (``propagation.sharpen_outline``)."""
 
     features: Callable[[int, Window], np.ndarray]
     bareness: Callable[[int, Window], np.ndarray]
+    sharp: Callable[[int, Window], np.ndarray | None] | None = None
 
 
 def windowed_step(source: StepSource, prev: ObjectState, frame: int, after: int | None = None,
@@ -171,7 +174,8 @@ def _step_in(source: StepSource, win: Window, prev: ObjectState, frame: int, aft
         bare.outside = (now, before, later)
     return track_step(features, EdgeWeights.from_features(features[..., :3]), _cropped(prev, win), frame,
                       source.features(prev.frame, win), None if after is None else source.features(after, win),
-                      reverse=reverse, seed=seed, bare=bare)
+                      reverse=reverse, seed=seed, bare=bare,
+                      sharp_extra=None if source.sharp is None else source.sharp(frame, win))
 
 
 def _beyond(win: Window, stride: int) -> np.ndarray:

@@ -307,3 +307,23 @@ def test_guidance_of_another_shape_is_refused():
     engine = BaselineEngine()
     with pytest.raises(InputError, match="vegetation guidance"):
         engine.load(np.zeros((2, 8, 8, 3), np.uint8), np.zeros((3, 8, 8, 1), np.float32))
+
+
+def test_ndvi_reaches_the_outline_sharpening(growing):
+    from scipy import ndimage as ndi
+
+    from tracking.engines.baseline import guidance as veg
+    from tracking.engines.baseline.window import Window
+
+    images, truth = growing
+    guidance = _ndvi_of(truth)
+    engine = BaselineEngine()
+    engine.load(images, guidance)
+    win = Window(10, 60, 20, 80, images.shape[1:3])
+    cue = engine._sharp_cues(2, win)
+    assert cue.shape == (50, 60, 1)
+    assert np.allclose(cue[..., 0], ndi.gaussian_filter(guidance[2, 10:60, 20:80, 0] * veg.FEATURE_SCALE, 0.7),
+                       atol=1e-4)
+    rgb = BaselineEngine()
+    rgb.load(images)
+    assert rgb._sharp_cues(2, win) is None

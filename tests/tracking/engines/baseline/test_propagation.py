@@ -68,3 +68,21 @@ def test_the_next_date_is_tracked_from_the_trackers_own_outline():
     assert np.array_equal(ours.mask, plain.mask) and np.array_equal(ours.carried, plain.carried)
     assert iou(ours.mask, truth) > 0.9
     assert ours.carried is not None and not np.array_equal(ours.carried, ours.mask)
+
+
+def test_sharpening_reads_ndvi_where_the_colours_do_not_tell():
+    # Dry meadow as pale as the scar's soil on the west half: the display colours cannot tell
+    # the scar's rim from it, the vegetation index can (on real frames, both clip to white).
+    truth = _lobate((96, 96), 20)
+    dry = np.zeros_like(truth)
+    dry[:, :48] = True
+    features = frame_features(_scene(truth | dry))
+    edges = EdgeWeights.from_features(features[..., :3])
+    ndvi = np.where(truth, 0.05, 0.6).astype(np.float32)
+    ndvi += np.random.default_rng(1).normal(0, 0.03, ndvi.shape).astype(np.float32)
+    extra = ndi.gaussian_filter(ndvi * 20.0, 0.7)[..., None]
+    given = ndi.binary_dilation(truth)  # the tracker took a pixel of rim all round
+    colour_only = sharpen_outline(features, edges, given)
+    with_ndvi = sharpen_outline(features, edges, given, extra=extra)
+    assert iou(colour_only, truth) < 0.83
+    assert iou(with_ndvi, truth) > 0.86

@@ -124,3 +124,14 @@ def test_a_window_over_most_of_the_frame_is_the_whole_frame():
     assert Window(0, 90, 0, 90, shape).or_whole().is_whole
     small = Window(10, 60, 10, 60, shape)
     assert small.or_whole() == small
+
+
+def test_the_sharpening_cues_of_the_window_reach_the_step(monkeypatch):
+    images, truth = synthetic_series(n_frames=3, size=96, seed=0)
+    scene = Scene(images, truth)
+    cues = np.random.default_rng(0).normal(size=(96, 96, 1)).astype(np.float32)
+    source = StepSource(scene.source.features, scene.source.bareness, lambda f, w: w.crop(cues) + f)
+    seen = []
+    monkeypatch.setattr(win_mod, "track_step", lambda *a, **k: seen.append(k["sharp_extra"]) or track_step(*a, **k))
+    windowed_step(source, learn_state(scene.features[0], truth[0], None, 0), 1, 2, seed=1)
+    assert len(seen) == 1 and np.array_equal(seen[0], cues + 1)
