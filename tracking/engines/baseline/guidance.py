@@ -89,5 +89,5 @@ def describe(guidance: np.ndarray | None, channels: list[int]) -> str:
     with_ndvi = sum(known_on(g) for g in guidance[..., 0])
     if with_ndvi == 0:
         return "none (no frame carries NIR)"
-    used = "superpixels and bareness" + (" and appearance features" if channels else "")
+    used = "superpixels, bareness, outline" + (", appearance features" if channels else "")
     return f"NDVI from NIR on {with_ndvi} of {len(guidance)} frames ({used})"
