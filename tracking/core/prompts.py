@@ -47,3 +47,10 @@ class Prompt:
         if self.box is not None:
             return "box+points" if len(self.points) else "box"
         return "points"
+
+    def to_dict(self) -> dict:
+        """JSON form of the prompt; a mask is only flagged (``has_mask``), its pixels are stored
+        beside it (see ``tracking.project.serialize.save_prompts``)."""
+        return {"frame": self.frame, "object_id": self.object_id, "points": self.points.tolist(),
+                "labels": self.labels.tolist(), "box": list(self.box) if self.box else None,
+                "has_mask": self.mask is not None}

@@ -24,7 +24,6 @@ from tracking.core.prompts import Prompt
 from tracking.core.raster_io import open_raster
 from tracking.core.track import Provenance, Track
 from tracking.exports.report_provenance import software_versions
-from tracking.project.serialize import prompt_to_dict
 
 
 def write_date_masks(out_dir: Path, frames: Frames, track: Track) -> list[Path]:
@@ -67,7 +66,7 @@ def build_manifest(frames: Frames, track: Track, engine_info: dict, prompts: lis
         "grid": frames.grid.to_dict(),
         "frames": rows,
         "engine": engine_info,
-        "prompts": [{**prompt_to_dict(p), "date": frames.dates[p.frame].isoformat()} for p in prompts],
+        "prompts": [{**p.to_dict(), "date": frames.dates[p.frame].isoformat()} for p in prompts],
         "timings": {k: round(float(v), 3) for k, v in timings.items()},
         "problems": problems,
         "software": software_versions(),

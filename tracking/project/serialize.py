@@ -71,13 +71,6 @@ def load_frames(folder: Path) -> Frames | None:
                   excluded=set(meta.get("excluded", [])))
 
 
-def prompt_to_dict(p: Prompt) -> dict:
-    """JSON form of a prompt; the mask (if any) is stored as run-length rows elsewhere, see save_prompts."""
-    return {"frame": p.frame, "object_id": p.object_id, "points": p.points.tolist(),
-            "labels": p.labels.tolist(), "box": list(p.box) if p.box else None,
-            "has_mask": p.mask is not None}
-
-
 def save_prompts(prompts: list[Prompt], folder: Path) -> None:
     """``prompts.json`` plus ``prompt_masks.npz`` holding the masks by position.
 
@@ -86,7 +79,7 @@ def save_prompts(prompts: list[Prompt], folder: Path) -> None:
     """
     masks = {f"m{i}": np.packbits(p.mask, axis=-1) for i, p in enumerate(prompts) if p.mask is not None}
     widths = {f"m{i}": p.mask.shape[1] for i, p in enumerate(prompts) if p.mask is not None}
-    meta = {"prompts": [prompt_to_dict(p) for p in prompts], "widths": widths}
+    meta = {"prompts": [p.to_dict() for p in prompts], "widths": widths}
     with atomic_path(folder / "prompt_masks.npz") as tmp:
         np.savez_compressed(tmp, meta=_json_array(meta), **masks)
     write_json(folder / "prompts.json", meta)
