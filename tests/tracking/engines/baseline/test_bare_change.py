@@ -142,3 +142,44 @@ def test_a_window_with_the_frames_background_outside_it_gates_as_the_whole_frame
     assert (whole & growth).sum() > 0.8 * growth.sum()
     assert np.array_equal(seen, whole[win])
     assert (alone & growth[win]).sum() < 0.5 * growth.sum()
+
+
+def _reference_bareness(image: np.ndarray, ndvi: np.ndarray | None) -> np.ndarray:
+    """The bareness as first written: float32 colour mean and excess green over the colour
+    axis, each term in units of its median and MAD over every k-th pixel it holds (at most
+    STAT_SAMPLES of them), then the Gaussian of SMOOTH px over the whole frame."""
+    from scipy import ndimage as ndi
+
+    from tracking.engines.baseline.bare_change import SMOOTH, STAT_SAMPLES
+
+    def robust(x, where):
+        idx = np.flatnonzero(where)
+        ref = x.ravel()[idx[::max(1, -(-len(idx) // STAT_SAMPLES))]]
+        med = np.median(ref)
+        return (x - med) / (1.4826 * np.median(np.abs(ref - med)) + 1e-6)
+
+    rgb = image.astype(np.float32) / 255.0
+    everywhere = np.ones(image.shape[:2], bool)
+    green = robust((2 * rgb[..., 1] - rgb[..., 0] - rgb[..., 2]) / (rgb.sum(-1) + 1e-3), everywhere)
+    if ndvi is not None and np.isfinite(ndvi).any():
+        known = np.isfinite(ndvi)
+        green = np.where(known, robust(np.where(known, ndvi, 0.0), known), green)
+    return ndi.gaussian_filter(robust(rgb.mean(-1), everywhere) - green, SMOOTH).astype(np.float32)
+
+
+def test_bareness_keeps_the_frame_wide_statistics_of_its_subsample():
+    # More pixels than STAT_SAMPLES (so the statistics come from a subsample), odd sizes, and
+    # NDVI unknown in a block and at scattered pixels: the map is the one first written, to
+    # float32 rounding, with NDVI nowhere, partly, everywhere and not at all.
+    rng = np.random.default_rng(5)
+    h, w = 301, 283
+    image = rng.integers(0, 256, (h, w, 3)).astype(np.uint8)
+    image[100:180, 40:200] = (170, 150, 120)  # a scar: the medians sit off the noise's centre
+    ndvi = rng.uniform(-0.2, 0.9, (h, w)).astype(np.float32)
+    partly = ndvi.copy()
+    partly[:60, :90] = np.nan
+    partly[rng.random((h, w)) < 0.2] = np.nan
+    for guide in (None, partly, ndvi, np.full((h, w), np.nan, np.float32)):
+        got = bareness(image, guide)
+        assert got.dtype == np.float32 and got.shape == (h, w)
+        np.testing.assert_allclose(got, _reference_bareness(image, guide), rtol=0, atol=1e-5)
