@@ -89,6 +89,8 @@ class BaselineEngine:
         self._cache: OrderedDict[int, tuple[np.ndarray, EdgeWeights]] = OrderedDict()
         self._superpixels: OrderedDict[int, SuperpixelFrame] = OrderedDict()
         self._bare: OrderedDict[int, np.ndarray] = OrderedDict()
+        # Features of the frames a propagation run visits, tile by tile around the scars (``tiles``).
+        self._tiles: OrderedDict[int, TiledFrame] = OrderedDict()
 
     # -- Engine protocol -----------------------------------------------------
     def load(self, images: np.ndarray, guidance: np.ndarray | None = None) -> None:
@@ -144,8 +146,7 @@ class BaselineEngine:
         start = self._check_frame(start)
         order = range(start, -1, -1) if reverse else range(start, len(self.images))
         carry: dict[int, ObjectState] = {}
-        # Features of the frames this run visits, tile by tile around the scars (``tiles``).
-        self._tiles: OrderedDict[int, TiledFrame] = OrderedDict()
+        self._tiles = OrderedDict()  # each run starts its tiles afresh
         for f in order:
             with _single_blas_thread():
                 step = self._track_frame(f, start, reverse, carry)
