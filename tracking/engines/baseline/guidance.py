@@ -6,7 +6,9 @@ landslide leaves: the stripped ground's NIR drops while its colour may barely
 change. The tracker reads the guidance as extra node features of a frame's superpixels
 (the prompt's forest) and as the vegetation term of the bareness that marks ground
 turned bare between dates (``bare_change``): the drop of NDVI from the date before
-is the change cue that follows a growth.
+is the change cue that follows a growth. The outline sharpening of each tracked date
+(``propagation``) reads NDVI beside the sharp colour, where the display RGB clips a
+bright scar and its rim to one white.
 
 The per-pixel appearance features that propagation learns from can take the
 indices too (``feature_channels``, ``feature_extra``), but the engine leaves them
