@@ -25,17 +25,16 @@ def signed_distance(mask: np.ndarray) -> np.ndarray:
     if mask.all():
         return np.full(mask.shape, -np.inf, np.float32)
     h, w = mask.shape
-    ys, xs = np.nonzero(mask.any(1))[0], np.nonzero(mask.any(0))[0]
-    m = int(np.ceil(reach(mask))) + 1
-    y0, y1, x0, x1 = max(0, ys[0] - m), min(h, ys[-1] + m + 1), max(0, xs[0] - m), min(w, xs[-1] + m + 1)
+    top, bottom, left, right = box_bounds(mask)
+    y0, y1, x0, x1 = box_bounds(mask, int(np.ceil(reach(mask))) + 1)
     # Beyond the window, the distance to the mask's bounding box bounds the true one from below.
-    dy = np.maximum(np.maximum(ys[0] - np.arange(h), np.arange(h) - ys[-1]), 0).astype(np.float32)
-    dx = np.maximum(np.maximum(xs[0] - np.arange(w), np.arange(w) - xs[-1]), 0).astype(np.float32)
+    dy = np.maximum(np.maximum(top - np.arange(h), np.arange(h) - (bottom - 1)), 0).astype(np.float32)
+    dx = np.maximum(np.maximum(left - np.arange(w), np.arange(w) - (right - 1)), 0).astype(np.float32)
     sd = np.hypot(dy[:, None], dx[None, :]) - 0.5
     crop = mask[y0:y1, x0:x1]
     sd[y0:y1, x0:x1] = ndi.distance_transform_edt(~crop) - 0.5
     # Inside, the nearest ground outside lies within a pixel of the bounding box.
-    b0, b1, c0, c1 = max(0, ys[0] - 1), min(h, ys[-1] + 2), max(0, xs[0] - 1), min(w, xs[-1] + 2)
+    b0, b1, c0, c1 = box_bounds(mask, 1)
     box = mask[b0:b1, c0:c1]
     sd[b0:b1, c0:c1][box] = 0.5 - ndi.distance_transform_edt(box)[box]
     return sd.astype(np.float32)
@@ -115,13 +114,26 @@ def frame_rim(shape: tuple[int, int], width: int) -> np.ndarray:
     return rim
 
 
+def box_bounds(mask: np.ndarray, margin: float = 0.0) -> tuple[int, int, int, int] | None:
+    """(y0, y1, x0, x1): rows y0:y1 and columns x0:x1 of the (H, W) mask's bounding box grown
+    by ``margin`` px and clipped to the frame (an infinite margin: the whole frame); None
+    when the mask is empty."""
+    rows, cols = np.nonzero(mask.any(1))[0], np.nonzero(mask.any(0))[0]
+    if len(rows) == 0:
+        return None
+    h, w = mask.shape
+    m = int(np.ceil(min(margin, h + w)))
+    return (max(0, int(rows[0]) - m), min(h, int(rows[-1]) + m + 1),
+            max(0, int(cols[0]) - m), min(w, int(cols[-1]) + m + 1))
+
+
 def grow_box(mask: np.ndarray, margin: float) -> np.ndarray:
     """(H, W) bool: the mask's bounding box grown by ``margin`` px (empty if the mask is)."""
     out = np.zeros(mask.shape, bool)
-    if mask.any():
-        ys, xs = np.nonzero(mask)
-        m = int(np.ceil(min(margin, max(mask.shape))))  # an infinite margin: the whole frame
-        out[max(0, ys.min() - m):ys.max() + m + 1, max(0, xs.min() - m):xs.max() + m + 1] = True
+    bounds = box_bounds(mask, margin)
+    if bounds is not None:
+        y0, y1, x0, x1 = bounds
+        out[y0:y1, x0:x1] = True
     return out
 
 
@@ -135,8 +147,8 @@ def fill_holes(mask: np.ndarray, radius: float | None = None) -> np.ndarray:
     labels, n = ndi.label(holes)
     if n == 0:
         return filled
-    ys, xs = np.nonzero(holes.any(1))[0], np.nonzero(holes.any(0))[0]
-    box = (slice(ys[0], ys[-1] + 1), slice(xs[0], xs[-1] + 1))  # holes never touch the frame's edge
+    y0, y1, x0, x1 = box_bounds(holes)
+    box = (slice(y0, y1), slice(x0, x1))  # holes never touch the frame's edge
     depth = ndi.maximum(ndi.distance_transform_edt(holes[box]), labels[box], np.arange(1, n + 1))
     small = np.concatenate([[False], np.asarray(depth) <= radius])
     return mask | small[labels]

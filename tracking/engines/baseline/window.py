@@ -55,13 +55,10 @@ class Window:
     def around(cls, mask: np.ndarray, margin: float) -> "Window":
         """The bounding box of ``mask`` (H, W) bool grown by ``margin`` px, clipped to the frame
         (the whole frame when the mask is empty)."""
-        if not mask.any():
+        bounds = shapes.box_bounds(mask, margin)
+        if bounds is None:
             return cls.whole(mask.shape)
-        h, w = mask.shape
-        ys, xs = np.nonzero(mask.any(1))[0], np.nonzero(mask.any(0))[0]
-        m = int(np.ceil(min(margin, h + w)))
-        return cls(max(0, int(ys[0]) - m), min(h, int(ys[-1]) + m + 1), max(0, int(xs[0]) - m),
-                   min(w, int(xs[-1]) + m + 1), (h, w))
+        return cls(*bounds, (int(mask.shape[0]), int(mask.shape[1])))
 
     @property
     def is_whole(self) -> bool:

@@ -6,7 +6,7 @@ import numpy as np
 from scipy import ndimage as ndi
 
 from tests.helpers.baseline_series import blob
-from tracking.engines.baseline.shapes import fill_holes, reach, signed_distance
+from tracking.engines.baseline.shapes import box_bounds, fill_holes, reach, signed_distance
 
 
 def test_signed_distance_is_exact_within_its_reach_and_a_lower_bound_beyond():
@@ -34,3 +34,12 @@ def test_fill_holes_fills_small_holes_and_keeps_a_large_one():
     out = fill_holes(mask, 3.0)
     assert out[20:23, 20:23].all() and not out[40:70, 40:70].any()
     assert fill_holes(mask)[40:70, 40:70].all()  # without a radius every hole is filled
+
+
+def test_box_bounds_grow_the_bounding_box_and_clip_it_to_the_frame():
+    mask = np.zeros((10, 12), bool)
+    mask[2:4, 5:9] = True
+    assert box_bounds(mask) == (2, 4, 5, 9)
+    assert box_bounds(mask, 3) == (0, 7, 2, 12)
+    assert box_bounds(mask, np.inf) == (0, 10, 0, 12)
+    assert box_bounds(np.zeros((4, 4), bool), 2) is None
