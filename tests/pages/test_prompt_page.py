@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers.apptest import app_test, sample_project, texts
 from tracking.core.prompts import Prompt
-from tracking.project import workflow
+from tracking.project import folder, frames_store, workflow
 from tracking.project.folder import Project
 from tracking.render.canvas_geometry import POSITIVE_COLOR, CanvasScale, prompt_canvas_size
 
@@ -35,6 +35,18 @@ def seed_canvas(at, project, frame, objects, version=1):
 @pytest.fixture
 def project(app_env, sample_template):
     return sample_project(app_env, sample_template)
+
+
+def test_a_project_id_with_a_double_underscore_still_draws_the_canvas(app_env, project, monkeypatch):
+    # Ids are random URL-safe tokens; Streamlit refuses a canvas key holding "__" (seen in CI).
+    monkeypatch.setattr(folder, "new_project_id", lambda: "TW__Vgbf1JBX-YLzZPcecw")
+    odd = Project.create(app_env)
+    frames = project.load_frames()
+    odd.save_frames(frames)
+    odd.meta.frames_hash = frames_store.frames_hash(frames)
+    odd.save()
+    at = app_test(odd, PAGE)
+    assert not at.exception, at.exception
 
 
 def test_without_frames_the_page_points_to_scenes(app_env):

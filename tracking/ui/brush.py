@@ -15,7 +15,7 @@ import streamlit as st
 from tracking.core.prompts import Prompt
 from tracking.render.canvas_geometry import BOX_COLOR, NEGATIVE_COLOR, POSITIVE_COLOR, CanvasScale
 from tracking.run.corrections import correction_prompt
-from tracking.ui.canvas import background
+from tracking.ui.canvas import background, component_key
 
 #: label shown -> (tool name of corrections.TOOLS, canvas mode, stroke colour, fill colour)
 TOOLS: dict[str, tuple[str, str, str, str]] = {
@@ -50,7 +50,7 @@ def correction_canvas(display: np.ndarray, grid_shape: tuple[int, int], tool: st
     result = st_canvas(fill_color=fill, stroke_width=brush_px if mode == "freedraw" else 2,
                        stroke_color=stroke, background_image=background(display, (w, h)),
                        update_streamlit=True, width=w, height=h, drawing_mode=mode,
-                       point_display_radius=5, key=key)
+                       point_display_radius=5, key=component_key(key))
     scale = CanvasScale(canvas=(w, h), image=tuple(grid_shape))
     return correction_prompt(result.json_data, scale, name, frame, current, object_id)
 

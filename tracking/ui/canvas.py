@@ -53,6 +53,13 @@ class CanvasOutput:
     json_data: dict | None
 
 
+def component_key(key: str) -> str:
+    """``key`` as a drawing canvas's widget key. The canvas is a bidirectional Streamlit
+    component, whose key may not hold "__", and keys hold project ids (random URL-safe
+    tokens, which sometimes do): each "_" becomes "_.", so distinct keys stay distinct."""
+    return key.replace("_", "_.")
+
+
 def _state(key: str) -> dict:
     return st.session_state.setdefault(f"canvas:{key}", {"version": 0, "initial": None, "last": None})
 
@@ -101,7 +108,7 @@ def prompt_canvas(image: np.ndarray, frame: int, tool: str, key: str, initial: d
     result = st_canvas(fill_color=fill, stroke_width=2 if mode == "point" else 3, stroke_color=stroke,
                        background_image=background(shown, size), update_streamlit=True,
                        width=size[0], height=size[1], drawing_mode=mode, initial_drawing=state["initial"],
-                       point_display_radius=5, key=f"{key}:v{state['version']}")
+                       point_display_radius=5, key=component_key(f"{key}:v{state['version']}"))
     json_data = result.json_data if result.json_data is not None else state["initial"]
     state["last"] = json_data
     row = st.container(horizontal=True)
