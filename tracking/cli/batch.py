@@ -45,7 +45,7 @@ def options_from(args):
     from tracking.ingest.build import FrameOptions
 
     frames = FrameOptions(composite=args.composite, resolution=args.resolution,
-                          histogram_match=args.histogram_match)
+                          histogram_match=args.histogram_match, coregister=args.coregister)
     engine = EngineSettings(args.engine, args.model, str(args.checkpoint) if args.checkpoint else None,
                             args.device, args.image_size)
     return BatchOptions(args.inventory, list(args.scenes), args.out, buffer_m=args.buffer, scheduler=args.scheduler,

@@ -38,15 +38,15 @@ def _pct(value: float) -> str:
 
 def timeline_rows(timeline: Timeline, frames: Frames) -> list[dict[str, str]]:
     """One row of text per timeline scene: date, file, CRS, size, the bands beyond RGB it carries
-    (NIR, SWIR: vegetation guidance), cloud/snow/nodata % and flags."""
+    (NIR, SWIR: vegetation guidance), the co-registration shift (px), cloud/snow/nodata % and flags."""
     placed = {name: i for i, name in enumerate(frames.sources)}
     rows = []
     for scene in timeline.scenes:
         i = placed.get(scene.name)
         row = {"date": scene.date.isoformat() if scene.date else "", "file": scene.name,
                "CRS": scene.crs.to_string() if scene.crs is not None else "none (pixels)",
-               "size": f"{scene.width} x {scene.height}", "NIR/SWIR": "", "cloud %": "", "snow %": "",
-               "nodata %": ""}
+               "size": f"{scene.width} x {scene.height}", "NIR/SWIR": "", "shift px": "", "cloud %": "",
+               "snow %": "", "nodata %": ""}
         if i is not None:
             carried = frames.spectral.carried_names(i) if frames.spectral is not None else []
             row["NIR/SWIR"] = ", ".join(name.upper() for name in carried) or "none"
@@ -54,8 +54,8 @@ def timeline_rows(timeline: Timeline, frames: Frames) -> list[dict[str, str]]:
             row["flags"] = "left out (see problems)"
         else:
             q = frames.quality[i]
-            row.update({"cloud %": _pct(q.cloud), "snow %": _pct(q.snow), "nodata %": _pct(q.nodata),
-                        "flags": ("BAD: " + "; ".join(q.reasons)) if q.bad else "ok"})
+            row.update({"shift px": q.shift_text(), "cloud %": _pct(q.cloud), "snow %": _pct(q.snow),
+                        "nodata %": _pct(q.nodata), "flags": ("BAD: " + "; ".join(q.reasons)) if q.bad else "ok"})
         rows.append(row)
     return rows
 

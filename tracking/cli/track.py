@@ -45,10 +45,14 @@ def add_engine_arguments(p) -> None:
 
 
 def add_frame_arguments(p) -> None:
-    """--composite, --resolution, --histogram-match: how scenes become frames (shared with ``batch``)."""
+    """--composite, --resolution, --histogram-match, --no-coregister: how scenes become frames
+    (shared with ``batch``)."""
     p.add_argument("--composite", help="band composite preset (rgb, bgrn-true, bgrn-false, s2-true, ...)")
     p.add_argument("--resolution", type=float, help="grid pixel size in metres (default: finest input)")
     p.add_argument("--histogram-match", action="store_true", help="match each frame's colours to the first")
+    p.add_argument("--no-coregister", dest="coregister", action="store_false",
+                   help="leave each scene where its georeferencing puts it (default: move it by the sub-pixel "
+                        "offset measured against the reference scene)")
 
 
 def gather_prompts(args, frames) -> list[Prompt]:
@@ -79,7 +83,8 @@ def run(args) -> int:
     with tempfile.TemporaryDirectory(dir=args.out, prefix=".work-") as work:
         timeline = build_timeline(args.scenes, Path(work))
         options = FrameOptions(composite=args.composite, resolution=args.resolution, aoi=args.aoi,
-                               aoi_crs=args.aoi_crs, histogram_match=args.histogram_match)
+                               aoi_crs=args.aoi_crs, histogram_match=args.histogram_match,
+                               coregister=args.coregister)
         frames, problems = build_frames(timeline, options)
     problems = list(timeline.problems) + list(problems)
     for line in problems:

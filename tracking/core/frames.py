@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import operator
 from dataclasses import dataclass, field
 
@@ -45,22 +46,38 @@ def check_frame_index(frame, n: int, prompt: bool = False) -> int:
 
 @dataclass(frozen=True)
 class FrameQuality:
-    """Fractions (0..1) of the frame's pixels judged cloud, snow or nodata."""
+    """Fractions (0..1) of the frame's pixels judged cloud, snow or nodata, and how the frame
+    was lined up with the reference frame.
+
+    shift: (dx, dy) grid pixels the frame was moved by co-registration ((0, 0): it lay on the
+    reference already); None when its offset was not measured, or not surely (cloud, snow).
+    """
 
     cloud: float
     snow: float
     nodata: float
     bad: bool
     reasons: tuple[str, ...] = ()  # e.g. ("cloud 41% > 30%",)
+    shift: tuple[float, float] | None = None
 
     def to_dict(self) -> dict:
         return {"cloud": self.cloud, "snow": self.snow, "nodata": self.nodata,
-                "bad": self.bad, "reasons": list(self.reasons)}
+                "bad": self.bad, "reasons": list(self.reasons),
+                "shift": list(self.shift) if self.shift is not None else None}
+
+    def shift_text(self) -> str:
+        """How far co-registration moved the frame, in pixels: "0.31 (dx +0.25, dy -0.18)";
+        "0" when it lay on the reference already; "-" when not measured (cloud, snow)."""
+        if self.shift is None:
+            return "-"
+        dx, dy = self.shift
+        return "0" if dx == dy == 0 else f"{math.hypot(dx, dy):.2f} (dx {dx:+.2f}, dy {dy:+.2f})"
 
     @classmethod
     def from_dict(cls, d: dict) -> "FrameQuality":
+        shift = d.get("shift")
         return cls(float(d["cloud"]), float(d["snow"]), float(d["nodata"]), bool(d["bad"]),
-                   tuple(d.get("reasons", ())))
+                   tuple(d.get("reasons", ())), tuple(float(v) for v in shift) if shift is not None else None)
 
 
 @dataclass

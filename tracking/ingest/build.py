@@ -13,11 +13,12 @@ from typing import Callable, Sequence
 import numpy as np
 
 from tracking.core.errors import InputError
-from tracking.core.frames import Frames
+from tracking.core.frames import FrameQuality, Frames
 from tracking.core.grid import Grid
 from tracking.core.spectral import Spectral
 from tracking.core.work import checkpoint
 from tracking.ingest.composite import PRESETS, Composite, named_bands, resolve_composite, spectral_bands
+from tracking.ingest.coregister import MIN_SHIFT, edge_image, measure_shift, shift_band, shift_mask
 from tracking.ingest.georef import Georeference
 from tracking.ingest.harmonise import (
     Radiometry,
@@ -41,11 +42,13 @@ class FrameOptions:
         bands; None for each scene's natural true colour.
     resolution: grid pixel size in metres (None: the finest input pixel size).
     reference: index in the timeline of the scene whose CRS and extent define the grid
-        (and the histogram matching target when that frame is good).
+        (and the co-registration and histogram matching target when that frame is good).
     aoi, aoi_crs: an area of interest (left, bottom, right, top) and its CRS
         (see gridding.choose_grid).
     georef: where plain images lie on the ground (pixel size, world files or corners and a
         CRS; see :mod:`tracking.ingest.georef`), None for pixels only.
+    coregister: move each frame by the sub-pixel offset measured against the reference frame
+        (see :mod:`tracking.ingest.coregister`).
     """
 
     composite: str | tuple[int, int, int] | None = None
@@ -56,13 +59,15 @@ class FrameOptions:
     histogram_match: bool = False
     thresholds: QualityThresholds = field(default_factory=QualityThresholds)
     georef: Georeference | None = None
+    coregister: bool = True
 
     def to_dict(self) -> dict:
         composite = list(self.composite) if isinstance(self.composite, tuple) else self.composite
         return {"composite": composite, "resolution": self.resolution, "reference": self.reference,
                 "aoi": list(self.aoi) if self.aoi is not None else None, "aoi_crs": self.aoi_crs,
                 "histogram_match": self.histogram_match, "thresholds": self.thresholds.to_dict(),
-                "georef": self.georef.to_dict() if self.georef is not None else None}
+                "georef": self.georef.to_dict() if self.georef is not None else None,
+                "coregister": self.coregister}
 
     @classmethod
     def from_dict(cls, d: dict) -> "FrameOptions":
@@ -77,7 +82,9 @@ class FrameOptions:
                    aoi=tuple(float(v) for v in aoi) if aoi is not None else None,
                    aoi_crs=d.get("aoi_crs"), histogram_match=bool(d.get("histogram_match", False)),
                    thresholds=QualityThresholds.from_dict(d.get("thresholds") or {}),
-                   georef=Georeference.from_dict(d.get("georef")))
+                   georef=Georeference.from_dict(d.get("georef")),
+                   # projects saved before co-registration existed keep their frames' meaning
+                   coregister=bool(d.get("coregister", False)))
 
 
 def quality_bands(scene: Scene, composite: Composite) -> tuple[int, int, int]:
@@ -291,9 +298,11 @@ def _harmonise(loaded: _Loaded, grid: Grid, options: FrameOptions, ref_scene: Sc
         quality.append(q)
         clear[i] = ~covered
     del stats
+    target = _matching_target(loaded.scenes, quality, valid, ref_scene)
+    if options.coregister and target is not None:
+        quality = _coregister(loaded, k, clear, quality, target)
     images = shared_stretch(display, valid, sample=clear)
     if options.histogram_match:
-        target = _matching_target(loaded.scenes, quality, valid, ref_scene)
         if target is None:
             problems.append("Histogram matching was skipped: no good frame to match to.")
         else:
@@ -304,6 +313,37 @@ def _harmonise(loaded: _Loaded, grid: Grid, options: FrameOptions, ref_scene: Sc
             stack[~valid] = np.nan  # no data is no value, whatever the file held there
     return Frames(images=images, valid=valid.copy(), dates=[s.date for s in loaded.scenes],
                   sources=[s.name for s in loaded.scenes], grid=grid, quality=quality, spectral=spectral)
+
+
+def _coregister(loaded: _Loaded, k: int, clear: np.ndarray, quality: list[FrameQuality],
+                target: int) -> list[FrameQuality]:
+    """Move each of the first ``k`` frames (display bands, spectral bands, valid and ``clear``
+    masks, in place) onto frame ``target`` where the measured offset is trusted; the returned
+    quality entries record the shift applied (``FrameQuality.shift``)."""
+    display, valid = loaded.display[:k], loaded.valid[:k]
+    reference = edge_image(display[target].mean(0), valid[target] & clear[target])
+    out = []
+    for i in range(k):
+        if i == target:
+            out.append(dataclasses.replace(quality[i], shift=(0.0, 0.0)))
+            continue
+        shift = measure_shift(reference, edge_image(display[i].mean(0), valid[i] & clear[i]))
+        if not shift.sure(valid.shape[1:]):
+            out.append(quality[i])  # not measured surely: left where its georeferencing put it
+            continue
+        if shift.length < MIN_SHIFT:
+            out.append(dataclasses.replace(quality[i], shift=(0.0, 0.0)))
+            continue
+        known = valid[i].copy()
+        for c in range(display.shape[1]):
+            display[i, c] = shift_band(display[i, c], shift, known)
+        for stack in loaded.spectral.values():  # NaN outside the data comes back in _harmonise
+            has = np.isfinite(stack[i]) & known
+            if has.any():
+                stack[i] = shift_band(stack[i], shift, has)
+        valid[i], clear[i] = shift_mask(known, shift), shift_mask(clear[i], shift)
+        out.append(dataclasses.replace(quality[i], shift=(round(shift.dx, 3), round(shift.dy, 3))))
+    return out
 
 
 def _matching_target(scenes: list[Scene], quality, valid: np.ndarray, ref_scene: Scene) -> int | None:

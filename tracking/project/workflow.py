@@ -211,7 +211,8 @@ def choose_engine(project: Project, kind: str, model: str, device: str) -> Engin
 
 def frame_rows(project: Project, frames: Frames) -> list[dict]:
     """One row per frame for the timeline table: date, file, sensor, the bands beyond RGB it
-    carries (NIR, SWIR: the baseline's vegetation guidance), quality and flags."""
+    carries (NIR, SWIR: the baseline's vegetation guidance), the co-registration shift,
+    quality and flags."""
     try:
         scenes = {s.name: s for s in timeline(project).scenes}
     except InputError:
@@ -222,7 +223,7 @@ def frame_rows(project: Project, frames: Frames) -> list[dict]:
         flags = list(q.reasons) + (["excluded by hand"] if i in frames.excluded else [])
         rows.append({"frame": i + 1, "date": date, "file": _source_name(src),
                      "sensor": scene.sensor if scene else "", "bands": _bands(frames, i),
-                     "cloud %": round(100 * q.cloud, 1),
+                     "shift px": q.shift_text(), "cloud %": round(100 * q.cloud, 1),
                      "snow %": round(100 * q.snow, 1), "nodata %": round(100 * q.nodata, 1),
                      "used": not (q.bad or i in frames.excluded), "flags": "; ".join(flags),
                      "date from": _date_from(scene, date)})

@@ -98,6 +98,9 @@ def timeline_editor(project: Project, frames: Frames) -> None:
             "sensor": st.column_config.TextColumn("Sensor", width="small"),
             "bands": st.column_config.TextColumn("Bands", width="small",
                                                  help="NIR gives the baseline tracker NDVI (vegetation loss)"),
+            "shift px": st.column_config.TextColumn("Shift px", width="small",
+                                                    help="How far co-registration moved the frame onto the "
+                                                         "reference scene (- : not measured, cloud or snow)"),
             "file": st.column_config.TextColumn("File", width="medium"),
             "exclude": st.column_config.CheckboxColumn("Exclude", help="Leave this frame out of tracking"),
             "date from": st.column_config.TextColumn("Date from"),
@@ -206,7 +209,8 @@ def _aoi_fields(project: Project, frames: Frames, options):
 
 
 def frame_settings(project: Project, frames: Frames) -> None:
-    """Band composite, reference scene, resolution, histogram matching, quality limits, area of interest."""
+    """Band composite, reference scene, resolution, histogram matching, co-registration, quality
+    limits, area of interest."""
     options = workflow.frame_options(project)
     with st.expander("Frame settings: band composite, area of interest, resolution, quality limits"):
         c1, c2 = st.columns(2)
@@ -222,6 +226,11 @@ def frame_settings(project: Project, frames: Frames) -> None:
                                          key="scenes:resolution")
         match = st.checkbox("Match every frame's colours to the reference scene",
                             value=bool(getattr(options, "histogram_match", False)), key="scenes:match")
+        coregister = st.checkbox("Line every frame up with the reference scene (sub-pixel co-registration)",
+                                 value=bool(getattr(options, "coregister", True)), key="scenes:coregister",
+                                 help="The offset of each scene is measured on the ground it shares with the "
+                                      "reference; a scene under cloud or snow stays where its georeferencing "
+                                      "put it. The timeline's \"shift px\" column shows each move.")
         thresholds = getattr(options, "thresholds", None)
         if thresholds is not None and dataclasses.is_dataclass(thresholds):
             t1, t2, t3 = st.columns(3)
@@ -236,7 +245,7 @@ def frame_settings(project: Project, frames: Frames) -> None:
         aoi, aoi_crs = _aoi_fields(project, frames, options)
         if st.button("Apply and rebuild the frames", key="scenes:apply", disabled=aoi is ...):
             changes = {"composite": composite, "reference": reference, "resolution": resolution or None,
-                       "histogram_match": match, "aoi": aoi, "aoi_crs": aoi_crs}
+                       "histogram_match": match, "coregister": coregister, "aoi": aoi, "aoi_crs": aoi_crs}
             if thresholds is not None:
                 changes["thresholds"] = thresholds
             fields = {f.name for f in dataclasses.fields(options)}

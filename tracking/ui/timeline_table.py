@@ -28,7 +28,7 @@ def table(rows: list[dict], thumbs: list[bytes]) -> pd.DataFrame:
     df["exclude"] = df["flags"].str.contains("excluded by hand", regex=False)
     df["status"] = ["used" if used else "left out" for used in df["used"]]
     return df[["image", "frame", "date", "status", "exclude", "cloud %", "snow %", "nodata %", "flags", "sensor",
-               "bands", "file", "date from"]]
+               "bands", "shift px", "file", "date from"]]
 
 
 def _as_date(value) -> dt.date | None:

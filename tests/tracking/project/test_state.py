@@ -113,8 +113,9 @@ def test_a_project_saved_before_versions_opens_with_all_its_settings(old_project
     meta = Project.open(project.root.parent, project.id).meta
     assert meta.version == 1 and meta.id == project.id and meta.name == "Baige 2017-2025"
     assert meta.created == "2026-11-30T05:48:44+00:00"
+    # saved before co-registration: its frames were made without it, and a rebuild keeps that
     assert meta.options == FrameOptions(composite="bgrn-true", reference=1, histogram_match=True,
-                                        thresholds=QualityThresholds(0.3, 0.3, 0.5))
+                                        thresholds=QualityThresholds(0.3, 0.3, 0.5), coregister=False)
     assert meta.date_overrides == {"s1.tif": dt.date(2020, 1, 7)}
     assert meta.excluded == ["s3.tif"] and meta.sources == [f"s{i}.tif" for i in range(6)]
     assert meta.engine == EngineChoice("baseline", "small", "cpu")

@@ -1,5 +1,6 @@
 """The dashboard's operations on a project: uploads, frames, exclusions, prompts, tracking runs."""
 
+import dataclasses
 import datetime as dt
 import io
 
@@ -69,6 +70,15 @@ def test_frame_rows_show_quality_and_flags(project):
     assert rows[1]["cloud %"] == 90.0 and "cloud" in rows[1]["flags"]
     assert rows[3]["flags"] == "excluded by hand" and rows[0]["date"] == dt.date(2018, 1, 1)
     assert {r["bands"] for r in rows} == {"RGB"}
+    assert {r["shift px"] for r in rows} == {"-"}  # frames made without co-registration
+
+
+def test_frame_rows_show_the_co_registration_shift(project):
+    frames = make_frames(3, 16)
+    frames.quality[1] = dataclasses.replace(frames.quality[1], shift=(0.25, -0.18))
+    frames.quality[2] = dataclasses.replace(frames.quality[2], shift=(0.0, 0.0))
+    rows = workflow.frame_rows(project, frames)
+    assert [r["shift px"] for r in rows] == ["-", "0.31 (dx +0.25, dy -0.18)", "0"]
 
 
 def test_frame_rows_say_which_frames_carry_nir(project):

@@ -9,11 +9,14 @@ from tracking.ui import timeline_table as tt
 
 ROWS = [
     {"frame": 1, "date": dt.date(2019, 1, 5), "file": "a.tif", "sensor": "Sentinel-2", "bands": "RGB + NIR",
-     "cloud %": 0.0,
+     "shift px": "0", "cloud %": 0.0,
      "snow %": 0.0, "nodata %": 0.0, "used": True, "flags": "", "date from": "filename"},
-    {"frame": 2, "date": dt.date(2020, 3, 1), "file": "b.tif", "sensor": "", "bands": "RGB", "cloud %": 61.0,
+    {"frame": 2, "date": dt.date(2020, 3, 1), "file": "b.tif", "sensor": "", "bands": "RGB", "shift px": "-",
+     "cloud %": 61.0,
      "snow %": 0.0, "nodata %": 0.0, "used": False, "flags": "cloud 61% > 30%", "date from": "tiff-tag"},
-    {"frame": 3, "date": dt.date(2021, 7, 9), "file": "c.tif", "sensor": "", "bands": "RGB", "cloud %": 0.0,
+    {"frame": 3, "date": dt.date(2021, 7, 9), "file": "c.tif", "sensor": "", "bands": "RGB",
+     "shift px": "0.31 (dx +0.25, dy -0.18)",
+     "cloud %": 0.0,
      "snow %": 0.0, "nodata %": 0.0, "used": False, "flags": "excluded by hand", "date from": "manual"},
 ]
 PNG = b"\x89PNG\r\n\x1a\nfake"

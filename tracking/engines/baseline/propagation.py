@@ -158,9 +158,9 @@ def segment_frame(evidence: np.ndarray, later, edges: EdgeWeights, prev: ObjectS
     """Graph cut of the ``evidence`` (H, W) log-odds under the prior from ``prev``.
 
     later: the next date's log-odds at a mask's pixels (see ``failed_ground``).
-    Failed ground counts as part of the old outline for the prior; parts of the cut that
-    reach into the band count as attached. Returns the mask (H, W) bool and the posterior
-    (H, W) float32 log-odds.
+    Failed ground counts as part of the old outline for the prior; only the parts of the cut
+    that reach into the old scar's band are kept (failed ground the cut leaves apart goes).
+    Returns the mask (H, W) bool and the posterior (H, W) float32 log-odds.
     """
     width = prev.width
     failed = failed_ground(evidence, later, sd_prev, width)
@@ -169,7 +169,9 @@ def segment_frame(evidence: np.ndarray, later, edges: EdgeWeights, prev: ObjectS
     near = sd_ref <= width
     region = shapes.components_touching(z > 0, near) | prev.mask | failed
     cut = graph_cut(z, edges, region=shapes.grow_box(region, 2 * width + 2), band=NARROW_BAND)
-    return shapes.fill_holes(shapes.components_touching(cut, near), shapes.band_width(prev.mask | failed)), z
+    # a scar is one body: failed ground stays only where the cut joins it to the old scar's band
+    attached = shapes.components_touching(cut, sd_prev <= width)
+    return shapes.fill_holes(attached, shapes.band_width(prev.mask | failed)), z
 
 
 def adapted_model(features: np.ndarray, prev: ObjectState, before: np.ndarray, sd_prev: np.ndarray,

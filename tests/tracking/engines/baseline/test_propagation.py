@@ -1,4 +1,4 @@
-"""The propagation step's outline sharpening (tracking.engines.baseline.propagation)."""
+"""The propagation step (tracking.engines.baseline.propagation): outline sharpening, failed ground."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from scipy import ndimage as ndi
 from tests.helpers.baseline_series import SEASONS, SOIL
 from tracking.engines.baseline.appearance import frame_features
 from tracking.engines.baseline.graphcut import EdgeWeights
-from tracking.engines.baseline.propagation import OUTLINE_BAND, learn_state, sharpen_outline, track_step
+from tracking.engines.baseline.propagation import (
+    OUTLINE_BAND,
+    failed_ground,
+    learn_state,
+    segment_frame,
+    sharpen_outline,
+    track_step,
+)
 from tracking.engines.baseline.shapes import iou, signed_distance
 
 
@@ -86,3 +93,25 @@ def test_sharpening_reads_ndvi_where_the_colours_do_not_tell():
     with_ndvi = sharpen_outline(features, edges, given, extra=extra)
     assert iou(colour_only, truth) < 0.83
     assert iou(with_ndvi, truth) > 0.86
+
+
+def test_failed_ground_the_cut_leaves_apart_from_the_scar_is_dropped():
+    # The evidence calls a far bare patch scar, joined to the old scar's band by a thread one
+    # pixel wide: the failed-ground rule takes both, the cut drops the weak thread, and the
+    # patch, now apart from the scar, must not stay (a scar is one body).
+    shape = (72, 72)
+    yy, xx = np.mgrid[:shape[0], :shape[1]]
+    old = np.hypot(yy - 20, xx - 20) < 9
+    patch = np.hypot(yy - 52, xx - 52) < 7
+    thread = (np.abs(yy - xx) < 0.6) & (yy > 20) & (yy < 50)
+    image = _scene(old)
+    features = frame_features(image)
+    prev = learn_state(features, old, None, 0)
+    sd_prev = signed_distance(old)
+    evidence = np.full(shape, -3.0, np.float32)
+    evidence[old | patch] = 4.0
+    evidence[thread & ~old & ~patch] = 0.05
+    assert failed_ground(evidence, None, sd_prev, prev.width)[52, 52]  # the patch counts as failed
+    mask, _ = segment_frame(evidence, None, EdgeWeights.from_features(features[..., :3]), prev, sd_prev)
+    assert mask[20, 20] and mask[old].mean() > 0.9
+    assert not mask[patch].any()
