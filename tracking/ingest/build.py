@@ -18,7 +18,7 @@ from tracking.core.grid import Grid
 from tracking.core.spectral import Spectral
 from tracking.core.work import checkpoint
 from tracking.ingest.composite import PRESETS, Composite, named_bands, resolve_composite, spectral_bands
-from tracking.ingest.coregister import MIN_SHIFT, edge_image, measure_shift, shift_band, shift_mask
+from tracking.ingest.coregister import MIN_SHIFT, edge_image, measure_shift, shift_band, shift_mask, window
 from tracking.ingest.georef import Georeference
 from tracking.ingest.harmonise import (
     Radiometry,
@@ -321,13 +321,18 @@ def _coregister(loaded: _Loaded, k: int, clear: np.ndarray, quality: list[FrameQ
     masks, in place) onto frame ``target`` where the measured offset is trusted; the returned
     quality entries record the shift applied (``FrameQuality.shift``)."""
     display, valid = loaded.display[:k], loaded.valid[:k]
-    reference = edge_image(display[target].mean(0), valid[target] & clear[target])
+    part = window(valid.shape[1:])
+
+    def edges(i: int) -> np.ndarray:
+        return edge_image(display[i][(slice(None), *part)].mean(0), (valid[i] & clear[i])[part])
+
+    reference = edges(target)
     out = []
     for i in range(k):
         if i == target:
             out.append(dataclasses.replace(quality[i], shift=(0.0, 0.0)))
             continue
-        shift = measure_shift(reference, edge_image(display[i].mean(0), valid[i] & clear[i]))
+        shift = measure_shift(reference, edges(i))
         if not shift.sure(valid.shape[1:]):
             out.append(quality[i])  # not measured surely: left where its georeferencing put it
             continue

@@ -12,7 +12,7 @@ from scipy import ndimage as ndi
 from tests.helpers.landscape import landscape
 from tracking.core.frames import FrameQuality
 from tracking.ingest.build import FrameOptions, build_frames
-from tracking.ingest.coregister import MIN_PEAK, Shift, edge_image, measure_shift, shift_band, shift_mask
+from tracking.ingest.coregister import MIN_PEAK, Shift, edge_image, measure_shift, shift_band, shift_mask, window
 from tracking.ingest.timeline import build_timeline
 from tracking.sample.series import generate_sample
 
@@ -109,3 +109,9 @@ def test_projects_saved_before_co_registration_keep_their_frames_meaning():
     assert FrameOptions().coregister
     assert FrameOptions.from_dict(FrameOptions(coregister=True).to_dict()).coregister
     assert not FrameOptions.from_dict({"composite": None}).coregister
+
+
+def test_large_frames_are_measured_on_their_centre():
+    rows, cols = window((2048, 1500))
+    assert (rows.start, rows.stop, cols.start, cols.stop) == (512, 1536, 238, 1262)
+    assert window((300, 200)) == (slice(0, 300), slice(0, 200))  # a small frame is measured whole
