@@ -98,6 +98,23 @@ def test_preview_slider_shows_each_date(app_env, sample_template):
     assert f"Frame {len(frames)} of {len(frames)}" in texts(at)
 
 
+def test_co_registration_is_shown_and_can_be_switched_off(app_env, sample_template):
+    project = sample_project(app_env, sample_template)
+    frames = project.load_frames()
+    moved = next(i for i, q in enumerate(frames.quality) if q.shift not in (None, (0.0, 0.0)))
+    at = app_test(project)
+    assert at.checkbox(key="scenes:coregister").value
+    at.select_slider(key="scenes:preview").set_value(f"{frames.dates[moved]:%Y-%m-%d}").run()
+    assert f"Moved onto the reference scene by {frames.quality[moved].shift_text()} px" in texts(at)
+    at.checkbox(key="scenes:coregister").uncheck()
+    at.button(key="scenes:apply").click().run()
+    assert not at.exception
+    again = Project.open(app_env, project.id)
+    assert not again.meta.options.coregister
+    assert all(q.shift is None for q in again.load_frames().quality)
+    assert set(at.data_editor[0].value["shift px"]) == {"-"}
+
+
 def test_sample_button_tooltip_counts_the_samples_own_dates(app_env, sample_template, small_sample):
     project = sample_project(app_env, sample_template)
     at = app_test(project)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import operator
 from dataclasses import dataclass, field
 
@@ -66,12 +65,12 @@ class FrameQuality:
                 "shift": list(self.shift) if self.shift is not None else None}
 
     def shift_text(self) -> str:
-        """How far co-registration moved the frame, in pixels: "0.31 (dx +0.25, dy -0.18)";
-        "0" when it lay on the reference already; "-" when not measured (cloud, snow)."""
+        """How far co-registration moved the frame, in pixels (dx, dy): "+0.25, -0.18"; "0"
+        when it lay on the reference already; "-" when not measured (cloud, snow)."""
         if self.shift is None:
             return "-"
         dx, dy = self.shift
-        return "0" if dx == dy == 0 else f"{math.hypot(dx, dy):.2f} (dx {dx:+.2f}, dy {dy:+.2f})"
+        return "0" if dx == dy == 0 else f"{dx:+.2f}, {dy:+.2f}"
 
     @classmethod
     def from_dict(cls, d: dict) -> "FrameQuality":

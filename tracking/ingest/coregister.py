@@ -33,8 +33,10 @@ UPSAMPLE = 20
 # Shifts smaller than this (px) are left alone: the measurement is good to about a tenth.
 MIN_SHIFT = 0.1
 # Largest shift applied, as a share of the frame's shorter side: beyond it a peak is more
-# likely a repeated pattern than a misplaced scene.
+# likely a repeated pattern than a misplaced scene. A shift beyond LARGE_SHIFT px (more than
+# sensors of one series are misplaced by) must stand out twice as far as MIN_PEAK.
 MAX_SHIFT_SHARE = 0.05
+LARGE_SHIFT = 2.0
 # The offset is measured on the central part of a frame at most this many pixels across (a
 # scene is shifted as a whole; at 2,048 px the whole frame took 2.5 s, the centre 0.6 s).
 MAX_SIDE = 1024
@@ -62,7 +64,8 @@ class Shift:
 
     def sure(self, shape: tuple[int, int]) -> bool:
         """Whether the peak stands out and the shift is plausible for a frame of ``shape``."""
-        return self.peak >= MIN_PEAK and max(abs(self.dy), abs(self.dx)) <= MAX_SHIFT_SHARE * min(shape)
+        need = MIN_PEAK * (2.0 if self.length > LARGE_SHIFT else 1.0)
+        return self.peak >= need and max(abs(self.dy), abs(self.dx)) <= MAX_SHIFT_SHARE * min(shape)
 
 
 def window(shape: tuple[int, int]) -> tuple[slice, slice]:

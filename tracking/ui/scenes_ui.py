@@ -98,7 +98,7 @@ def timeline_editor(project: Project, frames: Frames) -> None:
             "sensor": st.column_config.TextColumn("Sensor", width="small"),
             "bands": st.column_config.TextColumn("Bands", width="small",
                                                  help="NIR gives the baseline tracker NDVI (vegetation loss)"),
-            "shift px": st.column_config.TextColumn("Shift px", width="small",
+            "shift px": st.column_config.TextColumn("Shift px (dx, dy)", width="medium",
                                                     help="How far co-registration moved the frame onto the "
                                                          "reference scene (- : not measured, cloud or snow)"),
             "file": st.column_config.TextColumn("File", width="medium"),
@@ -276,5 +276,15 @@ def preview(frames: Frames) -> None:
     c2.markdown(f"**Frame {i + 1} of {len(frames)}**, {used}  \n"
                 f"Cloud {100 * q.cloud:.0f} %, snow {100 * q.snow:.0f} %, no data {100 * q.nodata:.0f} %  \n"
                 + (f"Flags: {'; '.join(q.reasons)}  \n" if q.reasons else "")
+                + _alignment(q)
                 + f"Grid: {w} x {h} pixels of {frames.grid.pixel_size[0]:g} {frames.grid.units}"
                 + (f", {frames.grid.crs.to_string()}" if frames.grid.crs else ""))
+
+
+def _alignment(q) -> str:
+    """A line on how co-registration placed the frame (empty for frames made without it)."""
+    if q.shift is None:
+        return ""
+    if q.shift == (0.0, 0.0):
+        return "Lies on the reference scene's ground (no shift needed)  \n"
+    return f"Moved onto the reference scene by {q.shift_text()} px (dx, dy)  \n"

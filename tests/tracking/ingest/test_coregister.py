@@ -56,6 +56,9 @@ def test_unrelated_ground_is_not_trusted():
     # the same scar turned a quarter: a strong peak, but at a shift no scene is misplaced by
     turned = measure_shift(edge_image(a, ones), edge_image(np.rot90(a).copy(), ones))
     assert not turned.sure(a.shape)
+    # a large shift must stand out twice as far as a small one
+    assert Shift(0.5, 0.5, 1.5 * MIN_PEAK).sure(a.shape) and not Shift(3.0, 0.5, 1.5 * MIN_PEAK).sure(a.shape)
+    assert Shift(3.0, 0.5, 2.5 * MIN_PEAK).sure(a.shape)
     nothing = measure_shift(edge_image(a, ones), edge_image(b, np.zeros(a.shape, bool)))
     assert not nothing.sure(a.shape)  # a frame with no usable ground is never moved
 

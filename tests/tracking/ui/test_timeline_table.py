@@ -15,7 +15,7 @@ ROWS = [
      "cloud %": 61.0,
      "snow %": 0.0, "nodata %": 0.0, "used": False, "flags": "cloud 61% > 30%", "date from": "tiff-tag"},
     {"frame": 3, "date": dt.date(2021, 7, 9), "file": "c.tif", "sensor": "", "bands": "RGB",
-     "shift px": "0.31 (dx +0.25, dy -0.18)",
+     "shift px": "+0.25, -0.18",
      "cloud %": 0.0,
      "snow %": 0.0, "nodata %": 0.0, "used": False, "flags": "excluded by hand", "date from": "manual"},
 ]
