@@ -165,7 +165,7 @@ class BaselineEngine:
                 continue  # this object's first prompt lies further on
             nxt = f - 1 if reverse else f + 1
             source = StepSource(self._window_features, lambda frame, win: win.crop(self._bareness(frame)),
-                                self._sharp_cues)
+                                self._sharp_cues, self._water)
             fresh[oid] = windowed_step(source, prev, f, nxt if 0 <= nxt < len(self.images) else None,
                                        reverse=reverse, seed=self.seed + f)
             carry[oid] = reference_mask(fresh[oid], prev)
@@ -182,6 +182,11 @@ class BaselineEngine:
             return None
         cue = veg.filled(win.crop(ndvi)[..., None]) * np.float32(veg.FEATURE_SCALE)
         return ndi.gaussian_filter(cue, (0.7, 0.7, 0))
+
+    def _water(self, frame: int, win: Window) -> np.ndarray | None:
+        """(h, w) bool open water of a window (``guidance.open_water``); None without NDVI."""
+        ndvi = veg.frame_ndvi(self.guidance, frame)
+        return None if ndvi is None else veg.open_water(win.crop(ndvi))
 
     # -- helpers -------------------------------------------------------------
     def _check_frame(self, frame: int) -> int:

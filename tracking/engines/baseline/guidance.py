@@ -8,7 +8,8 @@ change. The tracker reads the guidance as extra node features of a frame's super
 turned bare between dates (``bare_change``): the drop of NDVI from the date before
 is the change cue that follows a growth. The outline sharpening of each tracked date
 (``propagation``) reads NDVI beside the sharp colour, where the display RGB clips a
-bright scar and its rim to one white.
+bright scar and its rim to one white. Open water (``WATER_NDVI``) never joins a tracked
+scar as new ground: a fan that reaches a river must not run up and down it.
 
 The per-pixel appearance features that propagation learns from can take the
 indices too (``feature_channels``, ``feature_extra``), but the engine leaves them
@@ -35,6 +36,10 @@ FEATURE_SCALE = 20.0
 IN_FEATURES = False
 #: A frame's index counts as known when at least this share of its pixels hold a value.
 MIN_KNOWN = 0.05
+#: NDVI below this is open water (water absorbs NIR: -0.2 to -0.5 where bare ground, rock,
+#: roads and snow read -0.1 to 0.3), which no scar grows into: ground that joins a scar is
+#: bared, and a river the scar reaches stays water.
+WATER_NDVI = -0.15
 
 
 def known_on(cue: np.ndarray) -> bool:
@@ -84,6 +89,14 @@ def frame_ndvi(guidance: np.ndarray | None, frame: int) -> np.ndarray | None:
     return guidance[frame, ..., 0]
 
 
+def open_water(ndvi: np.ndarray | None) -> np.ndarray | None:
+    """(H, W) bool open water of a frame's NDVI (NaN: not water), or None without NDVI."""
+    if ndvi is None:
+        return None
+    with np.errstate(invalid="ignore"):
+        return np.asarray(ndvi) < WATER_NDVI
+
+
 def describe(guidance: np.ndarray | None, channels: list[int]) -> str:
     """One line for the provenance: whether and where vegetation guidance was used."""
     if guidance is None:
@@ -91,5 +104,5 @@ def describe(guidance: np.ndarray | None, channels: list[int]) -> str:
     with_ndvi = sum(known_on(g) for g in guidance[..., 0])
     if with_ndvi == 0:
         return "none (no frame carries NIR)"
-    used = "superpixels, bareness, outline" + (", appearance features" if channels else "")
+    used = "superpixels, bareness, outline, open water" + (", appearance features" if channels else "")
     return f"NDVI from NIR on {with_ndvi} of {len(guidance)} frames ({used})"

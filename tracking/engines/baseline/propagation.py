@@ -195,7 +195,8 @@ def adapted_model(features: np.ndarray, prev: ObjectState, before: np.ndarray, s
 
 def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, frame: int,
                before: np.ndarray, after: np.ndarray | None = None, reverse: bool = False,
-               seed: int = 0, bare: BareChange | None = None, sharp_extra: np.ndarray | None = None) -> ObjectState:
+               seed: int = 0, bare: BareChange | None = None, sharp_extra: np.ndarray | None = None,
+               water: np.ndarray | None = None) -> ObjectState:
     """Segment one frame (features (H, W, D)) from the previous date's state.
 
     before: (H, W, D) features of the frame ``prev`` lies on; after: those of the next frame
@@ -204,7 +205,8 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
     bare: the bareness of the three frames; forward in time, ground next to the scar that
     lost its cover for good joins it, and ground beyond the band bared for this date only
     leaves it (``bare_change``). sharp_extra: (H, W, B) float32 unclipped cues (NDVI) the
-    outline sharpening reads beside the colour, or None.
+    outline sharpening reads beside the colour, or None. water: (H, W) bool open water on
+    this frame (``guidance.open_water``), which never joins the scar as new ground; or None.
     """
     prev = prev.to_track_from()
     sd_prev = shapes.signed_distance(prev.mask)
@@ -230,12 +232,18 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
             more, post2 = segment_frame(second + change, later_fn, edges, prev, sd_prev, reverse)
             posterior = np.where(more & ~mask, post2, posterior)
             mask = mask | more
+    new_water = None if water is None else water & ~prev.mask
+    if new_water is not None and (mask & new_water).any():
+        mask = shapes.components_touching(mask & ~new_water, sd_prev <= prev.width)
+        posterior = np.where(new_water, np.minimum(posterior, -bel.FAR_PRIOR), posterior)
     if not mask.any():
         # Nothing left that looks like the scar: report it, but keep tracking from the old outline.
         return ObjectState(mask, prev.model, prev.width, 0.0, frame, prev.belief)
     sd = shapes.signed_distance(mask)
     state = _learnt(features, mask, sd, posterior, appearance, change, moved, frame, seed)
     shown = sharpen_outline(features, edges, mask, seed, sd, sharp_extra)
+    if new_water is not None:
+        shown &= ~new_water
     return replace(state, mask=shown, carried=mask) if shown.any() else state
 
 

@@ -124,11 +124,13 @@ class StepSource:
     """What a step reads of the frames, for any window: ``features(frame, win)`` (h, w, D)
     float32, ``bareness(frame, win)`` (h, w) float32 (see ``bare_change``) and optionally
     ``sharp(frame, win)`` (h, w, B) float32 or None, the cues the outline sharpening reads
-    beside the colour (``propagation.sharpen_outline``)."""
+    beside the colour (``propagation.sharpen_outline``), and ``water(frame, win)`` (h, w)
+    bool or None, the open water no scar grows into (``guidance.open_water``)."""
 
     features: Callable[[int, Window], np.ndarray]
     bareness: Callable[[int, Window], np.ndarray]
     sharp: Callable[[int, Window], np.ndarray | None] | None = None
+    water: Callable[[int, Window], np.ndarray | None] | None = None
 
 
 def windowed_step(source: StepSource, prev: ObjectState, frame: int, after: int | None = None,
@@ -172,7 +174,8 @@ def _step_in(source: StepSource, win: Window, prev: ObjectState, frame: int, aft
     return track_step(features, EdgeWeights.from_features(features[..., :3]), _cropped(prev, win), frame,
                       source.features(prev.frame, win), None if after is None else source.features(after, win),
                       reverse=reverse, seed=seed, bare=bare,
-                      sharp_extra=None if source.sharp is None else source.sharp(frame, win))
+                      sharp_extra=None if source.sharp is None else source.sharp(frame, win),
+                      water=None if source.water is None else source.water(frame, win))
 
 
 def _beyond(win: Window, stride: int) -> np.ndarray:

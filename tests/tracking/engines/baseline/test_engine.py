@@ -275,7 +275,7 @@ def test_ndvi_guidance_joins_superpixels_features_and_bareness(growing):
     guidance[3, :10, :10] = np.nan  # a little no data
     engine = BaselineEngine()
     engine.load(images, guidance)
-    assert engine.vegetation_guidance == "NDVI from NIR on 8 of 8 frames (superpixels, bareness, outline)"
+    assert engine.vegetation_guidance == "NDVI from NIR on 8 of 8 frames (superpixels, bareness, outline, open water)"
     assert engine._superpixel_frame(3).features.shape[1] == 11  # ten colour features and NDVI
     rgb = BaselineEngine()
     rgb.load(images)

@@ -1,4 +1,5 @@
-"""The propagation step (tracking.engines.baseline.propagation): outline sharpening, failed ground."""
+"""The propagation step (tracking.engines.baseline.propagation): outline sharpening, failed ground,
+open water."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from scipy import ndimage as ndi
 from tests.helpers.baseline_series import SEASONS, SOIL
 from tracking.engines.baseline.appearance import frame_features
 from tracking.engines.baseline.graphcut import EdgeWeights
+from tracking.engines.baseline.guidance import open_water
 from tracking.engines.baseline.propagation import (
     OUTLINE_BAND,
     failed_ground,
@@ -115,3 +117,28 @@ def test_failed_ground_the_cut_leaves_apart_from_the_scar_is_dropped():
     mask, _ = segment_frame(evidence, None, EdgeWeights.from_features(features[..., :3]), prev, sd_prev)
     assert mask[20, 20] and mask[old].mean() > 0.9
     assert not mask[patch].any()
+
+
+def test_open_water_never_joins_the_scar_as_new_ground():
+    # On this date a silt-laden river, as bright as the scar, runs past it where the last
+    # date showed forest; only NIR tells it is water. Colour alone takes the river in; with
+    # the water mask, none of it joins.
+    shape = (80, 80)
+    yy, xx = np.mgrid[:shape[0], :shape[1]]
+    old = np.hypot(yy - 30, xx - 30) < 10
+    river = (np.abs(xx - 42) < 2.5) & ~old
+    before = frame_features(_scene(old))
+    now = frame_features(_scene(old | river, seed=1))
+    prev = learn_state(before, old, None, 0)
+    edges = EdgeWeights.from_features(now[..., :3])
+    plain = track_step(now, edges, prev, 1, before)
+    assert plain.mask[river].sum() > 40  # the premise: colour alone takes the river
+    guided = track_step(now, edges, prev, 1, before, water=river)
+    assert not guided.mask[river].any() and guided.mask[old].mean() > 0.9
+    assert not guided.carried[river].any()  # nor is it tracked on from there
+
+
+def test_open_water_is_ndvi_well_below_zero():
+    ndvi = np.array([[-0.4, -0.2, -0.05], [0.1, 0.8, np.nan]], np.float32)
+    assert open_water(ndvi).tolist() == [[True, True, False], [False, False, False]]
+    assert open_water(None) is None
