@@ -22,10 +22,11 @@ from tracking.ingest.coregister import MIN_SHIFT, edge_image, measure_shift, shi
 from tracking.ingest.georef import Georeference
 from tracking.ingest.harmonise import (
     Radiometry,
+    apply_stretch,
     common_scale_maps,
     declared_radiometry,
     match_histograms,
-    shared_stretch,
+    stretch_limits,
     with_value_range,
 )
 from tracking.ingest.quality import QualityThresholds, assess_quality_masks, series_stats
@@ -299,9 +300,12 @@ def _harmonise(loaded: _Loaded, grid: Grid, options: FrameOptions, ref_scene: Sc
         clear[i] = ~covered
     del stats
     target = _matching_target(loaded.scenes, quality, valid, ref_scene)
+    # the stretch is taken before co-registration moves any frame, so the reference frame
+    # comes out the same with it or without
+    limits = stretch_limits(display, valid, sample=clear)
     if options.coregister and target is not None:
         quality = _coregister(loaded, k, clear, quality, target)
-    images = shared_stretch(display, valid, sample=clear)
+    images = apply_stretch(display, valid, limits)
     if options.histogram_match:
         if target is None:
             problems.append("Histogram matching was skipped: no good frame to match to.")

@@ -64,10 +64,21 @@ def shared_stretch(stack: np.ndarray, valid: np.ndarray, low: float = 2.0,
     map to 0 and 255 (``sample``, (N, H, W) bool, narrows the pixels they are taken from,
     e.g. to leave clouds out). Returns (N, H, W, 3) uint8 with nodata set to 0.
     """
+    return apply_stretch(stack, valid, stretch_limits(stack, valid, low, high, sample))
+
+
+def stretch_limits(stack: np.ndarray, valid: np.ndarray, low: float = 2.0, high: float = 98.0,
+                   sample: np.ndarray | None = None) -> np.ndarray:
+    """(3, 2) the ``low`` and ``high`` percentiles of each band of ``shared_stretch``."""
     if stack.ndim != 4 or stack.shape[1] != 3 or valid.shape != (stack.shape[0],) + stack.shape[2:]:
         raise ValueError("stack must be (N, 3, H, W) and valid (N, H, W)")
     chosen = valid if sample is None else valid & sample
-    limits = shared_percentiles(stack, chosen if chosen.any() else valid, low, high)
+    return shared_percentiles(stack, chosen if chosen.any() else valid, low, high)
+
+
+def apply_stretch(stack: np.ndarray, valid: np.ndarray, limits: np.ndarray) -> np.ndarray:
+    """(N, H, W, 3) uint8: each band of (N, 3, H, W) ``stack`` mapped linearly from its
+    ``limits`` (3, 2) to 0..255; nodata (``valid`` False) is 0."""
     n, _, h, w = stack.shape
     out = np.zeros((n, h, w, 3), dtype=np.uint8)
     scale = (255.0 / (limits[:, 1] - limits[:, 0])).astype(np.float32)
