@@ -43,7 +43,7 @@ def prompt_rows(prompts: list[Prompt], frames: Frames) -> list[dict]:
 
 
 def frame_rows(frames: Frames, track: Track) -> list[dict]:
-    """One row per frame: date, source, quality flags, provenance per object."""
+    """One row per frame: date, source, co-registration shift (px), quality flags, provenance per object."""
     rows = []
     for i, d in enumerate(frames.dates):
         q = frames.quality[i]
@@ -51,7 +51,8 @@ def frame_rows(frames: Frames, track: Track) -> list[dict]:
         if i in frames.excluded:
             flags = "; ".join(filter(None, [flags, "excluded by the analyst"]))
         prov = ", ".join(f"{oid}: {obj.provenance[i].value}" for oid, obj in sorted(track.objects.items()))
-        rows.append({"date": d.isoformat(), "source": frames.sources[i], "flags": flags, "provenance": prov})
+        rows.append({"date": d.isoformat(), "source": frames.sources[i], "shift": q.shift_text(), "flags": flags,
+                     "provenance": prov})
     return rows
 
 
@@ -78,6 +79,7 @@ def provenance_section(frames: Frames, track: Track, engine_info: dict, prompts:
         f"<p>Dates corrected by the analyst: {defang(_corrections(frames, track))}.</p>",
         "<h3>Frames</h3>",
         table(frame_rows(frames, track), [("date", "Date", -1), ("source", "Source file", -1),
+                                           ("shift", "Co-registration shift px (dx, dy)", -1),
                                            ("flags", "Quality flags", -1), ("provenance", "Provenance", -1)]),
         "<h3>Software</h3>", table(versions, text),
     ])

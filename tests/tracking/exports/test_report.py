@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import re
 
@@ -67,6 +68,14 @@ def test_report_holds_charts_map_table_accuracy_and_provenance(case):
     assert "numpy" in body and "rasterio" in body and "torch" in body
     assert "cloud 50% &gt; 30%" in body
     assert ">mean<" in body
+
+
+def test_report_names_each_frames_co_registration_shift(case):
+    frames, track, measures, prompts, accuracy = case
+    moved = dataclasses.replace(frames, quality=[dataclasses.replace(q, shift=(0.25, -0.5)) if i == 1 else q
+                                                 for i, q in enumerate(frames.quality)])
+    body = build_report(moved, track, measures, ENGINE, prompts, accuracy).split("</head>", 1)[1]
+    assert "Co-registration shift px (dx, dy)" in body and "+0.25, -0.50" in body
 
 
 def test_report_without_accuracy_has_no_accuracy_section(case):
