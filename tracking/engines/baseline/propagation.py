@@ -217,19 +217,25 @@ def track_step(features: np.ndarray, edges: EdgeWeights, prev: ObjectState, fram
         return model.log_odds_at(after, where)
 
     later_fn = later if after is not None else None
-    mask, posterior = segment_frame(appearance + change, later_fn, edges, prev, sd_prev, reverse)
-    if bare is not None and not reverse and prev.mask.any():
+    gate = bare is not None and not reverse and prev.mask.any()
+
+    def gated(mask: np.ndarray, posterior: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if not gate:
+            return mask, posterior
         mask, added = change_gate(mask, prev.mask, sd_prev, prev.width, bare)
         # Bared ground enters the belief as surely as ground beyond the band may turn to scar.
-        posterior = np.where(added, np.maximum(posterior, -bel.FAR_PRIOR), posterior)
+        return mask, np.where(added, np.maximum(posterior, -bel.FAR_PRIOR), posterior)
+
+    mask, posterior = gated(*segment_frame(appearance + change, later_fn, edges, prev, sd_prev, reverse))
     if (mask & (sd_prev > prev.width)).sum() > FAILURE_SHARE * prev.mask.sum():
         # A slope failed: learn what its fresh ground looks like on this frame and look again
-        # for more of it (the second look only adds).
+        # for more of it (the second look only adds, and its ground passes the same gate: a
+        # model learnt from a fan that reached a road or a river otherwise runs along them).
         fg, bg = training_regions(mask, shapes.signed_distance(mask))
         bg &= appearance < 0
         if fg.any() and bg.any():
             second = moved.updated(features, fg, bg, rate=ADAPT_RATE, seed=seed).log_odds(features)
-            more, post2 = segment_frame(second + change, later_fn, edges, prev, sd_prev, reverse)
+            more, post2 = gated(*segment_frame(second + change, later_fn, edges, prev, sd_prev, reverse))
             posterior = np.where(more & ~mask, post2, posterior)
             mask = mask | more
     new_water = None if water is None else water & ~prev.mask
