@@ -95,14 +95,15 @@ def measure_shift(reference: np.ndarray, moving: np.ndarray) -> Shift:
 
     if not reference.any() or not moving.any():
         return Shift(0.0, 0.0, 0.0)  # no usable ground on one side: nothing measured
-    cross = np.fft.fft2(reference) * np.conj(np.fft.fft2(moving))
-    fy, fx = np.meshgrid(np.fft.fftfreq(reference.shape[0]), np.fft.fftfreq(reference.shape[1]), indexing="ij")
-    weight = np.exp(-(fy ** 2 + fx ** 2) / (2 * LOWPASS ** 2))
-    phase = cross / np.maximum(np.abs(cross), 1e-12)
-    surface = np.fft.ifft2(phase).real
+    cross = np.fft.fft2(reference)
+    cross *= np.conj(np.fft.fft2(moving))
+    cross /= np.maximum(np.abs(cross), 1e-12)  # the normalised cross-power spectrum
+    surface = np.fft.ifft2(cross).real
+    fy, fx = np.fft.fftfreq(reference.shape[0])[:, None], np.fft.fftfreq(reference.shape[1])[None, :]
+    cross *= np.exp(-(fy ** 2 + fx ** 2) / (2 * LOWPASS ** 2))
     # skimage refines the peak of the product of its two spectra: hand it the weighted
     # cross-power and ones
-    shift, _, _ = phase_cross_correlation(phase * weight, np.ones_like(phase), upsample_factor=UPSAMPLE,
+    shift, _, _ = phase_cross_correlation(cross, np.ones_like(cross), upsample_factor=UPSAMPLE,
                                           space="fourier", normalization=None)
     return Shift(float(shift[0]), float(shift[1]), _peak_to_sidelobe(surface))
 
