@@ -3,10 +3,10 @@
 import streamlit as st
 
 from tracking.core.errors import InputError
+from tracking.project import corrections
 from tracking.project.objects import scar_objects
 from tracking.render.canvas_geometry import canvas_size
 from tracking.render.overlay import hex_to_rgb
-from tracking.run import corrections
 from tracking.ui import brush, review, sessions
 from tracking.ui.shell import use_app_navigation
 from tracking.ui.state import report, require_project, require_track

@@ -29,8 +29,8 @@ from tests.browser.flow_steps import (
 )
 from tests.browser.server import goto_page, shot, wait_idle
 from tracking.core.track import Provenance
+from tracking.project import corrections
 from tracking.project.folder import Project
-from tracking.run import corrections
 
 
 def no_exception_shown(page) -> None:

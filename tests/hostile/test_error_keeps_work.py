@@ -1,7 +1,7 @@
 """An engine failing in the middle of a run loses none of the analyst's work.
 
 Through the dashboard's own operations (tracking.project.runs.run_tracking and the
-Review page's tracking.run.corrections): the prompts, the corrections and every mask
+Review page's tracking.project.corrections): the prompts, the corrections and every mask
 made before the failure are on disk afterwards, and the project reloads.
 """
 
@@ -14,9 +14,8 @@ from tests.helpers.engines import GrowingEngine
 from tests.helpers.frames import make_frames
 from tracking.core.prompts import Prompt
 from tracking.core.track import Provenance
-from tracking.project import frames_store, runs, workflow
+from tracking.project import corrections, frames_store, runs, workflow
 from tracking.project.folder import Project
-from tracking.run import corrections
 
 
 class FailingEngine(GrowingEngine):

@@ -9,9 +9,8 @@ from tests.helpers.apptest import no_errors, page, reopen, run_clean
 from tests.helpers.scar_project import DATES, write_truth
 from tracking.core.prompts import Prompt
 from tracking.engines.factory import make_engine
-from tracking.project import downloads, references
+from tracking.project import corrections, downloads, references
 from tracking.project.state import SamplePaths
-from tracking.run import corrections
 
 PAGE = "pages/6_export.py"
 

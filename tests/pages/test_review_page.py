@@ -10,8 +10,8 @@ from tests.helpers.apptest import no_errors, page, reopen
 from tests.helpers.scar_project import DATES, SIZE, scar_mask
 from tracking.core.frames import FrameQuality
 from tracking.core.track import Provenance
+from tracking.project import corrections
 from tracking.render.canvas_geometry import NEGATIVE_COLOR, POSITIVE_COLOR, canvas_size
-from tracking.run import corrections
 from tracking.ui import review
 
 PAGE = "pages/4_review.py"

@@ -2,7 +2,7 @@
 
 ``run_stages`` is the one stage loop: the command line (``track_series``), the Track
 page (:mod:`tracking.project.runs`) and re-propagation after a correction
-(:mod:`tracking.run.corrections`) all drive the session through it.
+(:mod:`tracking.project.corrections`) all drive the session through it.
 """
 
 from __future__ import annotations

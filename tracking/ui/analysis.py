@@ -15,11 +15,10 @@ from tracking.core.frames import Frames
 from tracking.core.grid import Grid
 from tracking.core.track import Track
 from tracking.core.units import Units
-from tracking.project import references
+from tracking.project import corrections, references
 from tracking.project.folder import Project
 from tracking.project.objects import scar_objects
 from tracking.render import charts
-from tracking.run import corrections
 from tracking.ui import maps
 from tracking.ui.state import plain, report, upload_limit_mb
 

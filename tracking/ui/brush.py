@@ -4,7 +4,7 @@
 here every stroke is a correction of its own: the page applies it at once and
 remounts an empty canvas (a new key) over the updated frame. The geometry
 (canvas pixels to grid pixels, strokes to masks) is in
-``tracking.render.canvas_geometry`` and ``tracking.run.corrections.correction_prompt``.
+``tracking.render.canvas_geometry`` and ``tracking.project.corrections.correction_prompt``.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import numpy as np
 import streamlit as st
 
 from tracking.core.prompts import Prompt
+from tracking.project.corrections import correction_prompt
 from tracking.render.canvas_geometry import BOX_COLOR, NEGATIVE_COLOR, POSITIVE_COLOR, CanvasScale
-from tracking.run.corrections import correction_prompt
 from tracking.ui.canvas import background, component_key
 
 #: label shown -> (tool name of corrections.TOOLS, canvas mode, stroke colour, fill colour)

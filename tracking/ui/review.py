@@ -1,7 +1,7 @@
 """Pieces of the Review page: the review table, badges, views and the re-propagation job.
 
 The logic (what a correction does, the review order) is in
-``tracking.run.corrections``; here it is only drawn.
+``tracking.project.corrections``; here it is only drawn.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import streamlit as st
 
 from tracking.core.frames import Frames
 from tracking.core.track import Provenance, Track
+from tracking.project import corrections
 from tracking.project.folder import Project
 from tracking.render.overlay import draw, object_color
-from tracking.run import corrections
 from tracking.ui.sessions import LiveSession, forget
 from tracking.ui.state import error_text, plain
 from tracking.ui.work import heavy_work

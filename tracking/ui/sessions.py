@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from tracking.project import corrections
 from tracking.project.folder import Project
 from tracking.project.state import RunRecord
-from tracking.run import corrections
 from tracking.run.session import TrackingSession
 
 MAX_SESSIONS = 4  # live sessions kept per server (each holds an engine and its frames)

@@ -10,8 +10,7 @@ from tests.helpers.frames import make_frames
 from tracking.core.prompts import Prompt
 from tracking.core.track import Provenance
 from tracking.engines.baseline.engine import BaselineEngine
-from tracking.project import frames_store, runs
-from tracking.run import corrections
+from tracking.project import corrections, frames_store, runs
 from tracking.run.session import TrackingSession
 from tracking.run.stages import prompt_stages, run_stages, track_series
 

@@ -8,9 +8,9 @@ from tests.helpers.frames import make_frames
 from tracking.core.errors import InputError
 from tracking.core.prompts import Prompt
 from tracking.core.track import Provenance, Track
+from tracking.project import corrections
 from tracking.project.folder import Project
 from tracking.render.canvas_geometry import CanvasScale
-from tracking.run import corrections
 from tracking.run.session import TrackingSession
 
 
