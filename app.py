@@ -6,7 +6,7 @@ The project id is in the URL; everything else is read back from the project on d
 
 import streamlit as st
 
-from tracking.hosting.expiry import expire_on_start
+from tracking.project.expiry import expire_on_start
 from tracking.ui.shell import ensure_project, refresh_sidebar, render_sidebar
 
 st.set_page_config(page_title="Landslide Scar Tracker", page_icon="⛰️", layout="wide")
@@ -21,7 +21,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-# projects idle past the TTL go, at most once an hour (tracking.hosting.settings, tracking.hosting.expiry)
+# projects idle past the TTL go, at most once an hour (tracking.core.settings, tracking.project.expiry)
 expire_on_start()
 project = ensure_project()
 status = render_sidebar(project)

@@ -17,7 +17,7 @@ and slowest), the longest pause between two progress updates of one run (a page
 frozen behind another session would show here), and the probe page's rerun
 latency (median and 95th percentile) under that load, next to the idle latency.
 ``--parallel-runs`` sets how many baseline frames run at once across sessions
-(tracking.hosting.settings ``parallel_runs``; 0, the default, is the number of cores).
+(tracking.core.settings ``parallel_runs``; 0, the default, is the number of cores).
 """
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ def main() -> None:
         t0 = time.perf_counter()
         template = make_template(base, sample)
         frames = frames_store.load_frames(Project.open(base, template.name))
-        from tracking.hosting.settings import current
+        from tracking.core.settings import current
 
         print(f"sample: {len(frames)} frames of {frames.shape[1]} x {frames.shape[0]} px "
               f"(frames built in {time.perf_counter() - t0:.1f} s); {os.cpu_count()} CPU cores; "

@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 # Streamlit's own upload cap (server.maxUploadSize) follows the project's upload limit:
-# its upload endpoint checks nothing else (tracking/hosting/settings.py, streamlit_flags).
-flags=$(.venv/bin/python -m tracking.hosting.settings)
+# its upload endpoint checks nothing else (tracking/core/settings.py, streamlit_flags).
+flags=$(.venv/bin/python -m tracking.core.settings)
 read -r -a server_flags <<< "$flags"
 # Development: LANDSLIDE_DEV=1 watches the source files and reruns on save (.streamlit/config.toml
 # turns the watcher off, since it walks .venv and projects/ too).

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tracking.hosting.limits import megapixels
-from tracking.hosting.settings import HOSTED_LIMITS
+from tracking.core.settings import HOSTED_LIMITS
+from tracking.ingest.headers import megapixels
 
 from . import corpus
 from .harness import one_sentence, refused, scene_bytes

@@ -20,9 +20,9 @@ from tests.helpers.scenes import ramp
 from tracking.core.errors import InputError
 from tracking.core.prompt_rules import MAX_POINTS
 from tracking.core.prompts import Prompt
+from tracking.core.settings import HOSTED_LIMITS, Limits
 from tracking.core.work import Work, WorkStopped, checkpoint, working
 from tracking.hosting.cpu_budget import meter
-from tracking.hosting.settings import HOSTED_LIMITS, Limits
 from tracking.project import runs, uploads, workflow
 from tracking.ui.work import interrupted
 

@@ -80,3 +80,29 @@ def test_type_checking_imports_are_no_edge():
 def test_the_cycle_finder_sees_a_cycle():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def _packages(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The graph between tracking's packages (tracking.<package>...): an edge where any module
+    of one imports any module of another."""
+    def package(module: str) -> str:
+        return module.split(".")[1] if module.count(".") else module
+
+    out: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        out.setdefault(package(module), set()).update(package(t) for t in targets)
+    return {p: t - {p} for p, t in out.items()}
+
+
+def test_the_packages_form_layers():
+    packages = _packages(_graph())
+    assert _cycle(packages) is None, " -> ".join(_cycle(packages))
+    # the bottom of the flow: scene files and engines know only the shared vocabulary
+    assert packages["core"] == set()
+    assert packages["ingest"] == {"core"} and packages["engines"] == {"core"}
+    assert packages["run"] <= {"core", "engines", "analysis", "exports"}  # a session knows no project
+
+
+def test_the_package_graph_counts_imports_between_packages():
+    graph = {"tracking.a.x": {"tracking.b.y", "tracking.a.z"}, "tracking.a.z": set(), "tracking.b.y": set()}
+    assert _packages(graph) == {"a": {"b"}, "b": set()}

@@ -4,7 +4,7 @@ A hosted server runs every visitor's previews, frame building and tracking on th
 same few cores. Each piece of heavy work is metered (:class:`tracking.core.work.Work`
 charges the CPU seconds its thread used at every checkpoint) and the charges of the
 last hour are added up per visitor (a browser session). Past ``visitor_cpu_s`` of
-:class:`tracking.hosting.settings.Limits`, the work under way stops at its next
+:class:`tracking.core.settings.Limits`, the work under way stops at its next
 checkpoint and new work is refused, each with one sentence that says when more
 is available. ``visitor_cpu_s = 0`` (the local default) meters nothing.
 """
@@ -17,7 +17,7 @@ from collections import deque
 from typing import Callable
 
 from tracking.core.errors import InputError
-from tracking.hosting.settings import Limits
+from tracking.core.settings import Limits
 
 WINDOW_S = 3600.0
 _BUCKET_S = 60.0  # charges within one minute are kept as one entry

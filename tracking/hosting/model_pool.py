@@ -14,7 +14,7 @@ model at once would corrupt each other's video state. So:
   told so (``on_wait``), and the page can say "queued behind another analysis";
 - the weights-free baseline has nothing to share: every session gets a fresh
   instance. Its frames are CPU work, though, so they pass a gate with
-  ``parallel_runs`` slots (tracking.hosting.settings; by default the number of CPU
+  ``parallel_runs`` slots (tracking.core.settings; by default the number of CPU
   cores): beyond that, sessions queue frame by frame instead of all sharing the
   cores at once, which keeps every page responsive at the same throughput
   (benchmarks/load.py).
@@ -120,7 +120,7 @@ class GatedEngine:
     gate is taken for ``load``, ``add_prompt``, ``clear_frame`` and for each frame of
     ``propagate`` (so another session can run between two frames). Attributes the
     engine reports (``name``, ``model``, ``device``, ``checkpoint``, ...) read through.
-    ``limits`` (:class:`tracking.hosting.settings.Limits`, or None for none) cap the frames and
+    ``limits`` (:class:`tracking.core.settings.Limits`, or None for none) cap the frames and
     grid ``load`` accepts.
     """
 
@@ -144,7 +144,8 @@ class GatedEngine:
         ``guidance`` (see the Engine contract) is handed through."""
         images = check_video(images)
         if self.limits is not None:
-            from tracking.hosting.limits import check_frames, check_grid
+            from tracking.hosting.limits import check_frames
+            from tracking.ingest.regrid import check_grid
 
             check_frames(len(images), self.limits)
             check_grid(images.shape[2], images.shape[1], self.limits)
@@ -219,7 +220,7 @@ class ModelPool:
 
         check_kind(kind)
         if limits is None:
-            from tracking.hosting.settings import current
+            from tracking.core.settings import current
 
             limits = current().limits
         key, ckpt = self._key(kind, model, checkpoint, device, image_size)

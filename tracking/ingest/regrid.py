@@ -22,8 +22,9 @@ from rasterio.windows import Window
 from tracking.core.errors import InputError
 from tracking.core.grid import Grid
 from tracking.core.raster_io import open_raster
-from tracking.hosting.limits import check_grid
+from tracking.core.settings import Limits, limits_or_current
 from tracking.ingest.georef import Georeference, plain_grid
+from tracking.ingest.headers import megapixels
 from tracking.ingest.scenes import Scene
 
 #: Source pixels read beyond the grid's footprint so bilinear resampling has neighbours.
@@ -58,7 +59,7 @@ def choose_grid(scenes: Sequence[Scene], reference: int = 0, resolution: float |
     ``georef`` when the analyst gave one (:mod:`tracking.ingest.georef`).
     Raises InputError on an empty list, a bad reference, mixed georeferenced and plain
     images, a bad AOI or resolution, or a grid larger than the server's limit
-    (:func:`tracking.hosting.limits.check_grid`).
+    (:func:`check_grid`).
     """
     if not scenes:
         raise InputError("There are no scenes to put on a grid.")
@@ -71,7 +72,7 @@ def choose_grid(scenes: Sequence[Scene], reference: int = 0, resolution: float |
         if aoi is not None:
             raise InputError(f"An area of interest needs georeferenced scenes, and {ref.name} "
                              "has no coordinate reference system.")
-        check_grid(ref.width, ref.height)  # the server's limit (tracking.hosting.settings)
+        check_grid(ref.width, ref.height)  # the server's limit (tracking.core.settings)
         return plain_grid(ref.width, ref.height, georef, ref.world_transform, ref.name)
     if resolution is not None and not (math.isfinite(resolution) and resolution > 0):
         raise InputError(f"The resolution {resolution} is not a positive number of metres.")
@@ -175,7 +176,7 @@ def _aligned_grid(crs: CRS, bounds, res: float, origin: tuple[float, float]) -> 
     y0 = oy + math.floor((bottom - oy) / res + eps) * res
     y1 = oy + math.ceil((top - oy) / res - eps) * res
     width, height = max(1, round((x1 - x0) / res)), max(1, round((y1 - y0) / res))
-    check_grid(width, height)  # the server's limit (tracking.hosting.settings)
+    check_grid(width, height)  # the server's limit (tracking.core.settings)
     return Grid(crs, Affine(res, 0.0, x0, 0.0, -res, y1), width, height)
 
 
@@ -303,3 +304,12 @@ def _read_warped(src, scene: Scene, grid: Grid, bands: list[int]) -> tuple[np.nd
     valid = np.isfinite(out).all(axis=0)
     out[:, ~valid] = np.nan
     return out, valid
+
+
+def check_grid(width: int, height: int, limits: Limits | None = None) -> None:
+    """Refuse an analysis grid (one frame) of more than ``max_grid_pixels``."""
+    lim = limits_or_current(limits)
+    if int(width) * int(height) > lim.max_grid_pixels:
+        raise InputError(f"The analysis grid would be {int(width):,} x {int(height):,} pixels, more than the "
+                         f"{megapixels(lim.max_grid_pixels)} allowed; choose a smaller area of interest or a "
+                         f"coarser resolution.")

@@ -15,8 +15,8 @@ from rasterio.windows import Window
 
 from tracking.core.errors import InputError
 from tracking.core.raster_io import open_raster
-from tracking.hosting.limits import check_scene_header, scene_driver
 from tracking.ingest.dates import date_from_name, date_from_tags, lookup_date, sensor_from_name
+from tracking.ingest.headers import check_scene_header, scene_driver
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import logging
 import streamlit as st
 
 from tracking.core.errors import InputError
-from tracking.hosting.settings import current as current_settings
+from tracking.core.settings import current as current_settings
 from tracking.project import workflow
 from tracking.project.folder import Project
 from tracking.ui.state import current_project, plain, projects_base, report, set_project

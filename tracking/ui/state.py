@@ -19,9 +19,9 @@ _KEY = "project"
 
 
 def projects_base() -> Path:
-    """Folder holding all projects: the server's settings (tracking.hosting.settings: $LANDSLIDE_PROJECTS_DIR,
+    """Folder holding all projects: the server's settings (tracking.core.settings: $LANDSLIDE_PROJECTS_DIR,
     landslide.toml's projects_dir, or ./projects)."""
-    from tracking.hosting.settings import current
+    from tracking.core.settings import current
 
     base = current().projects_dir
     base.mkdir(parents=True, exist_ok=True)
@@ -32,7 +32,7 @@ def upload_limit_mb() -> int:
     """The largest file the server accepts, in the MiB that ``st.file_uploader``'s ``max_upload_size``
     counts (the same figure scripts/dashboard.sh gives Streamlit's server.maxUploadSize), so the
     browser refuses a bigger file with its own message before sending it."""
-    from tracking.hosting.settings import current
+    from tracking.core.settings import current
 
     return max(1, int(current().limits.upload_mib))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from tracking.core.frames import Frames
+from tracking.core.settings import current as current_settings
 from tracking.core.track import Track
-from tracking.hosting.settings import current as current_settings
 from tracking.project import runs, workflow
 from tracking.project.folder import Project
 from tracking.project.state import RunRecord

@@ -31,8 +31,8 @@ def interrupted(ctx) -> bool:
 @contextmanager
 def heavy_work() -> Iterator[Work]:
     """Run the ``with`` block as this browser session's heavy work (see the module docstring)."""
+    from tracking.core.settings import current
     from tracking.hosting.cpu_budget import meter
-    from tracking.hosting.settings import current
 
     ctx = get_script_run_ctx(suppress_warning=True)
     visitor = getattr(ctx, "session_id", None) or _LOCAL_VISITOR

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tracking.core.errors import InputError
+from tracking.core.settings import Limits
 from tracking.hosting.cpu_budget import WINDOW_S, CpuLedger, meter
-from tracking.hosting.settings import Limits
 
 
 class Clock:

@@ -13,8 +13,8 @@ from tests.helpers.frames import make_frames
 from tests.helpers.sam2_weights import SAM2_IMAGE_SIZE
 from tracking.core.errors import InputError
 from tracking.core.prompts import Prompt
+from tracking.core.settings import Limits
 from tracking.hosting.model_pool import QUEUED, Gate, GatedEngine, ModelPool
-from tracking.hosting.settings import Limits
 from tracking.run.session import TrackingSession
 
 

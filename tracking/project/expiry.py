@@ -22,7 +22,7 @@ from tracking.project.folder import is_project_id
 STAMP_NAME = ".expiry-stamp"
 EVERY_S = 3600.0
 IN_USE_S = 3600.0
-_log = logging.getLogger("tracking.hosting.expiry")
+_log = logging.getLogger("tracking.project.expiry")
 
 
 def last_activity(root: Path) -> float:
@@ -83,7 +83,7 @@ def maybe_expire(base: str | os.PathLike | None = None, ttl_days: float | None =
     temporary files older than an hour inside the remaining projects.
     """
     if base is None or ttl_days is None:
-        from tracking.hosting.settings import current
+        from tracking.core.settings import current
 
         settings = current()
         base = settings.projects_dir if base is None else base

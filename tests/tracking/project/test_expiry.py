@@ -4,7 +4,7 @@ import os
 import time
 
 from tracking.core.atomic import atomic_path, remove_stale_temporaries
-from tracking.hosting import expiry
+from tracking.project import expiry
 from tracking.project.folder import Project
 
 DAY = 86400.0

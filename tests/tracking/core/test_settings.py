@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tracking.core import settings as S
 from tracking.core.errors import InputError
-from tracking.hosting import settings as S
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "landslide.example.toml"
 
@@ -128,7 +128,7 @@ def test_dashboard_flags_hold_streamlit_to_the_hosted_upload_limit(tmp_path):
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("LANDSLIDE_")}
     env.update(LANDSLIDE_HOSTED="1", LANDSLIDE_UPLOAD_MB="50")
-    out = subprocess.run([sys.executable, "-m", "tracking.hosting.settings"], cwd=REPO, env=env,
+    out = subprocess.run([sys.executable, "-m", "tracking.core.settings"], cwd=REPO, env=env,
                          capture_output=True, text=True, timeout=60, check=True).stdout
     flags = out.split()
     assert flags == ["--server.maxUploadSize", "47"]
@@ -137,9 +137,9 @@ def test_dashboard_flags_hold_streamlit_to_the_hosted_upload_limit(tmp_path):
     cap = _streamlit_upload_cap(flags)
     assert cap == 47 and cap * 2 ** 20 <= 50e6
     script = (REPO / "scripts" / "dashboard.sh").read_text()
-    assert "-m tracking.hosting.settings" in script and '"${server_flags[@]}"' in script
+    assert "-m tracking.core.settings" in script and '"${server_flags[@]}"' in script
     env["LANDSLIDE_UPLOAD_MB"] = "nonsense"
-    bad = subprocess.run([sys.executable, "-m", "tracking.hosting.settings"], cwd=REPO, env=env,
+    bad = subprocess.run([sys.executable, "-m", "tracking.core.settings"], cwd=REPO, env=env,
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and bad.stderr.strip() == "LANDSLIDE_UPLOAD_MB must be a number, not 'nonsense'."
 

@@ -243,6 +243,11 @@ def current() -> Settings:
     return settings
 
 
+def limits_or_current(limits: Limits | None) -> Limits:
+    """``limits``, or this server's (:func:`current`) when None: every limit check's default."""
+    return current().limits if limits is None else limits
+
+
 # -- flags for the Streamlit server -----------------------------------------------------
 
 
