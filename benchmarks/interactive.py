@@ -18,6 +18,11 @@
     superpixels already computed (the first prompt on a frame computes them once; that time
     is printed apart); the machine is shared, so wall times are pessimistic, and the CPU seconds
     of the process (single-threaded work) are printed beside them.
+    Loose boxes: the same box grown by 10 % and 20 % of its longer side on every side (as an
+    analyst draws it), ours and GrabCut's, box alone.
+    Where each outline lies against the image's strongest edge (``edge_offset``, mean over
+    the images: 0 on the edge, +k when the edge lies k px outside it): ours from the box,
+    GrabCut's and the reference masks'.
     ``--picture``: a PNG of the three weakest images at the largest size, box alone: the
     true outline, ours, GrabCut's and the box, the IoUs in the captions.
 (b) Series: the project's sample (``tracking.sample``) for each seed, tracked from its
@@ -43,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tracking.core.prompts import Prompt
+from tracking.engines.baseline.appearance import rgb_to_lab
 from tracking.engines.baseline.engine import BaselineEngine
 from tracking.engines.baseline.shapes import iou
 from tracking.ingest.build import FrameOptions, build_frames
@@ -53,6 +59,8 @@ from tracking.sample.series import generate_sample, truth_on_grid
 
 SICHUAN = ROOT.parent / "shared" / "data" / "sichuan"
 THRESHOLDS = (0.85, 0.90)
+# Margins of the loose boxes (a share of the tight box's longer side on every side).
+LOOSE = (0.1, 0.2)
 
 
 # -- the click protocol -----------------------------------------------------------------
@@ -146,6 +154,31 @@ def grabcut(image: np.ndarray, box: tuple[float, float, float, float], iteration
     return (mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD)
 
 
+def loose_box(box: tuple[float, float, float, float], margin: float,
+              shape: tuple[int, int]) -> tuple[float, float, float, float]:
+    """``box`` grown by ``margin`` of its longer side on every side, cut at the frame."""
+    x0, y0, x1, y1 = box
+    m = margin * max(x1 - x0, y1 - y0)
+    return max(0.0, x0 - m), max(0.0, y0 - m), min(shape[1] - 1.0, x1 + m), min(shape[0] - 1.0, y1 + m)
+
+
+def edge_offset(image: np.ndarray, mask: np.ndarray, reach: int = 5) -> int:
+    """Where an outline lies against the image's strongest edge: the k in -reach..reach for
+    which the outline of ``mask`` grown by k px (shrunk for k < 0) runs along the highest mean
+    gradient of L* (Sobel, after a 1 px Gaussian). 0: on the edge; k > 0: the edge lies k px
+    outside the outline (the outline is drawn inside it)."""
+    lab = rgb_to_lab(image)
+    light = ndimage.gaussian_filter(lab[..., 0], 1.0)
+    grad = np.hypot(ndimage.sobel(light, 0), ndimage.sobel(light, 1))
+    means = []
+    for k in range(-reach, reach + 1):
+        grown = (ndimage.binary_dilation(mask, iterations=k) if k > 0 else
+                 ndimage.binary_erosion(mask, iterations=-k) if k < 0 else mask)
+        rim = grown & ~ndimage.binary_erosion(grown)
+        means.append(grad[rim].mean() if rim.any() else 0.0)
+    return int(np.argmax(means)) - reach
+
+
 def sichuan_image(stem: str, size: int, max_clicks: int, use_grabcut: bool) -> dict:
     """Box alone, GrabCut, clicks alone and box + clicks on one image; a row of figures."""
     image, truth = load_image(stem, size)
@@ -169,6 +202,15 @@ def sichuan_image(stem: str, size: int, max_clicks: int, use_grabcut: bool) -> d
     gc = grabcut(image, box) if use_grabcut else None
     row["grabcut"] = None if gc is None else iou(gc, truth)
     row["grabcut_mask"] = gc
+    row["loose"], row["loose_grabcut"] = {}, {}
+    for k, margin in enumerate(LOOSE):
+        grown = loose_box(box, margin, image.shape[:2])
+        row["loose"][margin] = iou(engine.add_prompt(Prompt(0, 4 + k, box=grown)).masks[4 + k], truth)
+        loose_gc = grabcut(image, grown) if use_grabcut else None
+        row["loose_grabcut"][margin] = None if loose_gc is None else iou(loose_gc, truth)
+    row["edge"] = {"ours (box)": edge_offset(image, boxed), "reference": edge_offset(image, truth)}
+    if gc is not None and gc.any():
+        row["edge"]["GrabCut"] = edge_offset(image, gc)
     return row
 
 
@@ -187,6 +229,11 @@ def print_sichuan(size: int, rows: list[dict], max_clicks: int) -> None:
     gcs = [r["grabcut"] for r in rows if r["grabcut"] is not None]
     print(f"  mean box IoU {box:.3f}" + (f", GrabCut {np.mean(gcs):.3f}, ratio {box / np.mean(gcs):.2f}"
                                           if len(gcs) == len(rows) else ""))
+    for margin in LOOSE:
+        ours = np.mean([r["loose"][margin] for r in rows])
+        gcl = [r["loose_grabcut"][margin] for r in rows if r["loose_grabcut"][margin] is not None]
+        print(f"  loose box (+{margin:.0%} of its side on every side): mean IoU {ours:.3f}"
+              + (f", GrabCut {np.mean(gcl):.3f}, ratio {ours / np.mean(gcl):.2f}" if len(gcl) == len(rows) else ""))
     for key, name in (("clicks", "clicks alone"), ("box_clicks", "box + clicks")):
         runs = [r[key] for r in rows]
         noc = [np.mean([clicks_to(c.ious, t, max_clicks) for c in runs]) for t in THRESHOLDS]
@@ -194,6 +241,9 @@ def print_sichuan(size: int, rows: list[dict], max_clicks: int) -> None:
         drops = sum(int(np.sum(np.diff([c.start_iou] + c.ious) < -0.1)) for c in runs)
         print(f"  {name:13s} NoC@85 {noc[0]:.2f}  NoC@90 {noc[1]:.2f}  IoU after 1/3/5 clicks "
               f"{at[0]:.3f} / {at[1]:.3f} / {at[2]:.3f}  (clicks lowering IoU by > 0.1: {drops})")
+    offsets = {name: np.mean([r["edge"][name] for r in rows if name in r["edge"]]) for name in rows[0]["edge"]}
+    print("  where outlines lie against the image's strongest edge (px; > 0: the edge lies outside the "
+          "outline): " + ", ".join(f"{name} {v:+.2f}" for name, v in offsets.items()))
     whole = sum(int(r["clicks"].first_share > 0.95) for r in rows)
     print(f"  one click marked more than 95 % of the frame on {whole} of {len(rows)} images")
     secs = [s for r in rows for s in r["clicks"].seconds + r["box_clicks"].seconds if s > 0]

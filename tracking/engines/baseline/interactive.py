@@ -4,9 +4,12 @@ All three work on the nodes of a ``SuperpixelFrame`` and return (N,) bool node s
 
 - A box: GrabCut (Rother et al., 2004) on superpixels, with a random forest for the
   appearance and the bare-ground prior for the first guess: the ring around the box is
-  surely background, the bare ground inside it the first guess of the scar; each round
-  re-learns both from the last cut. Narrow strips of the result that run out of the box
-  (a road crossing it) then leave it, unless the object touches a box side only there.
+  surely background, the bare ground at the box's centre the first guess of the scar (a
+  box drawn loosely still has its object at its centre, while its margins may hold any
+  other bare ground: a road, a river bar, a village); each round re-learns both from the
+  last cut, so the rest of the box joins where it looks like the centre. Narrow strips of
+  the result that run out of the box (a road crossing it) then leave it, unless the object
+  touches a box side only there.
 - A first click: the same iteration started from the click's bare surroundings (or its
   nearest look-alikes), with the geodesically far half of the frame as background. The
   result stays connected to the click and can never be the whole frame.
@@ -30,6 +33,10 @@ PRIOR_DECAY = 0.5
 RING_SHARE = 0.3
 # A box nearly filling the frame leaves no ring: its own rim (this share of it) stands in.
 RIM_SHARE = 0.06
+# The first guess of a box's scar: bare ground within this share of the box's half-sides of
+# its centre (an ellipse), unless fewer than CENTRE_NODES nodes of it lie there.
+CENTRE_SHARE = 0.5
+CENTRE_NODES = 5
 # Parts of a box result smaller than this share of the largest part are dropped.
 PIECE_SHARE = 0.2
 # Narrow strips of a box result that run out of the box leave it (``box_shape``).
@@ -62,6 +69,9 @@ def segment_box(sp: SuperpixelFrame, box: tuple[float, float, float, float], see
         ring = inside & ~guess
     prior = bare_prior(sp, inside)
     fg = guess & (prior > 0) if (guess & (prior > 0)).any() else guess
+    central = fg & _central(sp, box, CENTRE_SHARE)
+    if central.sum() >= CENTRE_NODES:
+        fg = central
     cut = _grabcut(sp, fg, ring, inside, prior, hard_fg=None, seed=seed,
                    keep=lambda cut: largest(cut, sp.edges, sp.area, PIECE_SHARE))
     if THROUGH_STRIPS:  # a road crossing the box is not what the box was drawn around
@@ -114,6 +124,15 @@ def _grabcut(sp: SuperpixelFrame, fg: np.ndarray, sure_bg: np.ndarray, allowed: 
         if changed < 0.002 * area[fg].sum():
             break
     return fg
+
+
+def _central(sp: SuperpixelFrame, box: tuple[float, float, float, float], share: float) -> np.ndarray:
+    """(N,) bool: nodes whose centroid lies in the ellipse centred on ``box`` with half-axes
+    ``share`` of the box's half-sides."""
+    x0, y0, x1, y1 = box
+    half_w, half_h = max((x1 - x0) / 2, 1.0), max((y1 - y0) / 2, 1.0)
+    r, c = sp.centroid[:, 0], sp.centroid[:, 1]
+    return np.hypot((c - (x0 + x1) / 2) / half_w, (r - (y0 + y1) / 2) / half_h) <= share
 
 
 def _ring(sp: SuperpixelFrame, box: tuple[float, float, float, float], width: float) -> np.ndarray:

@@ -9,6 +9,7 @@ from scipy import ndimage as ndi
 from tests.helpers.baseline_series import SOIL, blob
 from tracking.core.errors import InputError
 from tracking.core.prompts import Prompt
+from tracking.engines.baseline import interactive
 from tracking.engines.baseline.click_edit import edit_click
 from tracking.engines.baseline.engine import BaselineEngine
 from tracking.engines.baseline.interactive import segment_box, segment_click
@@ -127,6 +128,22 @@ def test_a_box_result_stays_in_the_box_and_covers_the_blob(two_blobs):
     inside = box_mask(mask.shape, box)
     assert (mask & ~inside).sum() < 0.02 * mask.sum()
     assert iou(mask, scar) > 0.8 and not (mask & decoy).any()
+
+
+def test_a_loose_box_keeps_the_scar_at_its_centre_not_the_bare_ground_in_its_margin(monkeypatch):
+    scar = disc(60, 64, 20)
+    gravel = np.zeros((SIZE, SIZE), bool)
+    gravel[80:96, 34:100] = True  # a grey river bar along the scar's foot, inside the box's margin
+    gravel &= ~scar
+    image = scene([scar]).astype(np.float32)
+    image[gravel] = np.array([150, 152, 160]) * (1 + 0.05 * np.random.default_rng(0).normal(size=(gravel.sum(), 1)))
+    sp = superpixel_frame(np.clip(image, 0, 255).astype(np.uint8))
+    box = bbox(scar, pad=12)  # the analyst's box: 30 % wider than the scar
+    mask = sp.to_pixels(segment_box(sp, box))
+    assert iou(mask, scar) > 0.95 and (mask & gravel).sum() < 0.05 * gravel.sum()
+    # premise: started from all the bare ground in the box, the bar joins the scar
+    monkeypatch.setattr(interactive, "CENTRE_SHARE", 10.0)
+    assert (sp.to_pixels(segment_box(sp, box)) & gravel).sum() > 0.5 * gravel.sum()
 
 
 def test_a_box_filling_the_frame_still_finds_the_blob():
