@@ -27,7 +27,7 @@ from typing import Mapping
 from tracking.core.errors import InputError
 from tracking.core.stamps import file_stamp
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]  # tracking/core/settings.py -> the repository
 CONFIG_NAME = "landslide.toml"
 ENV_PREFIX = "LANDSLIDE_"
 _TRUE = {"1", "true", "yes", "on"}

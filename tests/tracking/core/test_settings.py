@@ -87,6 +87,12 @@ def test_example_file_documents_every_key_and_loads():
     assert s.limits == S.LOCAL_LIMITS and not s.hosted  # the example shows the local defaults
 
 
+def test_the_default_settings_file_is_looked_for_at_the_repository_root():
+    assert S.REPO_ROOT == EXAMPLE.parent and (S.REPO_ROOT / "app.py").is_file()
+    assert S.config_path(env={}) == (S.REPO_ROOT / "landslide.toml" if (S.REPO_ROOT / "landslide.toml").is_file()
+                                     else None)
+
+
 def test_current_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("LANDSLIDE_CONFIG", raising=False)
     monkeypatch.setattr(S, "REPO_ROOT", tmp_path)  # no landslide.toml there
